@@ -1,0 +1,134 @@
+//! The edge: runs a parsed command, renders its report to stdout, reports errors to stderr
+//! in human words, and decides the exit code (0 in sync, 1 drift, 2 error).
+
+use std::io::{IsTerminal, Write};
+
+use crate::check::{self, Progress};
+use crate::cli::{Cli, Command, OutputFormat, VersionArgs};
+use crate::cluster::kubeconfig;
+use crate::report::{self, Report, Style};
+use crate::settings::{CheckSettings, ClusterSettings};
+
+pub const EXIT_IN_SYNC: i32 = 0;
+pub const EXIT_DRIFT: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs the command and returns the process exit code.
+pub fn main(cli: Cli) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&e),
+    };
+    runtime.block_on(async {
+        match cli.command {
+            Command::Check(args) => match CheckSettings::from_args(&args) {
+                Ok(settings) => check(&settings).await,
+                Err(e) => fail(&e),
+            },
+            Command::Version(args) => version(&args).await,
+        }
+    })
+}
+
+async fn check(settings: &CheckSettings) -> i32 {
+    let show_progress = std::io::stderr().is_terminal();
+    let on_progress = move |event: Progress| {
+        if !show_progress {
+            return;
+        }
+        if let Progress::Compared { context, done, total } = event {
+            if total >= 50 {
+                eprint!("\r\x1b[2K{context}: {done}/{total} compared");
+                if done == total {
+                    eprint!("\r\x1b[2K");
+                }
+            }
+        }
+    };
+    let report = match check::run(settings, &on_progress).await {
+        Ok(report) => report,
+        Err(e) => return fail(&e),
+    };
+    let style = Style {
+        color: settings.color,
+        width: settings.width,
+        now: chrono::Utc::now(),
+    };
+    if let Err(e) = render(&report, settings.output, &style) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return fail(&e);
+        }
+    }
+    for summary in report.contexts.iter().filter(|c| c.error.is_some()) {
+        eprintln!("error: context {}: {}", summary.context, summary.error.as_deref().unwrap_or_default());
+    }
+    exit_code(&report)
+}
+
+/// 2 when anything could not be checked, else 1 on drift, else 0.
+pub fn exit_code(report: &Report) -> i32 {
+    if report.has_errors() {
+        EXIT_ERROR
+    } else if report.has_drift() {
+        EXIT_DRIFT
+    } else {
+        EXIT_IN_SYNC
+    }
+}
+
+fn render(report: &Report, format: OutputFormat, style: &Style) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        OutputFormat::SideBySide => report::side_by_side::render(report, style, &mut out)?,
+        OutputFormat::Unified => report::unified::render(report, style, &mut out)?,
+        OutputFormat::Json => report::json::render(report, style, &mut out)?,
+        OutputFormat::Summary => report::summary::render(report, style, &mut out)?,
+    }
+    out.flush()
+}
+
+async fn version(args: &VersionArgs) -> i32 {
+    println!("kubectl-drift {}", env!("CARGO_PKG_VERSION"));
+    let settings = ClusterSettings::from_args(&args.cluster);
+    if settings.contexts.is_empty() && !settings.all_contexts {
+        return EXIT_IN_SYNC;
+    }
+    let result = async {
+        let config = kubeconfig::load_kubeconfig(settings.kubeconfig.as_deref())?;
+        let contexts = kubeconfig::select_contexts(&config, &settings.contexts, settings.all_contexts)?;
+        let mut lines = Vec::new();
+        for context in contexts {
+            let cluster = kubeconfig::connect(&config, &context).await?;
+            lines.push(format!("{context}: server {}", kubeconfig::server_version(&cluster).await?));
+        }
+        Ok::<_, crate::cluster::ClusterError>(lines)
+    }
+    .await;
+    match result {
+        Ok(lines) => {
+            lines.iter().for_each(|l| println!("{l}"));
+            EXIT_IN_SYNC
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// Prints an error with its causes and returns exit code 2.
+fn fail(error: &dyn std::error::Error) -> i32 {
+    let mut message = format!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(&format!(": {text}"));
+        }
+        source = cause.source();
+    }
+    eprintln!("{message}");
+    EXIT_ERROR
+}

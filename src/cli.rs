@@ -1,0 +1,137 @@
+//! The whole command line in one place: clap definitions for every subcommand and flag.
+//! Nothing here validates beyond syntax; `settings` lowers these into checked values.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Show how live Kubernetes objects drift from their manifests in Git.
+///
+/// kubectl-drift reads the manifests from a Git commit, asks each selected cluster what
+/// those manifests would become if applied now (a server-side dry run), and shows what
+/// differs from the live objects, field by field, with who changed each field and when.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-drift",
+    bin_name = "kubectl drift",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = "Exit codes: 0 in sync, 1 drift found, 2 error.\n\nExamples:\n  kubectl drift check --path k8s/production --context production\n  kubectl drift check deployment/app -n shop --path k8s --context staging --context production\n  kubectl drift check --path k8s -o json"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare the live state with Git and show the drift.
+    Check(CheckArgs),
+    /// Print the plugin's version, and each selected cluster's version when a context is given.
+    Version(VersionArgs),
+}
+
+/// Which kubeconfig and which of its contexts to use, as in kubectl.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClusterArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context to use; repeat to check several clusters.
+    #[arg(long = "context", value_name = "NAME")]
+    pub contexts: Vec<String>,
+
+    /// Use every context in the kubeconfig.
+    #[arg(long, conflicts_with = "contexts")]
+    pub all_contexts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// What to check: TYPE, TYPE/NAME or TYPE NAME..., as in kubectl (default: everything in Git).
+    #[arg(value_name = "TYPE[/NAME]")]
+    pub resources: Vec<String>,
+
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
+    /// Git repository holding the manifests (default: the repository around the current folder).
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+
+    /// Commit, branch or tag to read the manifests from.
+    #[arg(long = "ref", value_name = "REF", default_value = "HEAD")]
+    pub git_ref: String,
+
+    /// Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree).
+    #[arg(long = "path", value_name = "PATH")]
+    pub paths: Vec<String>,
+
+    /// Read manifests from plain files or folders instead of Git; repeatable.
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR", conflicts_with_all = ["repo", "paths"])]
+    pub files: Vec<PathBuf>,
+
+    /// Namespace for manifests that name none, and the only namespace checked.
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Check every namespace.
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+
+    /// Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Output format (default: side-by-side).
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+
+    /// When to color the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Output width in columns (default: the terminal's width, else 120).
+    #[arg(long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
+
+    /// Field manager for the server-side dry runs; use your pipeline's to see what it would change.
+    #[arg(long, value_name = "NAME", default_value = "kubectl-drift")]
+    pub field_manager: String,
+
+    /// How many API requests to run at once per cluster.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub concurrency: usize,
+
+    /// Print Secret values instead of hiding them.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Git on the left, live on the right, only the changed parts.
+    SideBySide,
+    /// A unified diff, like kubectl diff.
+    Unified,
+    /// One JSON document with every resource and a summary per context.
+    Json,
+    /// One line per resource.
+    Summary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color on a terminal, unless NO_COLOR is set.
+    Auto,
+    Always,
+    Never,
+}

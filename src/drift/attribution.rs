@@ -1,0 +1,177 @@
+//! Attribution: who last wrote a field and when, read from the live object's
+//! `metadata.managedFields` (server-side apply's field ownership, `fieldsV1`).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::path::{FieldPath, Segment};
+
+/// The manager that owns a drifted field in the live object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attribution {
+    pub manager: String,
+    /// `Apply` or `Update`.
+    pub operation: String,
+    pub time: Option<DateTime<Utc>>,
+    /// Set when the write went through a subresource, e.g. `scale`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subresource: Option<String>,
+}
+
+/// One `managedFields` entry.
+#[derive(Debug, Clone)]
+struct Entry {
+    attribution: Attribution,
+    fields: Value,
+}
+
+/// The field ownership of one live object.
+#[derive(Debug, Clone, Default)]
+pub struct ManagedFields {
+    entries: Vec<Entry>,
+}
+
+impl ManagedFields {
+    pub fn of(live: &Value) -> ManagedFields {
+        let entries = live["metadata"]["managedFields"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|e| Entry {
+                        attribution: Attribution {
+                            manager: e["manager"].as_str().unwrap_or("unknown").to_string(),
+                            operation: e["operation"].as_str().unwrap_or_default().to_string(),
+                            time: e["time"]
+                                .as_str()
+                                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                                .map(|t| t.with_timezone(&Utc)),
+                            subresource: e["subresource"]
+                                .as_str()
+                                .filter(|s| !s.is_empty())
+                                .map(str::to_string),
+                        },
+                        fields: e["fieldsV1"].clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ManagedFields { entries }
+    }
+
+    /// The most recent writer of `path` in `live`, if any manager owns it.
+    pub fn owner(&self, path: &FieldPath, live: &Value) -> Option<Attribution> {
+        self.entries
+            .iter()
+            .filter(|e| owns(&e.fields, path.segments(), Some(live)))
+            .max_by_key(|e| e.attribution.time)
+            .map(|e| e.attribution.clone())
+    }
+
+    /// The fields `manager` set through apply, as a `fieldsV1` tree.
+    pub fn applied_by(&self, manager: &str) -> Option<&Value> {
+        self.entries
+            .iter()
+            .find(|e| {
+                e.attribution.manager == manager
+                    && e.attribution.operation == "Apply"
+                    && e.attribution.subresource.is_none()
+            })
+            .map(|e| &e.fields)
+    }
+}
+
+/// Whether the `fieldsV1` tree `fields` covers `path`. A leaf (`{}`) covers everything below
+/// it: that is how ownership of an atomic list or map is recorded.
+fn owns(fields: &Value, path: &[Segment], live: Option<&Value>) -> bool {
+    let Some(map) = fields.as_object() else {
+        return false;
+    };
+    let Some((first, rest)) = path.split_first() else {
+        return true;
+    };
+    if map.is_empty() {
+        return true;
+    }
+    match first {
+        Segment::Field(name) => match map.get(&format!("f:{name}")) {
+            Some(next) => owns(next, rest, live.and_then(|l| l.get(name))),
+            None => false,
+        },
+        Segment::Key(_) | Segment::Index(_) => {
+            let item = live.and_then(|l| FieldPath(vec![first.clone()]).lookup(l)).cloned();
+            let item = item.or_else(|| match first {
+                Segment::Key(pairs) => Some(Value::Object(pairs.iter().cloned().collect())),
+                _ => None,
+            });
+            let Some(item) = item else {
+                return false;
+            };
+            map.iter()
+                .find(|(key, _)| item_matches(key, &item))
+                .is_some_and(|(_, next)| owns(next, rest, Some(&item)))
+        }
+    }
+}
+
+/// Matches a `k:{...}` or `v:...` key of `fieldsV1` against a list item.
+pub fn item_matches(key: &str, item: &Value) -> bool {
+    if let Some(json) = key.strip_prefix("k:") {
+        let Ok(Value::Object(pairs)) = serde_json::from_str::<Value>(json) else {
+            return false;
+        };
+        pairs.iter().all(|(k, v)| item.get(k) == Some(v))
+    } else if let Some(json) = key.strip_prefix("v:") {
+        serde_json::from_str::<Value>(json).is_ok_and(|v| &v == item)
+    } else {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn live() -> Value {
+        json!({
+            "metadata": {"managedFields": [
+                {"manager": "pipeline", "operation": "Apply", "time": "2026-01-01T00:00:00Z",
+                 "fieldsV1": {"f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
+                    "k:{\"name\":\"app\"}": {".": {}, "f:image": {}, "f:name": {}}}}}}}},
+                {"manager": "kubectl-set", "operation": "Update", "time": "2026-01-02T00:00:00Z",
+                 "fieldsV1": {"f:spec": {"f:template": {"f:spec": {"f:containers": {
+                    "k:{\"name\":\"app\"}": {"f:image": {}}}}}}}},
+                {"manager": "kubectl", "operation": "Update", "subresource": "scale",
+                 "time": "2026-01-03T00:00:00Z", "fieldsV1": {"f:spec": {"f:replicas": {}}}}
+            ]},
+            "spec": {"replicas": 5, "template": {"spec": {"containers": [{"name": "app", "image": "b"}]}}}
+        })
+    }
+
+    fn path(segments: Vec<Segment>) -> FieldPath {
+        FieldPath(segments)
+    }
+
+    #[test]
+    fn newest_owner_wins() {
+        let live = live();
+        let managed = ManagedFields::of(&live);
+        let image = path(vec![
+            Segment::Field("spec".into()),
+            Segment::Field("template".into()),
+            Segment::Field("spec".into()),
+            Segment::Field("containers".into()),
+            Segment::Key(vec![("name".into(), json!("app"))]),
+            Segment::Field("image".into()),
+        ]);
+        assert_eq!(managed.owner(&image, &live).unwrap().manager, "kubectl-set");
+        let replicas = path(vec![Segment::Field("spec".into()), Segment::Field("replicas".into())]);
+        let owner = managed.owner(&replicas, &live).unwrap();
+        assert_eq!((owner.manager.as_str(), owner.subresource.as_deref()), ("kubectl", Some("scale")));
+        let nobody = path(vec![Segment::Field("spec".into()), Segment::Field("paused".into())]);
+        assert!(managed.owner(&nobody, &live).is_none());
+        assert!(managed.applied_by("pipeline").is_some());
+        assert!(managed.applied_by("kubectl-set").is_none());
+    }
+}

@@ -1,0 +1,146 @@
+//! Drift: what differs between a live object and what Git says it should be. The
+//! predicted object (the server's dry-run answer) and the live object are normalized, diffed
+//! field by field, and each difference is attributed to the manager that last wrote it.
+//! Pure computation: nothing here talks to a cluster.
+
+pub mod attribution;
+pub mod diff;
+pub mod normalize;
+pub mod path;
+pub mod precheck;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use attribution::{Attribution, ManagedFields};
+pub use diff::FieldChange;
+pub use path::FieldPath;
+
+/// Group, kind, namespace (none for cluster-scoped kinds) and name; the version rides along
+/// for requests and output.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Identity {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl Identity {
+    /// `namespace/name`, or `name` for cluster-scoped objects.
+    pub fn namespaced_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// Identity without the version: two manifests for one object in different versions clash.
+    pub fn key(&self) -> (&str, &str, Option<&str>, &str) {
+        (&self.group, &self.kind, self.namespace.as_deref(), &self.name)
+    }
+}
+
+/// The outcome for one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Status {
+    InSync,
+    Drifted,
+    Missing,
+    Error,
+}
+
+impl Status {
+    /// Whether this status makes the run exit 1.
+    pub fn is_drift(self) -> bool {
+        matches!(self, Status::Drifted | Status::Missing)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::InSync => "InSync",
+            Status::Drifted => "Drifted",
+            Status::Missing => "Missing",
+            Status::Error => "Error",
+        })
+    }
+}
+
+/// One drifted field with its attribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDrift {
+    pub path: FieldPath,
+    pub git: Option<Value>,
+    pub live: Option<Value>,
+    pub attribution: Option<Attribution>,
+}
+
+/// The drift of one pair, with the normalized objects it was computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairDrift {
+    pub fields: Vec<FieldDrift>,
+    /// The predicted (or, read-only, declared) object, normalized.
+    pub git: Value,
+    /// The live object, normalized.
+    pub live: Value,
+}
+
+/// Exact drift: the server's predicted object against the live one.
+pub fn exact(predicted: &Value, live: &Value) -> PairDrift {
+    let (git, live_normal) = (normalize::normalize(predicted), normalize::normalize(live));
+    let changes = diff::diff(&git, &live_normal);
+    PairDrift {
+        fields: attribute(changes, live),
+        git,
+        live: live_normal,
+    }
+}
+
+/// Read-only drift: declared fields that differ by meaning, when no dry run is allowed.
+pub fn declared(desired: &Value, live: &Value) -> PairDrift {
+    let changes = precheck::declared_differences(desired, live);
+    PairDrift {
+        fields: attribute(changes, live),
+        git: normalize::normalize(desired),
+        live: normalize::normalize(live),
+    }
+}
+
+fn attribute(changes: Vec<FieldChange>, live: &Value) -> Vec<FieldDrift> {
+    let managed = ManagedFields::of(live);
+    changes
+        .into_iter()
+        .map(|c| FieldDrift {
+            attribution: managed.owner(&c.path, live),
+            path: c.path,
+            git: c.git,
+            live: c.live,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn exact_drift_ignores_server_fields_and_attributes() {
+        let predicted = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "a", "resourceVersion": "2", "generation": 2},
+            "spec": {"replicas": 3}});
+        let live = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "a", "resourceVersion": "1", "generation": 1, "managedFields": [
+                {"manager": "kubectl", "operation": "Update", "subresource": "scale",
+                 "time": "2026-01-01T00:00:00Z", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
+            "spec": {"replicas": 5}, "status": {"replicas": 5}});
+        let drift = exact(&predicted, &live);
+        assert_eq!(drift.fields.len(), 1);
+        assert_eq!(drift.fields[0].path.to_string(), "spec.replicas");
+        assert_eq!(drift.fields[0].attribution.as_ref().unwrap().manager, "kubectl");
+        assert!(drift.live.get("status").is_none());
+    }
+}

@@ -1,0 +1,67 @@
+//! Normalization: drop what only the server writes, so that what remains of a live and a
+//! predicted object is what a person or a pipeline declared. No list of defaults is kept;
+//! defaults are the server's business and show up on both sides alike.
+
+use serde_json::Value;
+
+/// Metadata fields the server owns.
+const SERVER_METADATA: &[&str] = &[
+    "managedFields",
+    "resourceVersion",
+    "uid",
+    "generation",
+    "creationTimestamp",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+];
+
+/// Annotations that tools write about an object rather than into it.
+pub const TOOL_ANNOTATIONS: &[&str] = &["kubectl.kubernetes.io/last-applied-configuration"];
+
+/// Returns `object` without status and server-written metadata.
+pub fn normalize(object: &Value) -> Value {
+    let mut out = object.clone();
+    let Some(map) = out.as_object_mut() else {
+        return out;
+    };
+    map.remove("status");
+    if let Some(Value::Object(meta)) = map.get_mut("metadata") {
+        for field in SERVER_METADATA {
+            meta.remove(*field);
+        }
+        if let Some(Value::Object(annotations)) = meta.get_mut("annotations") {
+            for annotation in TOOL_ANNOTATIONS {
+                annotations.remove(*annotation);
+            }
+        }
+        for field in ["annotations", "labels"] {
+            if meta.get(field).and_then(Value::as_object).is_some_and(|m| m.is_empty()) {
+                meta.remove(field);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn drops_server_fields_only() {
+        let live = json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "uid": "1", "resourceVersion": "5", "managedFields": [],
+                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"},
+                "labels": {"team": "x"}},
+            "data": {"k": "v"}, "status": {}
+        });
+        assert_eq!(
+            normalize(&live),
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "a", "labels": {"team": "x"}}, "data": {"k": "v"}})
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! kubectl-drift: compare live Kubernetes objects with their manifests in Git.
+//!
+//! The flow is settings → desired and live state → drift → report → renderers. `main`
+//! only parses and calls [`app::main`]; everything below the report is pure.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod cluster;
+pub mod drift;
+pub mod report;
+pub mod retry;
+pub mod settings;
+pub mod source;

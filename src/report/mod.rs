@@ -1,0 +1,157 @@
+//! The report: plain data, one entry per resource and a summary per context, built after all
+//! I/O is done. Secret values are hidden here, once, before any renderer sees them. The
+//! renderers turn a report and a `Style` into text on any `impl Write`.
+
+pub mod json;
+pub mod redact;
+pub mod side_by_side;
+pub mod summary;
+pub mod unified;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::drift::{FieldDrift, Identity, Status};
+use crate::source::Origin;
+
+/// Everything one run found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub resources: Vec<ResourceReport>,
+    pub contexts: Vec<ContextSummary>,
+}
+
+/// The outcome for one resource in one context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceReport {
+    pub context: String,
+    pub identity: Identity,
+    pub status: Status,
+    pub origin: Option<Origin>,
+    pub fields: Vec<FieldDrift>,
+    /// Why the resource could not be checked, for `Error`.
+    pub message: Option<String>,
+    /// The normalized Git-side object (predicted by the server where it could), for diffs.
+    pub git_object: Option<Value>,
+    /// The normalized live object, for diffs.
+    pub live_object: Option<Value>,
+}
+
+/// Totals and notes for one context.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ContextSummary {
+    pub context: String,
+    pub in_sync: usize,
+    pub drifted: usize,
+    pub missing: usize,
+    pub errors: usize,
+    pub skipped_files: usize,
+    /// The commit compared, when the manifests came from Git.
+    pub commit: Option<String>,
+    /// Set when dry runs were forbidden and only declared fields were compared.
+    pub read_only: bool,
+    /// Set when the context itself could not be checked.
+    pub error: Option<String>,
+}
+
+impl ContextSummary {
+    /// Fills the counts from the resources of this context.
+    pub fn count(&mut self, resources: &[ResourceReport]) {
+        for r in resources.iter().filter(|r| r.context == self.context) {
+            match r.status {
+                Status::InSync => self.in_sync += 1,
+                Status::Drifted => self.drifted += 1,
+                Status::Missing => self.missing += 1,
+                Status::Error => self.errors += 1,
+            }
+        }
+    }
+
+    /// `production: 3 drifted, 1 missing, 42 in sync, 2 skipped files · Git abc1234`
+    pub fn line(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(error) = &self.error {
+            return format!("{}: error: {error}", self.context);
+        }
+        for (n, word) in [
+            (self.drifted, "drifted"),
+            (self.missing, "missing"),
+            (self.errors, if self.errors == 1 { "error" } else { "errors" }),
+            (self.in_sync, "in sync"),
+            (self.skipped_files, if self.skipped_files == 1 { "skipped file" } else { "skipped files" }),
+        ] {
+            if n > 0 || word == "drifted" || word == "in sync" {
+                parts.push(format!("{n} {word}"));
+            }
+        }
+        let mut line = format!("{}: {}", self.context, parts.join(", "));
+        if let Some(commit) = &self.commit {
+            line.push_str(&format!(" · Git {}", crate::source::short_commit(commit)));
+        }
+        if self.read_only {
+            line.push_str(" · read-only: declared fields only");
+        }
+        line
+    }
+}
+
+impl Report {
+    /// Whether any resource drifted (exit 1).
+    pub fn has_drift(&self) -> bool {
+        self.resources.iter().any(|r| r.status.is_drift())
+    }
+
+    /// Whether anything could not be checked (exit 2).
+    pub fn has_errors(&self) -> bool {
+        self.resources.iter().any(|r| r.status == Status::Error)
+            || self.contexts.iter().any(|c| c.error.is_some())
+    }
+}
+
+/// How to draw: colors, width and the clock, passed in as data.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+    /// "Now", for "2h ago"; fixed in tests.
+    pub now: DateTime<Utc>,
+}
+
+/// `3 → 5  kubectl-scale · Update · 2h ago` style attribution text.
+pub fn attribution_text(field: &FieldDrift, now: DateTime<Utc>) -> String {
+    match &field.attribution {
+        Some(a) => {
+            let mut text = a.manager.clone();
+            if let Some(sub) = &a.subresource {
+                text.push_str(&format!(" ({sub})"));
+            }
+            text.push_str(&format!(" · {}", a.operation));
+            if let Some(time) = a.time {
+                text.push_str(&format!(" · {}", ago(now, time)));
+            }
+            text
+        }
+        None => "no recorded manager".to_string(),
+    }
+}
+
+/// A short relative time: `40s ago`, `5m ago`, `2h ago`, `3d ago`.
+pub fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds().max(0);
+    match secs {
+        s if s < 60 => format!("{s}s ago"),
+        s if s < 3600 => format!("{}m ago", s / 60),
+        s if s < 86400 => format!("{}h ago", s / 3600),
+        s => format!("{}d ago", s / 86400),
+    }
+}
+
+/// A field value as one line of text; `(absent)` when the field is not there.
+pub fn value_text(value: Option<&Value>) -> String {
+    match value {
+        None => "(absent)".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}

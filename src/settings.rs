@@ -1,0 +1,334 @@
+//! Settings: the command line lowered once into validated values, before any I/O. Bad flags
+//! and malformed arguments are rejected here with a message that names them.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{CheckArgs, ClusterArgs, ColorChoice, OutputFormat};
+use crate::source::SourceSpec;
+
+/// Width used when stdout is not a terminal and `--width` is not given.
+pub const DEFAULT_WIDTH: usize = 120;
+/// Narrower than this, two columns cannot show anything useful.
+pub const MIN_WIDTH: usize = 40;
+
+/// A flag or argument that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingsError {
+    #[error("invalid value for {flag}: {message}")]
+    Flag { flag: &'static str, message: String },
+    #[error("invalid resource argument {arg:?}: {message}")]
+    Resource { arg: String, message: String },
+}
+
+/// Which kubeconfig and contexts to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterSettings {
+    pub kubeconfig: Option<PathBuf>,
+    pub contexts: Vec<String>,
+    pub all_contexts: bool,
+}
+
+impl ClusterSettings {
+    pub fn from_args(args: &ClusterArgs) -> ClusterSettings {
+        ClusterSettings {
+            kubeconfig: args.kubeconfig.clone(),
+            contexts: args.contexts.clone(),
+            all_contexts: args.all_contexts,
+        }
+    }
+}
+
+/// Which namespaces to look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamespaceScope {
+    /// Only this namespace (`-n`); also the namespace of manifests that name none.
+    Only(String),
+    /// Every namespace the manifests use (`-A`, or no `-n` and no TYPE arguments).
+    All,
+    /// The context's namespace (TYPE arguments without `-n` or `-A`, as in kubectl).
+    ContextDefault,
+}
+
+/// One TYPE argument and the names given for it (empty: every object of the type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeSelection {
+    pub type_name: String,
+    pub names: Vec<String>,
+}
+
+/// What to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// Empty: everything in Git.
+    pub types: Vec<TypeSelection>,
+    pub namespace: NamespaceScope,
+    pub labels: Option<LabelSelector>,
+}
+
+/// Everything `check` needs, validated.
+#[derive(Debug, Clone)]
+pub struct CheckSettings {
+    pub source: SourceSpec,
+    pub cluster: ClusterSettings,
+    pub selection: Selection,
+    pub output: OutputFormat,
+    pub color: bool,
+    pub width: usize,
+    pub field_manager: String,
+    pub concurrency: usize,
+    pub show_secrets: bool,
+}
+
+impl CheckSettings {
+    pub fn from_args(args: &CheckArgs) -> Result<CheckSettings, SettingsError> {
+        if args.concurrency == 0 {
+            return Err(SettingsError::Flag {
+                flag: "--concurrency",
+                message: "must be at least 1".into(),
+            });
+        }
+        if args.field_manager.trim().is_empty() {
+            return Err(SettingsError::Flag {
+                flag: "--field-manager",
+                message: "must not be empty".into(),
+            });
+        }
+        if let Some(width) = args.width {
+            if width < MIN_WIDTH {
+                return Err(SettingsError::Flag {
+                    flag: "--width",
+                    message: format!("{width} is too narrow; use at least {MIN_WIDTH}"),
+                });
+            }
+        }
+        let labels = args
+            .selector
+            .as_deref()
+            .map(LabelSelector::parse)
+            .transpose()
+            .map_err(|message| SettingsError::Flag {
+                flag: "--selector (-l)",
+                message,
+            })?;
+        let types = parse_resource_args(&args.resources)?;
+        let namespace = match (&args.namespace, args.all_namespaces) {
+            (Some(ns), _) => NamespaceScope::Only(ns.clone()),
+            (None, true) => NamespaceScope::All,
+            (None, false) if !types.is_empty() => NamespaceScope::ContextDefault,
+            (None, false) => NamespaceScope::All,
+        };
+        let source = if args.files.is_empty() {
+            SourceSpec::Git {
+                repo: args.repo.clone(),
+                rev: args.git_ref.clone(),
+                paths: args.paths.clone(),
+            }
+        } else {
+            SourceSpec::Files(args.files.clone())
+        };
+        let stdout_tty = std::io::stdout().is_terminal();
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        let width = args.width.unwrap_or_else(|| {
+            terminal_size::terminal_size()
+                .map(|(w, _)| w.0 as usize)
+                .filter(|w| *w >= MIN_WIDTH)
+                .unwrap_or(DEFAULT_WIDTH)
+        });
+        Ok(CheckSettings {
+            source,
+            cluster: ClusterSettings::from_args(&args.cluster),
+            selection: Selection {
+                types,
+                namespace,
+                labels,
+            },
+            output: args.output.unwrap_or(OutputFormat::SideBySide),
+            color,
+            width,
+            field_manager: args.field_manager.clone(),
+            concurrency: args.concurrency,
+            show_secrets: args.show_secrets,
+        })
+    }
+}
+
+/// kubectl's forms: `TYPE`, `TYPE1,TYPE2`, `TYPE NAME...`, `TYPE/NAME...`.
+pub fn parse_resource_args(args: &[String]) -> Result<Vec<TypeSelection>, SettingsError> {
+    let Some(first) = args.first() else {
+        return Ok(Vec::new());
+    };
+    let bad = |arg: &str, message: &str| SettingsError::Resource {
+        arg: arg.to_string(),
+        message: message.to_string(),
+    };
+    if first.contains('/') {
+        let mut out: Vec<TypeSelection> = Vec::new();
+        for arg in args {
+            let (type_name, name) = arg
+                .split_once('/')
+                .ok_or_else(|| bad(arg, "mix TYPE/NAME with other forms is not allowed; write every argument as TYPE/NAME"))?;
+            if type_name.is_empty() || name.is_empty() || name.contains('/') {
+                return Err(bad(arg, "expected TYPE/NAME"));
+            }
+            match out.iter_mut().find(|t| t.type_name == type_name) {
+                Some(t) => t.names.push(name.to_string()),
+                None => out.push(TypeSelection {
+                    type_name: type_name.to_string(),
+                    names: vec![name.to_string()],
+                }),
+            }
+        }
+        return Ok(out);
+    }
+    let names: Vec<String> = args[1..].to_vec();
+    if let Some(arg) = names.iter().find(|n| n.contains('/')) {
+        return Err(bad(arg, "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form"));
+    }
+    let types: Vec<&str> = first.split(',').collect();
+    if types.iter().any(|t| t.is_empty()) {
+        return Err(bad(first, "empty TYPE"));
+    }
+    if types.len() > 1 && !names.is_empty() {
+        return Err(bad(first, "names can only follow a single TYPE"));
+    }
+    Ok(types
+        .into_iter()
+        .map(|t| TypeSelection {
+            type_name: t.to_string(),
+            names: names.clone(),
+        })
+        .collect())
+}
+
+/// A parsed label selector, matched locally against Git manifests and live objects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub text: String,
+    requirements: Vec<Requirement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Requirement {
+    Equals(String, String),
+    NotEquals(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    NotExists(String),
+}
+
+impl LabelSelector {
+    /// Parses `a=b,c!=d,e in (f,g),h notin (i),j,!k`.
+    pub fn parse(text: &str) -> Result<LabelSelector, String> {
+        let mut requirements = Vec::new();
+        for part in split_top_level(text) {
+            let part = part.trim();
+            if part.is_empty() {
+                return Err(format!("empty requirement in {text:?}"));
+            }
+            let req = if let Some(key) = part.strip_prefix('!') {
+                Requirement::NotExists(check_key(key.trim())?)
+            } else if let Some((k, v)) = part.split_once("!=") {
+                Requirement::NotEquals(check_key(k.trim())?, v.trim().to_string())
+            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+                Requirement::Equals(check_key(k.trim())?, v.trim().to_string())
+            } else if let Some((k, set)) = split_set(part, " notin ") {
+                Requirement::NotIn(check_key(k)?, set?)
+            } else if let Some((k, set)) = split_set(part, " in ") {
+                Requirement::In(check_key(k)?, set?)
+            } else {
+                Requirement::Exists(check_key(part)?)
+            };
+            requirements.push(req);
+        }
+        Ok(LabelSelector {
+            text: text.to_string(),
+            requirements,
+        })
+    }
+
+    /// Whether an object's labels (a JSON map, or none) satisfy every requirement.
+    pub fn matches(&self, labels: Option<&serde_json::Map<String, serde_json::Value>>) -> bool {
+        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(|v| v.as_str());
+        self.requirements.iter().all(|r| match r {
+            Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
+            Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
+            Requirement::In(k, set) => get(k).is_some_and(|x| set.iter().any(|s| s == x)),
+            Requirement::NotIn(k, set) => get(k).is_none_or(|x| !set.iter().any(|s| s == x)),
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::NotExists(k) => get(k).is_none(),
+        })
+    }
+}
+
+fn split_top_level(text: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+fn split_set<'a>(part: &'a str, op: &str) -> Option<(&'a str, Result<Vec<String>, String>)> {
+    let (key, rest) = part.split_once(op)?;
+    let rest = rest.trim();
+    let set = rest
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .map(|inner| inner.split(',').map(|s| s.trim().to_string()).collect())
+        .ok_or_else(|| format!("expected a (set) after {:?} in {part:?}", op.trim()));
+    Some((key.trim(), set))
+}
+
+fn check_key(key: &str) -> Result<String, String> {
+    if key.is_empty() || key.contains(char::is_whitespace) || key.contains(['(', ')', '!', '=']) {
+        return Err(format!("invalid label key {key:?}"));
+    }
+    Ok(key.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn resource_args_follow_kubectl() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let parsed = parse_resource_args(&args(&["deploy/a", "svc/b", "deploy/c"])).unwrap();
+        assert_eq!(parsed[0].names, vec!["a", "c"]);
+        assert_eq!(parsed[1].type_name, "svc");
+        let parsed = parse_resource_args(&args(&["deploy", "a", "b"])).unwrap();
+        assert_eq!(parsed, vec![TypeSelection { type_name: "deploy".into(), names: vec!["a".into(), "b".into()] }]);
+        assert_eq!(parse_resource_args(&args(&["deploy,svc"])).unwrap().len(), 2);
+        assert!(parse_resource_args(&args(&["deploy/a", "b"])).is_err());
+        assert!(parse_resource_args(&args(&["deploy", "svc/b"])).is_err());
+    }
+
+    #[test]
+    fn label_selectors_match_like_the_server() {
+        let s = LabelSelector::parse("app=web,tier!=cache,env in (prod, staging),!legacy").unwrap();
+        let labels = json!({"app": "web", "env": "prod"});
+        assert!(s.matches(labels.as_object()));
+        let labels = json!({"app": "web", "env": "dev"});
+        assert!(!s.matches(labels.as_object()));
+        assert!(!s.matches(None));
+        assert!(LabelSelector::parse("a=b,").is_err());
+        assert!(LabelSelector::parse("a in b").is_err());
+        assert!(LabelSelector::parse("!a").unwrap().matches(None));
+    }
+}

@@ -1,0 +1,200 @@
+//! Desired state: manifests read from a Git commit (straight from the object database, no
+//! checkout) or from plain files, split into Kubernetes objects that each keep their origin.
+
+pub mod git;
+pub mod manifest;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Where a desired object came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Path inside the repository (or on disk for `-f`).
+    pub file: String,
+    /// 1-based line where the object's document starts.
+    pub line: usize,
+    /// Full commit id, for manifests read from Git.
+    pub commit: Option<String>,
+}
+
+impl Origin {
+    /// `path:line @ abc1234`, as shown above the Git side of a diff.
+    pub fn label(&self) -> String {
+        match &self.commit {
+            Some(commit) => format!("{}:{} @ {}", self.file, self.line, short_commit(commit)),
+            None => format!("{}:{}", self.file, self.line),
+        }
+    }
+}
+
+pub fn short_commit(commit: &str) -> &str {
+    &commit[..commit.len().min(7)]
+}
+
+/// One Kubernetes object as written in Git.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredObject {
+    pub manifest: Value,
+    pub origin: Origin,
+}
+
+impl DesiredObject {
+    pub fn api_version(&self) -> &str {
+        self.manifest["apiVersion"].as_str().unwrap_or_default()
+    }
+    pub fn kind(&self) -> &str {
+        self.manifest["kind"].as_str().unwrap_or_default()
+    }
+    pub fn name(&self) -> &str {
+        self.manifest["metadata"]["name"].as_str().unwrap_or_default()
+    }
+    pub fn namespace(&self) -> Option<&str> {
+        self.manifest["metadata"]["namespace"]
+            .as_str()
+            .filter(|n| !n.is_empty())
+    }
+}
+
+/// Everything read from one source.
+#[derive(Debug, Clone, Default)]
+pub struct DesiredSet {
+    pub objects: Vec<DesiredObject>,
+    /// Files that held no Kubernetes object (no apiVersion or kind, or kustomize config).
+    pub skipped_files: Vec<String>,
+    /// The commit the manifests were read from, when they came from Git.
+    pub commit: Option<String>,
+}
+
+/// Where to read manifests from, as settled by the settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    Git {
+        /// The repository, or `None` for the one around the current folder.
+        repo: Option<PathBuf>,
+        rev: String,
+        /// Folders or files in the tree; empty means the whole tree.
+        paths: Vec<String>,
+    },
+    Files(Vec<PathBuf>),
+}
+
+/// What can go wrong while reading desired state.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{path} is not in a Git repository: {message}")]
+    NotARepo { path: PathBuf, message: String },
+    #[error("Git ref {rev:?} does not exist in {repo}: {message}")]
+    UnknownRef {
+        repo: PathBuf,
+        rev: String,
+        message: String,
+    },
+    #[error("path {path:?} is not in the tree of commit {commit}")]
+    PathNotInTree { path: String, commit: String },
+    #[error("cannot read {what} from Git: {message}")]
+    Git { what: String, message: String },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}:{column}: malformed YAML: {message}")]
+    Yaml {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}:{line}: malformed JSON: {message}")]
+    Json {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}:{line}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Reads every manifest the spec names.
+pub fn read(spec: &SourceSpec) -> Result<DesiredSet, SourceError> {
+    let (files, commit) = match spec {
+        SourceSpec::Git { repo, rev, paths } => {
+            let snapshot = git::read_tree(repo.as_deref(), rev, paths)?;
+            (snapshot.files, Some(snapshot.commit))
+        }
+        SourceSpec::Files(paths) => (read_plain_files(paths)?, None),
+    };
+    let mut set = DesiredSet {
+        commit: commit.clone(),
+        ..Default::default()
+    };
+    for (file, bytes) in files {
+        let objects = manifest::parse(&file, &bytes, commit.as_deref())?;
+        if objects.is_empty() {
+            set.skipped_files.push(file);
+        } else {
+            set.objects.extend(objects);
+        }
+    }
+    Ok(set)
+}
+
+/// Whether a file name looks like a manifest.
+pub fn is_manifest_file(name: &str) -> bool {
+    [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext))
+}
+
+fn read_plain_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, SourceError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| SourceError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            let mut stack = vec![path.clone()];
+            let mut found = Vec::new();
+            while let Some(dir) = stack.pop() {
+                let entries = std::fs::read_dir(&dir).map_err(|source| SourceError::Io {
+                    path: dir.clone(),
+                    source,
+                })?;
+                for entry in entries {
+                    let entry = entry.map_err(|source| SourceError::Io {
+                        path: dir.clone(),
+                        source,
+                    })?;
+                    let p = entry.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if is_manifest_file(&p.to_string_lossy()) {
+                        found.push(p);
+                    }
+                }
+            }
+            found.sort();
+            for p in found {
+                out.push(read_file(&p)?);
+            }
+        } else {
+            out.push(read_file(path)?);
+        }
+    }
+    Ok(out)
+}
+
+fn read_file(path: &std::path::Path) -> Result<(String, Vec<u8>), SourceError> {
+    let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok((path.display().to_string(), bytes))
+}
