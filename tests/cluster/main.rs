@@ -1,0 +1,6 @@
+//! Integration tests against the real kube-apiserver and etcd from `tests/testenv`.
+//! One test binary, so the clusters start once per run; every test works in namespaces
+//! of its own, so the tests run in parallel.
+
+mod common;
+mod foundation;
