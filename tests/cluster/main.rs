@@ -3,4 +3,5 @@
 //! of its own, so the tests run in parallel.
 
 mod common;
+mod check;
 mod foundation;
