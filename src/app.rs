@@ -40,7 +40,12 @@ async fn check(settings: &CheckSettings) -> i32 {
         if !show_progress {
             return;
         }
-        if let Progress::Compared { context, done, total } = event {
+        if let Progress::Compared {
+            context,
+            done,
+            total,
+        } = event
+        {
             if total >= 50 {
                 eprint!("\r\x1b[2K{context}: {done}/{total} compared");
                 if done == total {
@@ -64,7 +69,11 @@ async fn check(settings: &CheckSettings) -> i32 {
         }
     }
     for summary in report.contexts.iter().filter(|c| c.error.is_some()) {
-        eprintln!("error: context {}: {}", summary.context, summary.error.as_deref().unwrap_or_default());
+        eprintln!(
+            "error: context {}: {}",
+            summary.context,
+            summary.error.as_deref().unwrap_or_default()
+        );
     }
     exit_code(&report)
 }
@@ -100,11 +109,15 @@ async fn version(args: &VersionArgs) -> i32 {
     }
     let result = async {
         let config = kubeconfig::load_kubeconfig(settings.kubeconfig.as_deref())?;
-        let contexts = kubeconfig::select_contexts(&config, &settings.contexts, settings.all_contexts)?;
+        let contexts =
+            kubeconfig::select_contexts(&config, &settings.contexts, settings.all_contexts)?;
         let mut lines = Vec::new();
         for context in contexts {
             let cluster = kubeconfig::connect(&config, &context).await?;
-            lines.push(format!("{context}: server {}", kubeconfig::server_version(&cluster).await?));
+            lines.push(format!(
+                "{context}: server {}",
+                kubeconfig::server_version(&cluster).await?
+            ));
         }
         Ok::<_, crate::cluster::ClusterError>(lines)
     }

@@ -40,11 +40,18 @@ pub enum Progress {
     /// A context has its pairs and starts comparing `total` resources.
     Comparing { context: String, total: usize },
     /// One more resource of a context is done.
-    Compared { context: String, done: usize, total: usize },
+    Compared {
+        context: String,
+        done: usize,
+        total: usize,
+    },
 }
 
 /// Runs a whole check and returns its report.
-pub async fn run(settings: &CheckSettings, progress: &(dyn Fn(Progress) + Sync)) -> Result<Report, CheckError> {
+pub async fn run(
+    settings: &CheckSettings,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Report, CheckError> {
     let desired = source::read(&settings.source)?;
     let config = kubeconfig::load_kubeconfig(settings.cluster.kubeconfig.as_deref())?;
     let contexts = kubeconfig::select_contexts(
@@ -61,7 +68,8 @@ pub async fn run(settings: &CheckSettings, progress: &(dyn Fn(Progress) + Sync))
                 commit: desired.commit.clone(),
                 ..Default::default()
             };
-            let resources = match check_context(config, context, desired, settings, progress).await {
+            let resources = match check_context(config, context, desired, settings, progress).await
+            {
                 Ok((resources, read_only)) => {
                     summary.read_only = read_only;
                     resources
@@ -119,7 +127,9 @@ async fn check_context(
     placed.sort_by(|a, b| a.identity.cmp(&b.identity));
     check_duplicates(&placed)?;
     if placed.is_empty() {
-        return Err(ContextError::Selection(describe_empty_selection(selection, desired)));
+        return Err(ContextError::Selection(describe_empty_selection(
+            selection, desired,
+        )));
     }
 
     // One LIST per (type, namespace) that the selected manifests touch.
@@ -127,7 +137,11 @@ async fn check_context(
     for p in &placed {
         if let Some(rt) = &p.resource {
             lists
-                .entry((rt.group.clone(), rt.kind.clone(), p.identity.namespace.clone()))
+                .entry((
+                    rt.group.clone(),
+                    rt.kind.clone(),
+                    p.identity.namespace.clone(),
+                ))
                 .or_insert_with(|| rt.clone());
         }
     }
@@ -147,13 +161,21 @@ async fn check_context(
         match result {
             Ok(items) => {
                 for item in items {
-                    let name = item["metadata"]["name"].as_str().unwrap_or_default().to_string();
-                    live_objects.insert((rt.group.clone(), rt.kind.clone(), ns.clone(), name), item);
+                    let name = item["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    live_objects
+                        .insert((rt.group.clone(), rt.kind.clone(), ns.clone(), name), item);
                 }
             }
             Err(error) => {
+                let error = api_message(&error);
                 let what = match &ns {
-                    Some(ns) => format!("cannot list {} in namespace {ns}: {error}", rt.qualified_plural()),
+                    Some(ns) => format!(
+                        "cannot list {} in namespace {ns}: {error}",
+                        rt.qualified_plural()
+                    ),
                     None => format!("cannot list {}: {error}", rt.qualified_plural()),
                 };
                 list_errors.insert((rt.group.clone(), rt.kind.clone(), ns), what);
@@ -175,7 +197,12 @@ async fn check_context(
             p.identity.kind.clone(),
             p.identity.namespace.clone(),
         );
-        let live = live_objects.get(&(key.0.clone(), key.1.clone(), key.2.clone(), p.identity.name.clone()));
+        let live = live_objects.get(&(
+            key.0.clone(),
+            key.1.clone(),
+            key.2.clone(),
+            p.identity.name.clone(),
+        ));
         let list_error = list_errors.get(&key).cloned();
         async move {
             let report = compare(cluster, p, live, list_error, settings, read_only).await;
@@ -237,32 +264,48 @@ async fn compare(
     if precheck::proves_in_sync(&manifest, live, &settings.field_manager) {
         return report;
     }
-    let drift: PairDrift = if read_only.load(Ordering::Relaxed) || !resource.verbs.iter().any(|v| v == "patch") {
-        read_only.store(true, Ordering::Relaxed);
-        drift::declared(&manifest, live)
-    } else {
-        let predicted = live::dry_run_apply(
-            cluster,
-            resource,
-            placed.identity.namespace.as_deref(),
-            &placed.identity.name,
-            &manifest,
-            &settings.field_manager,
-        )
-        .await;
-        match predicted {
-            Ok(predicted) => drift::exact(&predicted, live),
-            Err(kube::Error::Api(status)) if status.code == 403 => {
-                read_only.store(true, Ordering::Relaxed);
-                drift::declared(&manifest, live)
+    let drift: PairDrift =
+        if read_only.load(Ordering::Relaxed) || !resource.verbs.iter().any(|v| v == "patch") {
+            read_only.store(true, Ordering::Relaxed);
+            drift::declared(&manifest, live)
+        } else {
+            let predicted = live::dry_run_apply(
+                cluster,
+                resource,
+                placed.identity.namespace.as_deref(),
+                &placed.identity.name,
+                &manifest,
+                &settings.field_manager,
+            )
+            .await;
+            match predicted {
+                Ok(predicted) => drift::exact(&predicted, live),
+                Err(kube::Error::Api(status)) if status.code == 403 => {
+                    read_only.store(true, Ordering::Relaxed);
+                    drift::declared(&manifest, live)
+                }
+                // The server refuses to merge Git into the live object (say, a changed port
+                // whose name now clashes): the declared fields still show what differs.
+                Err(kube::Error::Api(status)) if status.code == 422 => {
+                    let declared = drift::declared(&manifest, live);
+                    if declared.fields.is_empty() {
+                        report.status = Status::Error;
+                        report.message = Some(format!("dry run rejected: {}", status.message));
+                        return report;
+                    }
+                    report.message = Some(format!(
+                        "dry run rejected ({}); declared fields compared instead",
+                        status.message
+                    ));
+                    declared
+                }
+                Err(error) => {
+                    report.status = Status::Error;
+                    report.message = Some(format!("dry run failed: {}", api_message(&error)));
+                    return report;
+                }
             }
-            Err(error) => {
-                report.status = Status::Error;
-                report.message = Some(format!("dry run failed: {}", api_message(&error)));
-                return report;
-            }
-        }
-    };
+        };
     if !drift.fields.is_empty() {
         report.status = Status::Drifted;
     }
@@ -275,7 +318,10 @@ async fn compare(
 /// The manifest as it will be sent: with its namespace filled in, as kubectl would.
 fn manifest_for(placed: &Placed) -> Value {
     let mut manifest = placed.desired.manifest.clone();
-    if let (Some(ns), Some(meta)) = (&placed.identity.namespace, manifest["metadata"].as_object_mut()) {
+    if let (Some(ns), Some(meta)) = (
+        &placed.identity.namespace,
+        manifest["metadata"].as_object_mut(),
+    ) {
         meta.insert("namespace".into(), Value::String(ns.clone()));
     }
     manifest
@@ -289,7 +335,9 @@ fn api_message(error: &kube::Error) -> String {
 }
 
 fn place<'a>(desired: &'a DesiredObject, catalog: &Catalog, default_ns: &str) -> Placed<'a> {
-    let resource = catalog.for_manifest(desired.api_version(), desired.kind()).cloned();
+    let resource = catalog
+        .for_manifest(desired.api_version(), desired.kind())
+        .cloned();
     let (group, version) = cluster::discovery::split_api_version(desired.api_version());
     let namespace = match &resource {
         Some(rt) if !rt.namespaced => None,
@@ -309,7 +357,10 @@ fn place<'a>(desired: &'a DesiredObject, catalog: &Catalog, default_ns: &str) ->
 }
 
 /// The selected types, resolved through discovery, with the names given for each.
-fn resolve_types(catalog: &Catalog, selection: &Selection) -> Result<Vec<(ResourceType, Vec<String>)>, ContextError> {
+fn resolve_types(
+    catalog: &Catalog,
+    selection: &Selection,
+) -> Result<Vec<(ResourceType, Vec<String>)>, ContextError> {
     selection
         .types
         .iter()
@@ -331,7 +382,9 @@ fn selected(
     let id = &placed.identity;
     let type_ok = types.is_empty()
         || types.iter().any(|(rt, names)| {
-            rt.group == id.group && rt.kind == id.kind && (names.is_empty() || names.contains(&id.name))
+            rt.group == id.group
+                && rt.kind == id.kind
+                && (names.is_empty() || names.contains(&id.name))
         });
     let ns_ok = match (&selection.namespace, &id.namespace) {
         (_, None) | (NamespaceScope::All, _) => true,

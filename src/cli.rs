@@ -27,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compare the live state with Git and show the drift.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the plugin's version, and each selected cluster's version when a context is given.
     Version(VersionArgs),
 }

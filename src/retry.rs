@@ -57,15 +57,22 @@ mod tests {
         let mut status = Status::failure("busy", "TooManyRequests").with_code(code);
         // Decoded the way the client decodes a server's answer.
         let details: StatusDetails =
-            serde_json::from_value(serde_json::json!({ "retryAfterSeconds": retry_after })).unwrap();
+            serde_json::from_value(serde_json::json!({ "retryAfterSeconds": retry_after }))
+                .unwrap();
         status.details = Some(details);
         kube::Error::Api(Box::new(status))
     }
 
     #[test]
     fn honors_retry_after_and_backs_off() {
-        assert_eq!(retry_delay(&api_error(429, 2), 1), Some(Duration::from_secs(2)));
-        assert_eq!(retry_delay(&api_error(503, 0), 3), Some(Duration::from_millis(400)));
+        assert_eq!(
+            retry_delay(&api_error(429, 2), 1),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_delay(&api_error(503, 0), 3),
+            Some(Duration::from_millis(400))
+        );
         assert_eq!(retry_delay(&api_error(429, 600), 1), Some(MAX_WAIT));
         assert_eq!(retry_delay(&api_error(404, 0), 1), None);
         assert_eq!(retry_delay(&api_error(403, 1), 1), None);
@@ -77,7 +84,7 @@ mod tests {
         let result: Result<(), _> = with_retries(|| {
             calls += 1;
             async { Err(api_error(500, 0)) }
-        // Each retry waits a little; five tries take well under two seconds.
+            // Each retry waits a little; five tries take well under two seconds.
         })
         .await;
         assert!(result.is_err());

@@ -131,7 +131,9 @@ impl CheckSettings {
         let color = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         };
         let width = args.width.unwrap_or_else(|| {
             terminal_size::terminal_size()
@@ -313,8 +315,17 @@ mod tests {
         assert_eq!(parsed[0].names, vec!["a", "c"]);
         assert_eq!(parsed[1].type_name, "svc");
         let parsed = parse_resource_args(&args(&["deploy", "a", "b"])).unwrap();
-        assert_eq!(parsed, vec![TypeSelection { type_name: "deploy".into(), names: vec!["a".into(), "b".into()] }]);
-        assert_eq!(parse_resource_args(&args(&["deploy,svc"])).unwrap().len(), 2);
+        assert_eq!(
+            parsed,
+            vec![TypeSelection {
+                type_name: "deploy".into(),
+                names: vec!["a".into(), "b".into()]
+            }]
+        );
+        assert_eq!(
+            parse_resource_args(&args(&["deploy,svc"])).unwrap().len(),
+            2
+        );
         assert!(parse_resource_args(&args(&["deploy/a", "b"])).is_err());
         assert!(parse_resource_args(&args(&["deploy", "svc/b"])).is_err());
     }

@@ -5,7 +5,7 @@
 use kube::client::{APIGroupDiscovery, APIGroupDiscoveryList};
 use kube::core::ApiResource;
 
-use super::{ClusterError, Cluster};
+use super::{Cluster, ClusterError};
 use crate::retry;
 
 /// One served resource type in its preferred (or requested) version.
@@ -56,7 +56,7 @@ impl ResourceType {
         name == self.plural
             || name == self.singular
             || name == self.kind.to_ascii_lowercase()
-            || self.short_names.iter().any(|s| *s == name)
+            || self.short_names.contains(&name)
     }
 }
 
@@ -111,7 +111,10 @@ impl Catalog {
         let lower = arg.to_ascii_lowercase();
         let mut candidates: Vec<&ResourceType> = Vec::new();
         // `name`, `name.group` or `name.version.group`, split at every dot.
-        for (i, _) in lower.match_indices('.').chain(std::iter::once((lower.len(), ""))) {
+        for (i, _) in lower
+            .match_indices('.')
+            .chain(std::iter::once((lower.len(), "")))
+        {
             let (name, rest) = (&lower[..i], lower.get(i + 1..).unwrap_or(""));
             for t in &self.types {
                 if !t.answers_to(name) {
@@ -191,25 +194,40 @@ mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        let t = |group: &str, version: &str, kind: &str, plural: &str, short: &[&str], preferred| {
-            ResourceType {
-                group: group.into(),
-                version: version.into(),
-                kind: kind.into(),
-                plural: plural.into(),
-                singular: kind.to_ascii_lowercase(),
-                short_names: short.iter().map(|s| s.to_string()).collect(),
-                namespaced: true,
-                verbs: vec![],
-                preferred,
-            }
-        };
+        let t =
+            |group: &str, version: &str, kind: &str, plural: &str, short: &[&str], preferred| {
+                ResourceType {
+                    group: group.into(),
+                    version: version.into(),
+                    kind: kind.into(),
+                    plural: plural.into(),
+                    singular: kind.to_ascii_lowercase(),
+                    short_names: short.iter().map(|s| s.to_string()).collect(),
+                    namespaced: true,
+                    verbs: vec![],
+                    preferred,
+                }
+            };
         Catalog {
             types: vec![
                 t("", "v1", "Service", "services", &["svc"], true),
                 t("apps", "v1", "Deployment", "deployments", &["deploy"], true),
-                t("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", &["hpa"], true),
-                t("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", &["hpa"], false),
+                t(
+                    "autoscaling",
+                    "v2",
+                    "HorizontalPodAutoscaler",
+                    "horizontalpodautoscalers",
+                    &["hpa"],
+                    true,
+                ),
+                t(
+                    "autoscaling",
+                    "v1",
+                    "HorizontalPodAutoscaler",
+                    "horizontalpodautoscalers",
+                    &["hpa"],
+                    false,
+                ),
                 t("example.com", "v1", "Service", "services", &[], true),
             ],
         }
@@ -225,7 +243,10 @@ mod tests {
         assert_eq!(c.resolve("hpa.v1.autoscaling").unwrap().version, "v1");
         // The core group wins an unqualified name, as in kubectl.
         assert_eq!(c.resolve("services").unwrap().group, "");
-        assert_eq!(c.resolve("services.example.com").unwrap().group, "example.com");
+        assert_eq!(
+            c.resolve("services.example.com").unwrap().group,
+            "example.com"
+        );
         assert_eq!(c.resolve("nope"), Err(UnknownType("nope".into())));
     }
 

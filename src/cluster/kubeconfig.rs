@@ -22,7 +22,9 @@ pub struct Cluster {
 
 impl std::fmt::Debug for Cluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cluster").field("context", &self.context).finish()
+        f.debug_struct("Cluster")
+            .field("context", &self.context)
+            .finish()
     }
 }
 
@@ -42,10 +44,12 @@ pub fn load_kubeconfig(explicit: Option<&Path>) -> Result<Kubeconfig, ClusterErr
                 let next = read(path)?;
                 merged = Some(match merged {
                     None => next,
-                    Some(m) => m.merge(next).map_err(|source| ClusterError::KubeconfigRead {
-                        path: path.clone(),
-                        source,
-                    })?,
+                    Some(m) => m
+                        .merge(next)
+                        .map_err(|source| ClusterError::KubeconfigRead {
+                            path: path.clone(),
+                            source,
+                        })?,
                 });
             }
             return merged.ok_or(ClusterError::NoKubeconfig);

@@ -99,7 +99,9 @@ fn owns(fields: &Value, path: &[Segment], live: Option<&Value>) -> bool {
             None => false,
         },
         Segment::Key(_) | Segment::Index(_) => {
-            let item = live.and_then(|l| FieldPath(vec![first.clone()]).lookup(l)).cloned();
+            let item = live
+                .and_then(|l| FieldPath(vec![first.clone()]).lookup(l))
+                .cloned();
             let item = item.or_else(|| match first {
                 Segment::Key(pairs) => Some(Value::Object(pairs.iter().cloned().collect())),
                 _ => None,
@@ -166,10 +168,19 @@ mod tests {
             Segment::Field("image".into()),
         ]);
         assert_eq!(managed.owner(&image, &live).unwrap().manager, "kubectl-set");
-        let replicas = path(vec![Segment::Field("spec".into()), Segment::Field("replicas".into())]);
+        let replicas = path(vec![
+            Segment::Field("spec".into()),
+            Segment::Field("replicas".into()),
+        ]);
         let owner = managed.owner(&replicas, &live).unwrap();
-        assert_eq!((owner.manager.as_str(), owner.subresource.as_deref()), ("kubectl", Some("scale")));
-        let nobody = path(vec![Segment::Field("spec".into()), Segment::Field("paused".into())]);
+        assert_eq!(
+            (owner.manager.as_str(), owner.subresource.as_deref()),
+            ("kubectl", Some("scale"))
+        );
+        let nobody = path(vec![
+            Segment::Field("spec".into()),
+            Segment::Field("paused".into()),
+        ]);
         assert!(managed.owner(&nobody, &live).is_none());
         assert!(managed.applied_by("pipeline").is_some());
         assert!(managed.applied_by("kubectl-set").is_none());

@@ -25,10 +25,20 @@ fn walk(path: &FieldPath, git: Option<&Value>, live: Option<&Value>, out: &mut V
     match (git, live) {
         (Some(Value::Object(g)), Some(Value::Object(l))) => {
             for (key, gv) in g {
-                walk(&path.child(Segment::Field(key.clone())), Some(gv), l.get(key), out);
+                walk(
+                    &path.child(Segment::Field(key.clone())),
+                    Some(gv),
+                    l.get(key),
+                    out,
+                );
             }
             for (key, lv) in l.iter().filter(|(k, _)| !g.contains_key(*k)) {
-                walk(&path.child(Segment::Field(key.clone())), None, Some(lv), out);
+                walk(
+                    &path.child(Segment::Field(key.clone())),
+                    None,
+                    Some(lv),
+                    out,
+                );
             }
         }
         (Some(Value::Array(g)), Some(Value::Array(l))) if g != l => match list_key(&[g, l]) {
@@ -81,7 +91,10 @@ mod tests {
         let live = json!({"spec": {"replicas": 5, "template": {"spec": {"containers": [
             {"name": "side", "image": "side:1"},
             {"name": "app", "image": "app:2", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]}]}}}});
-        let paths: Vec<String> = diff(&git, &live).iter().map(|c| c.path.to_string()).collect();
+        let paths: Vec<String> = diff(&git, &live)
+            .iter()
+            .map(|c| c.path.to_string())
+            .collect();
         assert_eq!(
             paths,
             vec![

@@ -38,7 +38,12 @@ impl Identity {
 
     /// Identity without the version: two manifests for one object in different versions clash.
     pub fn key(&self) -> (&str, &str, Option<&str>, &str) {
-        (&self.group, &self.kind, self.namespace.as_deref(), &self.name)
+        (
+            &self.group,
+            &self.kind,
+            self.namespace.as_deref(),
+            &self.name,
+        )
     }
 }
 
@@ -140,7 +145,10 @@ mod tests {
         let drift = exact(&predicted, &live);
         assert_eq!(drift.fields.len(), 1);
         assert_eq!(drift.fields[0].path.to_string(), "spec.replicas");
-        assert_eq!(drift.fields[0].attribution.as_ref().unwrap().manager, "kubectl");
+        assert_eq!(
+            drift.fields[0].attribution.as_ref().unwrap().manager,
+            "kubectl"
+        );
         assert!(drift.live.get("status").is_none());
     }
 }

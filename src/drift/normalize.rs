@@ -19,9 +19,11 @@ const SERVER_METADATA: &[&str] = &[
 /// Annotations that tools write about an object rather than into it.
 pub const TOOL_ANNOTATIONS: &[&str] = &["kubectl.kubernetes.io/last-applied-configuration"];
 
-/// Returns `object` without status and server-written metadata.
+/// Returns `object` without status and server-written metadata, keys sorted the way
+/// `kubectl get -o yaml` shows them, so that both sides line up whatever order the
+/// server answered in.
 pub fn normalize(object: &Value) -> Value {
-    let mut out = object.clone();
+    let mut out = sorted(object);
     let Some(map) = out.as_object_mut() else {
         return out;
     };
@@ -36,12 +38,32 @@ pub fn normalize(object: &Value) -> Value {
             }
         }
         for field in ["annotations", "labels"] {
-            if meta.get(field).and_then(Value::as_object).is_some_and(|m| m.is_empty()) {
+            if meta
+                .get(field)
+                .and_then(Value::as_object)
+                .is_some_and(|m| m.is_empty())
+            {
                 meta.remove(field);
             }
         }
     }
     out
+}
+
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -58,6 +80,9 @@ mod tests {
                 "labels": {"team": "x"}},
             "data": {"k": "v"}, "status": {}
         });
+        let ordered = normalize(&json!({"kind": "A", "apiVersion": "v1"}));
+        let keys: Vec<&String> = ordered.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["apiVersion", "kind"]);
         assert_eq!(
             normalize(&live),
             json!({"apiVersion": "v1", "kind": "ConfigMap",

@@ -93,12 +93,13 @@ fn is_plain(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Merge keys of the lists Kubernetes objects use, most specific first. A list is keyed
-/// by the first candidate that every item carries, with values unique within the list.
+/// Merge keys of the lists Kubernetes objects use. A list is keyed by the first candidate
+/// that every item carries, with values unique within the list. `name` comes first because it is what people call an item by, even where the server
+/// merges by another key (ports by number and protocol).
 const KEY_CANDIDATES: &[&[&str]] = &[
+    &["name"],
     &["containerPort", "protocol"],
     &["port", "protocol"],
-    &["name"],
     &["mountPath"],
     &["devicePath"],
     &["ip"],
@@ -160,13 +161,22 @@ mod tests {
             Segment::Field("labels".into()),
             Segment::Field("app.kubernetes.io/name".into()),
         ]);
-        assert_eq!(label.to_string(), "metadata.labels[\"app.kubernetes.io/name\"]");
+        assert_eq!(
+            label.to_string(),
+            "metadata.labels[\"app.kubernetes.io/name\"]"
+        );
     }
 
     #[test]
     fn finds_keys_for_ports_and_containers() {
-        let ports = vec![json!({"containerPort": 80}), json!({"containerPort": 443, "protocol": "TCP"})];
-        assert_eq!(list_key(&[&ports]), Some(&["containerPort", "protocol"][..]));
+        let ports = vec![
+            json!({"containerPort": 80}),
+            json!({"containerPort": 443, "protocol": "TCP"}),
+        ];
+        assert_eq!(
+            list_key(&[&ports]),
+            Some(&["containerPort", "protocol"][..])
+        );
         let args = vec![json!("--a"), json!("--b")];
         assert_eq!(list_key(&[&args]), None);
         let dupes = vec![json!({"name": "a"}), json!({"name": "a"})];

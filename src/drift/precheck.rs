@@ -11,9 +11,23 @@ use super::diff::FieldChange;
 use super::path::{item_key, list_key, FieldPath, Segment};
 
 /// Fields whose values are resource quantities.
-const QUANTITY_PARENTS: &[&str] = &["limits", "requests", "hard", "capacity", "sizeLimit", "storage"];
+const QUANTITY_PARENTS: &[&str] = &[
+    "limits",
+    "requests",
+    "hard",
+    "capacity",
+    "sizeLimit",
+    "storage",
+];
 /// Fields that take an int or a string.
-const INT_OR_STRING: &[&str] = &["port", "targetPort", "containerPort", "maxSurge", "maxUnavailable", "minAvailable"];
+const INT_OR_STRING: &[&str] = &[
+    "port",
+    "targetPort",
+    "containerPort",
+    "maxSurge",
+    "maxUnavailable",
+    "minAvailable",
+];
 
 /// True when the pair is in sync without asking the server: every declared field matches by
 /// meaning, and the live object holds nothing that `field_manager` applied and Git dropped.
@@ -47,7 +61,12 @@ fn compare(path: &FieldPath, desired: &Value, live: Option<&Value>, out: &mut Ve
         (Value::Null, None | Some(Value::Null)) => {}
         (Value::Object(d), Some(Value::Object(l))) => {
             for (key, dv) in d {
-                compare(&path.child(Segment::Field(key.clone())), dv, l.get(key), out);
+                compare(
+                    &path.child(Segment::Field(key.clone())),
+                    dv,
+                    l.get(key),
+                    out,
+                );
             }
         }
         (Value::Array(d), Some(Value::Array(l))) => {
@@ -60,7 +79,9 @@ fn compare(path: &FieldPath, desired: &Value, live: Option<&Value>, out: &mut Ve
                         let Some(key) = item_key(item, fields) else {
                             return differ(out);
                         };
-                        let found = l.iter().find(|li| item_key(li, fields).as_ref() == Some(&key));
+                        let found = l
+                            .iter()
+                            .find(|li| item_key(li, fields).as_ref() == Some(&key));
                         compare(&path.child(Segment::Key(key)), item, found, out);
                     }
                 }
@@ -214,10 +235,13 @@ mod tests {
 
     #[test]
     fn string_data_compares_with_base64_data() {
-        let desired = json!({"apiVersion": "v1", "kind": "Secret", "stringData": {"password": "hunter2"}});
-        let live = json!({"apiVersion": "v1", "kind": "Secret", "data": {"password": "aHVudGVyMg=="}});
+        let desired =
+            json!({"apiVersion": "v1", "kind": "Secret", "stringData": {"password": "hunter2"}});
+        let live =
+            json!({"apiVersion": "v1", "kind": "Secret", "data": {"password": "aHVudGVyMg=="}});
         assert!(declared_differences(&desired, &live).is_empty());
-        let changed = json!({"apiVersion": "v1", "kind": "Secret", "data": {"password": "b3RoZXI="}});
+        let changed =
+            json!({"apiVersion": "v1", "kind": "Secret", "data": {"password": "b3RoZXI="}});
         assert_eq!(declared_differences(&desired, &changed).len(), 1);
     }
 

@@ -1,10 +1,122 @@
-//! Renderer stub.
+//! The JSON format, for scripts: one pretty-printed document holding every resource,
+//! including the ones in sync, and the per-context summaries. No colors and no trailing
+//! summary line, so that the output always parses.
+//!
+//! The document's shape:
+//!
+//! ```text
+//! {
+//!   "resources": [
+//!     {
+//!       "context": "production",
+//!       "group": "apps",                  // "" for the core group
+//!       "version": "v1",
+//!       "kind": "Deployment",
+//!       "namespace": "shop",              // null for cluster-scoped objects
+//!       "name": "web",
+//!       "status": "Drifted",              // "InSync" | "Drifted" | "Missing" | "Error"
+//!       "origin": {"file": "deploy/web.yaml", "line": 1, "commit": "3f9c2a1…"},  // or null;
+//!                                         // commit is null for plain files
+//!       "fields": [
+//!         {
+//!           "path": "spec.replicas",      // as printed by the other formats
+//!           "git": 3,                     // the JSON value, null when absent
+//!           "live": 5,                    // the JSON value, null when absent
+//!           "manager": "kubectl",         // who last wrote the field, or null
+//!           "operation": "Update",        // "Apply" | "Update", or null
+//!           "subresource": "scale",       // or null
+//!           "time": "2026-03-01T10:00:00Z" // RFC 3339, or null
+//!         }
+//!       ],
+//!       "message": null                   // why the resource could not be checked
+//!     }
+//!   ],
+//!   "summary": [
+//!     {"context": "production", "in_sync": 1, "drifted": 2, "missing": 1, "errors": 0,
+//!      "skipped_files": 0, "commit": "3f9c2a1…", "read_only": false, "error": null}
+//!   ]
+//! }
+//! ```
+//!
+//! Secret values arrive here already hidden, as in every other format.
 
 use std::io::{self, Write};
 
-use super::{Report, Style};
+use chrono::SecondsFormat;
+use serde::Serialize;
+use serde_json::Value;
 
-pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let _ = (style, report);
+use super::{ContextSummary, Report, ResourceReport, Style};
+use crate::drift::FieldDrift;
+use crate::source::Origin;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    resources: Vec<Resource<'a>>,
+    summary: &'a [ContextSummary],
+}
+
+#[derive(Serialize)]
+struct Resource<'a> {
+    context: &'a str,
+    group: &'a str,
+    version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+    status: String,
+    origin: Option<&'a Origin>,
+    fields: Vec<Field<'a>>,
+    message: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Field<'a> {
+    path: String,
+    git: Option<&'a Value>,
+    live: Option<&'a Value>,
+    manager: Option<&'a str>,
+    operation: Option<&'a str>,
+    subresource: Option<&'a str>,
+    time: Option<String>,
+}
+
+/// Writes the document; `style` is unused because JSON has neither colors nor a width.
+pub fn render(report: &Report, _style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let document = Document {
+        resources: report.resources.iter().map(resource).collect(),
+        summary: &report.contexts,
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
+}
+
+fn resource(r: &ResourceReport) -> Resource<'_> {
+    Resource {
+        context: &r.context,
+        group: &r.identity.group,
+        version: &r.identity.version,
+        kind: &r.identity.kind,
+        namespace: r.identity.namespace.as_deref(),
+        name: &r.identity.name,
+        status: r.status.to_string(),
+        origin: r.origin.as_ref(),
+        fields: r.fields.iter().map(field).collect(),
+        message: r.message.as_deref(),
+    }
+}
+
+fn field(f: &FieldDrift) -> Field<'_> {
+    let by = f.attribution.as_ref();
+    Field {
+        path: f.path.to_string(),
+        git: f.git.as_ref(),
+        live: f.live.as_ref(),
+        manager: by.map(|a| a.manager.as_str()),
+        operation: by.map(|a| a.operation.as_str()),
+        subresource: by.and_then(|a| a.subresource.as_deref()),
+        time: by
+            .and_then(|a| a.time)
+            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    }
 }

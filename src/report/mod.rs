@@ -9,8 +9,10 @@ pub mod summary;
 pub mod unified;
 
 use chrono::{DateTime, Utc};
+use owo_colors::OwoColorize;
 use serde::Serialize;
 use serde_json::Value;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::drift::{FieldDrift, Identity, Status};
 use crate::source::Origin;
@@ -77,9 +79,19 @@ impl ContextSummary {
         for (n, word) in [
             (self.drifted, "drifted"),
             (self.missing, "missing"),
-            (self.errors, if self.errors == 1 { "error" } else { "errors" }),
+            (
+                self.errors,
+                if self.errors == 1 { "error" } else { "errors" },
+            ),
             (self.in_sync, "in sync"),
-            (self.skipped_files, if self.skipped_files == 1 { "skipped file" } else { "skipped files" }),
+            (
+                self.skipped_files,
+                if self.skipped_files == 1 {
+                    "skipped file"
+                } else {
+                    "skipped files"
+                },
+            ),
         ] {
             if n > 0 || word == "drifted" || word == "in sync" {
                 parts.push(format!("{n} {word}"));
@@ -127,8 +139,10 @@ pub fn attribution_text(field: &FieldDrift, now: DateTime<Utc>) -> String {
                 text.push_str(&format!(" ({sub})"));
             }
             text.push_str(&format!(" · {}", a.operation));
-            if let Some(time) = a.time {
-                text.push_str(&format!(" · {}", ago(now, time)));
+            match a.time {
+                Some(time) => text.push_str(&format!(" · {}", ago(now, time))),
+                // The API server records no time for writes through some subresources.
+                None => text.push_str(" · time not recorded"),
             }
             text
         }
@@ -154,4 +168,127 @@ pub fn value_text(value: Option<&Value>) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
     }
+}
+
+/// An object as YAML, the text both diff formats compare; empty when there is no object.
+pub fn yaml_text(object: Option<&Value>) -> String {
+    match object {
+        Some(value) => {
+            serde_yaml::to_string(value).unwrap_or_else(|e| format!("# cannot show as YAML: {e}\n"))
+        }
+        None => String::new(),
+    }
+}
+
+/// `text` cut to at most `width` display columns, ending in `…` when something was cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        // One column stays free for the ellipsis.
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// A status word colored by severity, when `color` is on.
+pub fn paint_status(status: Status, text: &str, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    match status {
+        Status::InSync => text.green().to_string(),
+        Status::Drifted => text.yellow().to_string(),
+        Status::Missing => text.red().to_string(),
+        Status::Error => text.red().bold().to_string(),
+    }
+}
+
+/// `Deployment shop/web  ·  production  ·  Drifted (2 fields)`: the line that opens a
+/// resource in the diff formats, within `width` columns (the name gives way first).
+pub fn header_line(resource: &ResourceReport, color: bool, width: usize) -> String {
+    let status = match resource.status {
+        Status::Drifted => match resource.fields.len() {
+            1 => "Drifted (1 field)".to_string(),
+            n => format!("Drifted ({n} fields)"),
+        },
+        other => other.to_string(),
+    };
+    let middle = format!("  ·  {}  ·  ", resource.context);
+    let name = format!(
+        "{} {}",
+        resource.identity.kind,
+        resource.identity.namespaced_name()
+    );
+    let name = truncate(
+        &name,
+        width.saturating_sub(middle.width() + status.width()).max(1),
+    );
+    if color {
+        format!(
+            "{}{middle}{}",
+            name.bold(),
+            paint_status(resource.status, &status, true)
+        )
+    } else {
+        format!("{name}{middle}{status}")
+    }
+}
+
+/// Breaks `text` into lines of at most `width` columns, at spaces where it can.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let needed = if line.is_empty() {
+            word.width()
+        } else {
+            line.width() + 1 + word.width()
+        };
+        if needed <= width {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        // A word longer than a whole line is cut into pieces.
+        let mut rest = word;
+        while rest.width() > width {
+            let piece = take_columns(rest, width);
+            lines.push(piece.to_string());
+            rest = &rest[piece.len()..];
+        }
+        line.push_str(rest);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The longest prefix of `text` at most `width` columns wide (at least one character).
+fn take_columns(text: &str, width: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > width {
+            return &text[..i.max(c.len_utf8())];
+        }
+    }
+    text
 }

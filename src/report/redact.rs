@@ -5,12 +5,10 @@ use serde_json::Value;
 
 use super::ResourceReport;
 
-/// Marker for a hidden value that is the same on both sides.
+/// Marker for a hidden value: on the Git side always, and live where it equals Git.
 pub const HIDDEN: &str = "(hidden)";
-/// Marker for a hidden value that differs between Git and live.
+/// Marker for a live value that differs from Git's, so that diffs still show the change.
 pub const HIDDEN_CHANGED: &str = "(hidden, changed)";
-/// Marker for a hidden value present on one side only.
-pub const HIDDEN_PRESENT: &str = "(hidden)";
 
 /// Whether this resource holds secret values.
 pub fn is_secret(report: &ResourceReport) -> bool {
@@ -29,14 +27,20 @@ pub fn redact(report: &mut ResourceReport) {
         let l = live_data.as_ref().and_then(|d| d.get(key));
         g.is_some() && l.is_some() && g != l
     };
-    for object in [report.git_object.as_mut(), report.live_object.as_mut()]
-        .into_iter()
-        .flatten()
-    {
+    let sides = [
+        (report.git_object.as_mut(), false),
+        (report.live_object.as_mut(), true),
+    ];
+    for (object, is_live) in sides {
+        let Some(object) = object else { continue };
         for section in ["data", "stringData"] {
             if let Some(Value::Object(map)) = object.get_mut(section) {
                 for (key, value) in map.iter_mut() {
-                    let marker = if changed(key) { HIDDEN_CHANGED } else { HIDDEN_PRESENT };
+                    let marker = if is_live && changed(key) {
+                        HIDDEN_CHANGED
+                    } else {
+                        HIDDEN
+                    };
                     *value = Value::String(marker.to_string());
                 }
             }
@@ -48,20 +52,23 @@ pub fn redact(report: &mut ResourceReport) {
         if !under_data {
             continue;
         }
-        for value in [field.git.as_mut(), field.live.as_mut()].into_iter().flatten() {
-            *value = hide(value);
+        if let Some(value) = field.git.as_mut() {
+            *value = hide(value, HIDDEN);
+        }
+        if let Some(value) = field.live.as_mut() {
+            *value = hide(value, HIDDEN_CHANGED);
         }
     }
 }
 
 /// Hides a value, keeping a map's keys visible so that added or removed keys can be seen.
-fn hide(value: &Value) -> Value {
+fn hide(value: &Value, marker: &str) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.keys()
                 .map(|k| (k.clone(), Value::String(HIDDEN.to_string())))
                 .collect(),
         ),
-        _ => Value::String(HIDDEN_CHANGED.to_string()),
+        _ => Value::String(marker.to_string()),
     }
 }

@@ -1,10 +1,113 @@
-//! Renderer stub.
+//! The unified format, like `kubectl diff`: one `diff -u` of the Git YAML against the live
+//! YAML per resource that is not in sync. Everything else is a `#` comment line, so the
+//! output stays a patch that `patch` and `git apply` accept.
 
 use std::io::{self, Write};
 
-use super::{Report, Style};
+use owo_colors::OwoColorize;
+use similar::{ChangeTag, TextDiff};
 
+use super::{header_line, redact, wrap, yaml_text, Report, ResourceReport, Style};
+use crate::drift::{Identity, Status};
+
+/// Lines of unchanged YAML kept around each change.
+const CONTEXT_LINES: usize = 3;
+
+/// Writes a diff per resource that is not in sync, then the line of each context as a comment.
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let _ = (style, report);
-    writeln!(out)
+    for resource in report
+        .resources
+        .iter()
+        .filter(|r| r.status != Status::InSync)
+    {
+        let header = header_line(resource, style.color, style.width.saturating_sub(2));
+        writeln!(out, "# {header}")?;
+        match resource.status {
+            Status::Error => {
+                let message = resource.message.as_deref().unwrap_or("unknown error");
+                let width = style.width.saturating_sub(2);
+                for line in message
+                    .lines()
+                    .flat_map(|l| wrap(&format!("error: {l}"), width))
+                {
+                    comment(&line, style, out)?;
+                }
+            }
+            _ => diff(resource, style, out)?,
+        }
+    }
+    for summary in &report.contexts {
+        comment(&summary.line(), style, out)?;
+    }
+    Ok(())
+}
+
+/// The diff of one resource; a missing one diffs against nothing, every line removed.
+fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let old = yaml_text(resource.git_object.as_ref());
+    let new = yaml_text(resource.live_object.as_ref());
+    let diff = TextDiff::from_lines(&old, &new);
+    let mut unified = diff.unified_diff();
+    unified.context_radius(CONTEXT_LINES);
+    let name = file_name(&resource.identity);
+    let mut hunks = unified.iter_hunks().peekable();
+    if hunks.peek().is_none() {
+        let why = if redact::is_secret(resource) {
+            "no line differences to show: secret values are hidden"
+        } else {
+            "no line differences to show"
+        };
+        return comment(why, style, out);
+    }
+    for (marker, side) in [("---", "git"), ("+++", "live")] {
+        let line = format!("{marker} {side}/{name}");
+        if style.color {
+            writeln!(out, "{}", line.bold())?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
+    }
+    for hunk in hunks {
+        let header = hunk.header().to_string();
+        if style.color {
+            writeln!(out, "{}", header.cyan())?;
+        } else {
+            writeln!(out, "{header}")?;
+        }
+        for change in hunk.iter_changes() {
+            let text = change.value().trim_end_matches('\n');
+            let line = format!("{}{text}", change.tag());
+            match change.tag() {
+                _ if !style.color => writeln!(out, "{line}")?,
+                ChangeTag::Delete => writeln!(out, "{}", line.red())?,
+                ChangeTag::Insert => writeln!(out, "{}", line.green())?,
+                ChangeTag::Equal => writeln!(out, "{line}")?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `apps.v1.Deployment.shop.web` as `kubectl diff` names its files; the core group and a
+/// cluster-scoped object's namespace are left out.
+fn file_name(identity: &Identity) -> String {
+    let mut parts = Vec::new();
+    if !identity.group.is_empty() {
+        parts.push(identity.group.as_str());
+    }
+    parts.extend([identity.version.as_str(), identity.kind.as_str()]);
+    if let Some(namespace) = &identity.namespace {
+        parts.push(namespace);
+    }
+    parts.push(&identity.name);
+    parts.join(".")
+}
+
+fn comment(text: &str, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let line = format!("# {text}");
+    if style.color {
+        writeln!(out, "{}", line.dimmed())
+    } else {
+        writeln!(out, "{line}")
+    }
 }

@@ -14,8 +14,14 @@ pub struct Snapshot {
 }
 
 /// Reads the manifest files under `paths` (all of the tree when empty) at `rev`.
-pub fn read_tree(repo: Option<&Path>, rev: &str, paths: &[String]) -> Result<Snapshot, SourceError> {
-    let start: PathBuf = repo.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+pub fn read_tree(
+    repo: Option<&Path>,
+    rev: &str,
+    paths: &[String],
+) -> Result<Snapshot, SourceError> {
+    let start: PathBuf = repo
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     let repository = if repo.is_some() {
         gix::open(&start)
     } else {
@@ -42,7 +48,9 @@ pub fn read_tree(repo: Option<&Path>, rev: &str, paths: &[String]) -> Result<Sna
         what: what.to_string(),
         message: e.to_string(),
     };
-    let tree = commit.tree().map_err(|e| git_error("the commit's tree", &e))?;
+    let tree = commit
+        .tree()
+        .map_err(|e| git_error("the commit's tree", &e))?;
 
     let wanted: Vec<String> = if paths.is_empty() {
         vec![String::new()]

@@ -10,7 +10,11 @@ use super::{DesiredObject, Origin, SourceError};
 const TOOL_GROUPS: &[&str] = &["kustomize.config.k8s.io", "config.kubernetes.io"];
 
 /// Parses one file into its Kubernetes objects.
-pub fn parse(file: &str, bytes: &[u8], commit: Option<&str>) -> Result<Vec<DesiredObject>, SourceError> {
+pub fn parse(
+    file: &str,
+    bytes: &[u8],
+    commit: Option<&str>,
+) -> Result<Vec<DesiredObject>, SourceError> {
     let text = std::str::from_utf8(bytes).map_err(|e| SourceError::Invalid {
         file: file.to_string(),
         line: 1,
@@ -70,7 +74,11 @@ fn collect(
         message,
     };
     if kind == "List" || kind.ends_with("List") && map.contains_key("items") {
-        let items = map.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+        let items = map
+            .get("items")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         for item in items {
             collect(file, line, commit, item, out)?;
         }
@@ -158,14 +166,20 @@ mod tests {
     #[test]
     fn skips_kustomize_config_and_plain_yaml() {
         let text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n";
-        assert!(parse("kustomization.yaml", text.as_bytes(), None).unwrap().is_empty());
-        assert!(parse("values.yaml", b"replicas: 3\n", None).unwrap().is_empty());
+        assert!(parse("kustomization.yaml", text.as_bytes(), None)
+            .unwrap()
+            .is_empty());
+        assert!(parse("values.yaml", b"replicas: 3\n", None)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
     fn malformed_yaml_names_file_line_and_column() {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b\n";
-        let err = parse("bad.yaml", text.as_bytes(), None).unwrap_err().to_string();
+        let err = parse("bad.yaml", text.as_bytes(), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("bad.yaml:"), "{err}");
         let line: usize = err.split(':').nth(1).unwrap().parse().unwrap();
         assert!(line >= 9, "{err}");

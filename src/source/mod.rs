@@ -49,7 +49,9 @@ impl DesiredObject {
         self.manifest["kind"].as_str().unwrap_or_default()
     }
     pub fn name(&self) -> &str {
-        self.manifest["metadata"]["name"].as_str().unwrap_or_default()
+        self.manifest["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
     }
     pub fn namespace(&self) -> Option<&str> {
         self.manifest["metadata"]["namespace"]
@@ -149,7 +151,9 @@ pub fn read(spec: &SourceSpec) -> Result<DesiredSet, SourceError> {
 
 /// Whether a file name looks like a manifest.
 pub fn is_manifest_file(name: &str) -> bool {
-    [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext))
+    [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 fn read_plain_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, SourceError> {

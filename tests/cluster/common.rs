@@ -41,13 +41,15 @@ pub fn testenv() -> &'static Testenv {
             down = root().join("tests/testenv/down").display(),
             dir = dir.display()
         );
-        Command::new("setsid")
-            .args(["bash", "-c", &watchdog])
+        // `setsid -f` detaches the watchdog and returns at once.
+        let started = Command::new("setsid")
+            .args(["-f", "bash", "-c", &watchdog])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .spawn()
+            .status()
             .expect("cannot start the testenv watchdog");
+        assert!(started.success(), "cannot start the testenv watchdog");
         Testenv {
             kubeconfig: dir.join("kubeconfig"),
         }
@@ -93,7 +95,11 @@ pub fn kubectl_ok(context: &str, args: &[&str]) -> String {
 /// Applies YAML text through kubectl (client-side apply, as many pipelines do).
 pub fn apply(context: &str, namespace: &str, yaml: &str) {
     let out = kubectl_stdin(context, &["apply", "-n", namespace, "-f", "-"], Some(yaml));
-    assert!(out.status.success(), "kubectl apply failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "kubectl apply failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -127,12 +133,33 @@ pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
 
 pub fn commit(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
-    git(dir, &["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", message]);
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+    );
 }
 
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 

@@ -7,7 +7,8 @@ use crate::common::*;
 fn all_three_contexts_load_from_a_merged_kubeconfig() {
     let env = testenv();
     // Split the kubeconfig in two and let KUBECONFIG merge them, as kubectl does.
-    let full: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(&env.kubeconfig).unwrap()).unwrap();
+    let full: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&env.kubeconfig).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut first = full.clone();
     let mut second = full.clone();
@@ -23,13 +24,28 @@ fn all_three_contexts_load_from_a_merged_kubeconfig() {
 
     let out = drift()
         .env("KUBECONFIG", &list)
-        .args(["version", "--context", "staging", "--context", "production", "--context", "production-viewer"])
+        .args([
+            "version",
+            "--context",
+            "staging",
+            "--context",
+            "production",
+            "--context",
+            "production-viewer",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for context in ["staging", "production", "production-viewer"] {
-        assert!(stdout.contains(&format!("{context}: server v1.33.")), "{stdout}");
+        assert!(
+            stdout.contains(&format!("{context}: server v1.33.")),
+            "{stdout}"
+        );
     }
     assert!(stdout.starts_with(&format!("kubectl-drift {}", env!("CARGO_PKG_VERSION"))));
 }
@@ -42,10 +58,24 @@ fn server_side_dry_run_returns_the_defaulted_object_and_stores_nothing() {
     );
     let out = kubectl_stdin(
         "staging",
-        &["apply", "--server-side", "--dry-run=server", "--field-manager", "kubectl-drift", "-o", "json", "-f", "-"],
+        &[
+            "apply",
+            "--server-side",
+            "--dry-run=server",
+            "--field-manager",
+            "kubectl-drift",
+            "-o",
+            "json",
+            "-f",
+            "-",
+        ],
         Some(&manifest),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let predicted: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(predicted["spec"]["strategy"]["type"], "RollingUpdate");
     assert_eq!(predicted["spec"]["revisionHistoryLimit"], 10);
@@ -60,21 +90,35 @@ fn server_side_dry_run_returns_the_defaulted_object_and_stores_nothing() {
 
 #[test]
 fn the_viewer_may_list_but_not_patch() {
-    let can = |verb: &str| kubectl("production-viewer", &["auth", "can-i", verb, "deployments", "-n", "default"]);
+    let can = |verb: &str| {
+        kubectl(
+            "production-viewer",
+            &["auth", "can-i", verb, "deployments", "-n", "default"],
+        )
+    };
     assert_eq!(String::from_utf8_lossy(&can("list").stdout).trim(), "yes");
     assert_eq!(String::from_utf8_lossy(&can("patch").stdout).trim(), "no");
-    kubectl_ok("production-viewer", &["get", "deployments", "-n", "default"]);
+    kubectl_ok(
+        "production-viewer",
+        &["get", "deployments", "-n", "default"],
+    );
 }
 
 #[test]
 fn exit_codes_for_help_unknown_flags_and_unknown_contexts() {
     let (code, stdout, _) = run_drift(&["--help"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("kubectl drift") && stdout.contains("check"), "{stdout}");
+    assert!(
+        stdout.contains("kubectl drift") && stdout.contains("check"),
+        "{stdout}"
+    );
     let (code, _, stderr) = run_drift(&["check", "--no-such-flag"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--no-such-flag"), "{stderr}");
     let (code, _, stderr) = run_drift(&["version", "--context", "nowhere"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("\"nowhere\"") && stderr.contains("production-viewer"), "{stderr}");
+    assert!(
+        stderr.contains("\"nowhere\"") && stderr.contains("production-viewer"),
+        "{stderr}"
+    );
 }

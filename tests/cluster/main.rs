@@ -2,6 +2,6 @@
 //! One test binary, so the clusters start once per run; every test works in namespaces
 //! of its own, so the tests run in parallel.
 
-mod common;
 mod check;
+mod common;
 mod foundation;

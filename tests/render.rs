@@ -1,0 +1,480 @@
+//! The four output formats rendered from one hand-built report: snapshots at two widths, plus
+//! the promises that must hold whatever the snapshots say (lines fit the width, no secret
+//! value leaks, the JSON parses).
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+use unicode_width::UnicodeWidthStr;
+
+use kubectl_drift::drift::path::{FieldPath, Segment};
+use kubectl_drift::drift::{Attribution, FieldDrift, Identity, Status};
+use kubectl_drift::report::{
+    json as json_format, redact, side_by_side, summary, unified, ContextSummary, Report,
+    ResourceReport, Style,
+};
+use kubectl_drift::source::Origin;
+
+const COMMIT: &str = "3f9c2a1e8b7d6c5f4a3b2c1d0e9f8a7b6c5d4e3f";
+/// The Secret's password in Git and live, plain and base64: none may reach any output.
+const SECRET_VALUES: &[&str] = &[
+    "s3cr3t-password",
+    "czNjcjN0LXBhc3N3b3Jk",
+    "rotated-by-hand",
+    "cm90YXRlZC1ieS1oYW5k",
+];
+
+type Renderer = fn(&Report, &Style, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+const FORMATS: &[(&str, Renderer)] = &[
+    ("side_by_side", side_by_side::render),
+    ("unified", unified::render),
+    ("json", json_format::render),
+    ("summary", summary::render),
+];
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn style(width: usize, color: bool) -> Style {
+    Style {
+        color,
+        width,
+        now: now(),
+    }
+}
+
+fn path(text: &str) -> FieldPath {
+    FieldPath(
+        text.split('.')
+            .map(|f| Segment::Field(f.to_string()))
+            .collect(),
+    )
+}
+
+fn identity(group: &str, kind: &str, namespace: Option<&str>, name: &str) -> Identity {
+    Identity {
+        group: group.to_string(),
+        version: "v1".to_string(),
+        kind: kind.to_string(),
+        namespace: namespace.map(str::to_string),
+        name: name.to_string(),
+    }
+}
+
+fn origin(file: &str, line: usize) -> Option<Origin> {
+    Some(Origin {
+        file: file.to_string(),
+        line,
+        commit: Some(COMMIT.to_string()),
+    })
+}
+
+fn by(manager: &str, subresource: Option<&str>, hours_ago: i64) -> Option<Attribution> {
+    Some(Attribution {
+        manager: manager.to_string(),
+        operation: "Update".to_string(),
+        time: Some(now() - Duration::hours(hours_ago)),
+        subresource: subresource.map(str::to_string),
+    })
+}
+
+/// A Deployment as the server's dry run returns it, defaults included.
+fn deployment(replicas: u64, image: &str, env: Option<Value>) -> Value {
+    let mut container = json!({
+        "name": "web",
+        "image": image,
+        "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+    });
+    if let Some(env) = env {
+        container["env"] = env;
+    }
+    container["resources"] = json!({"limits": {"memory": "256Mi"}, "requests": {"cpu": "100m"}});
+    container["terminationMessagePath"] = json!("/dev/termination-log");
+    container["imagePullPolicy"] = json!("IfNotPresent");
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": "web",
+            "namespace": "shop",
+            "labels": {"app.kubernetes.io/name": "web", "app.kubernetes.io/part-of": "shop"},
+        },
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": "web"}},
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
+            },
+            "revisionHistoryLimit": 10,
+            "progressDeadlineSeconds": 600,
+            "template": {
+                "metadata": {"labels": {"app.kubernetes.io/name": "web"}},
+                "spec": {
+                    "containers": [container],
+                    "restartPolicy": "Always",
+                    "terminationGracePeriodSeconds": 30,
+                    "dnsPolicy": "ClusterFirst",
+                },
+            },
+        },
+    })
+}
+
+fn secret(password: &str) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "db-credentials", "namespace": "shop"},
+        "type": "Opaque",
+        "data": {"username": "c2hvcA==", "password": password},
+    })
+}
+
+fn report() -> Report {
+    let image_path = FieldPath(vec![
+        Segment::Field("spec".into()),
+        Segment::Field("template".into()),
+        Segment::Field("spec".into()),
+        Segment::Field("containers".into()),
+        Segment::Key(vec![("name".into(), json!("web"))]),
+        Segment::Field("image".into()),
+    ]);
+    let mut env_path = image_path.clone();
+    env_path.0.pop();
+    env_path.0.push(Segment::Field("env".into()));
+    let env = json!([{"name": "LOG_LEVEL", "value": "debug"}]);
+    let web = ResourceReport {
+        context: "production".into(),
+        identity: identity("apps", "Deployment", Some("shop"), "web"),
+        status: Status::Drifted,
+        origin: origin("deploy/shop/web.yaml", 1),
+        fields: vec![
+            FieldDrift {
+                path: path("spec.replicas"),
+                git: Some(json!(3)),
+                live: Some(json!(5)),
+                attribution: by("kubectl", Some("scale"), 2),
+            },
+            FieldDrift {
+                path: image_path,
+                git: Some(json!("registry.example.com/shop/web:1.4.2")),
+                live: Some(json!("registry.example.com/shop/web:1.4.3-hotfix")),
+                attribution: by("kubectl-set", None, 26),
+            },
+            FieldDrift {
+                path: env_path,
+                git: None,
+                live: Some(env.clone()),
+                attribution: by("kubectl-set", None, 26),
+            },
+        ],
+        message: None,
+        git_object: Some(deployment(3, "registry.example.com/shop/web:1.4.2", None)),
+        live_object: Some(deployment(
+            5,
+            "registry.example.com/shop/web:1.4.3-hotfix",
+            Some(env),
+        )),
+    };
+    let settings = ResourceReport {
+        context: "production".into(),
+        identity: identity("", "ConfigMap", Some("shop"), "settings"),
+        status: Status::Missing,
+        origin: origin("deploy/shop/settings.yaml", 1),
+        fields: vec![],
+        message: None,
+        git_object: Some(json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "shop"},
+            "data": {"currency": "EUR", "checkout.timeout": "30s"},
+        })),
+        live_object: None,
+    };
+    let service_object = json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"selector": {"app.kubernetes.io/name": "web"}, "ports": [{"port": 80}]},
+    });
+    let service = ResourceReport {
+        context: "production".into(),
+        identity: identity("", "Service", Some("shop"), "web"),
+        status: Status::InSync,
+        origin: origin("deploy/shop/web.yaml", 48),
+        fields: vec![],
+        message: None,
+        git_object: Some(service_object.clone()),
+        live_object: Some(service_object),
+    };
+    let mut credentials = ResourceReport {
+        context: "production".into(),
+        identity: identity("", "Secret", Some("shop"), "db-credentials"),
+        status: Status::Drifted,
+        origin: origin("deploy/shop/secrets.yaml", 1),
+        fields: vec![FieldDrift {
+            path: path("data.password"),
+            git: Some(json!("czNjcjN0LXBhc3N3b3Jk")),
+            live: Some(json!("cm90YXRlZC1ieS1oYW5k")),
+            attribution: by("kubectl-edit", None, 5),
+        }],
+        message: None,
+        git_object: Some(secret("czNjcjN0LXBhc3N3b3Jk")),
+        live_object: Some(secret("cm90YXRlZC1ieS1oYW5k")),
+    };
+    redact::redact(&mut credentials);
+    let staging_web = ResourceReport {
+        context: "staging".into(),
+        identity: identity("apps", "Deployment", Some("shop"), "web"),
+        status: Status::InSync,
+        origin: origin("deploy/shop/web.yaml", 1),
+        fields: vec![],
+        message: None,
+        git_object: None,
+        live_object: None,
+    };
+    let reader = ResourceReport {
+        context: "staging".into(),
+        identity: identity(
+            "rbac.authorization.k8s.io",
+            "ClusterRole",
+            None,
+            "shop-reader",
+        ),
+        status: Status::Error,
+        origin: origin("deploy/cluster/rbac.yaml", 12),
+        fields: vec![],
+        message: Some(
+            "clusterroles.rbac.authorization.k8s.io \"shop-reader\" is forbidden: User \
+             \"system:serviceaccount:ci:drift\" cannot get resource \"clusterroles\" in API \
+             group \"rbac.authorization.k8s.io\" at the cluster scope"
+                .into(),
+        ),
+        git_object: None,
+        live_object: None,
+    };
+    let resources = vec![web, settings, service, credentials, staging_web, reader];
+    let contexts = ["production", "staging"]
+        .into_iter()
+        .map(|context| {
+            let mut summary = ContextSummary {
+                context: context.into(),
+                commit: Some(COMMIT.into()),
+                ..Default::default()
+            };
+            summary.count(&resources);
+            summary
+        })
+        .collect();
+    Report {
+        resources,
+        contexts,
+    }
+}
+
+fn render(renderer: Renderer, style: &Style) -> String {
+    let mut out = Vec::new();
+    renderer(&report(), style, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Removes ANSI color sequences (`ESC [ … m`), leaving what the terminal shows.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn snapshots_without_color() {
+    for &(name, renderer) in FORMATS {
+        for width in [80, 160] {
+            let text = render(renderer, &style(width, false));
+            assert!(!text.contains('\x1b'), "{name} at {width} has colors");
+            insta::assert_snapshot!(format!("{name}_{width}"), text);
+        }
+    }
+}
+
+#[test]
+fn side_by_side_with_color() {
+    let text = render(side_by_side::render, &style(100, true));
+    assert!(text.contains("\x1b["));
+    insta::assert_snapshot!("side_by_side_color_100", text.replace("\x1b[", "␛["));
+}
+
+#[test]
+fn lines_fit_the_width() {
+    for &(name, renderer) in FORMATS.iter().filter(|(name, _)| *name != "json") {
+        for width in [60, 80, 100, 160] {
+            for color in [false, true] {
+                let text = render(renderer, &style(width, color));
+                for line in strip_ansi(&text).lines() {
+                    assert!(
+                        line.width() <= width,
+                        "{name} at {width} (color {color}): {} columns: {line}",
+                        line.width()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn color_changes_nothing_but_escapes() {
+    for &(name, renderer) in FORMATS {
+        let plain = render(renderer, &style(80, false));
+        let colored = render(renderer, &style(80, true));
+        assert_eq!(strip_ansi(&colored), plain, "{name}");
+    }
+}
+
+#[test]
+fn secret_values_never_leak() {
+    for &(name, renderer) in FORMATS {
+        for width in [80, 160] {
+            for color in [false, true] {
+                let text = render(renderer, &style(width, color));
+                for value in SECRET_VALUES {
+                    assert!(!text.contains(value), "{name} at {width} shows {value}");
+                }
+            }
+        }
+    }
+    // The key that changed is still named.
+    let text = render(side_by_side::render, &style(80, false));
+    assert!(text.contains("data.password"));
+}
+
+#[test]
+fn every_format_ends_with_the_context_lines() {
+    let report = report();
+    let lines: Vec<String> = report.contexts.iter().map(ContextSummary::line).collect();
+    for &(name, renderer) in FORMATS.iter().filter(|(name, _)| *name != "json") {
+        let text = render(renderer, &style(80, false));
+        let tail: Vec<&str> = text.lines().rev().take(lines.len()).collect();
+        for (want, have) in lines.iter().rev().zip(tail) {
+            assert!(
+                have.ends_with(want.as_str()),
+                "{name}: {have:?} is not {want:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn in_sync_resources_collapse_into_the_summary() {
+    let text = render(side_by_side::render, &style(160, false));
+    assert!(!text.contains("Service shop/web"));
+    assert!(text.contains("Deployment shop/web  ·  production  ·  Drifted (3 fields)"));
+    assert!(!text.contains("staging  ·  InSync"));
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let text = render(json_format::render, &style(80, false));
+    let document: Value = serde_json::from_str(&text).expect("JSON parses");
+    let resources = document["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 6, "in-sync resources are included");
+
+    let web = &resources[0];
+    assert_eq!(web["context"], "production");
+    assert_eq!(web["group"], "apps");
+    assert_eq!(web["version"], "v1");
+    assert_eq!(web["kind"], "Deployment");
+    assert_eq!(web["namespace"], "shop");
+    assert_eq!(web["name"], "web");
+    assert_eq!(web["status"], "Drifted");
+    assert_eq!(
+        web["origin"],
+        json!({"file": "deploy/shop/web.yaml", "line": 1, "commit": COMMIT})
+    );
+    assert_eq!(web["message"], Value::Null);
+    let paths: Vec<&str> = web["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "spec.replicas",
+            "spec.template.spec.containers[name=web].image",
+            "spec.template.spec.containers[name=web].env",
+        ]
+    );
+    assert_eq!(
+        web["fields"][0],
+        json!({"path": "spec.replicas", "git": 3, "live": 5, "manager": "kubectl",
+               "operation": "Update", "subresource": "scale", "time": "2026-03-01T10:00:00Z"})
+    );
+    assert_eq!(web["fields"][2]["git"], Value::Null);
+    assert_eq!(web["fields"][2]["live"][0]["name"], "LOG_LEVEL");
+
+    let statuses: Vec<&str> = resources
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["Drifted", "Missing", "InSync", "Drifted", "InSync", "Error"]
+    );
+    let reader = &resources[5];
+    assert_eq!(reader["namespace"], Value::Null);
+    assert!(reader["message"].as_str().unwrap().contains("forbidden"));
+    assert_eq!(resources[3]["fields"][0]["git"], redact::HIDDEN);
+    assert_eq!(resources[3]["fields"][0]["live"], redact::HIDDEN_CHANGED);
+
+    let summary = document["summary"].as_array().unwrap();
+    assert_eq!(summary.len(), 2);
+    assert_eq!(
+        summary[0],
+        json!({"context": "production", "in_sync": 1, "drifted": 2, "missing": 1, "errors": 0,
+               "skipped_files": 0, "commit": COMMIT, "read_only": false, "error": null})
+    );
+    assert_eq!(summary[1]["errors"], 1);
+}
+
+#[test]
+fn tiny_widths_do_not_panic() {
+    for &(_, renderer) in FORMATS {
+        for width in [0, 1, 3, 7, 20, 40] {
+            for color in [false, true] {
+                render(renderer, &style(width, color));
+            }
+        }
+    }
+}
+
+#[test]
+fn unified_names_files_like_kubectl_diff() {
+    let text = render(unified::render, &style(80, false));
+    assert!(text
+        .contains("--- git/apps.v1.Deployment.shop.web\n+++ live/apps.v1.Deployment.shop.web\n"));
+    assert!(text.contains("--- git/v1.ConfigMap.shop.settings\n"));
+    // Everything that is not part of a diff is a comment, so the output stays a patch.
+    for line in text.lines() {
+        assert!(
+            ["# ", "--- ", "+++ ", "@@ ", " ", "-", "+"]
+                .iter()
+                .any(|p| line.starts_with(p)),
+            "{line:?}"
+        );
+    }
+}
