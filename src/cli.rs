@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     bin_name = "kubectl drift",
     version,
     propagate_version = true,
+    arg_required_else_help = true,
     max_term_width = 100,
     after_help = "Exit codes: 0 in sync, 1 drift found, 2 error.\n\nExamples:\n  kubectl drift check --path k8s/production --context production\n  kubectl drift check deployment/app -n shop --path k8s --context staging --context production\n  kubectl drift check --path k8s -o json"
 )]

@@ -826,3 +826,44 @@ fn check_never_writes_to_the_cluster() {
     );
     assert_eq!(before, after);
 }
+
+#[test]
+fn plain_files_work_without_git_and_duplicates_name_both_files() {
+    let ns = namespace("files", &["staging"]);
+    apply("staging", &ns, APP);
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("app.yaml", APP)]);
+    let file = dir.path().join("app.yaml");
+    let (code, report) = check_json(
+        dir.path(),
+        &[
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+            "-f",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(statuses(&report).len(), 4);
+    assert_eq!(
+        resource(&report, "Service", "web")["origin"]["commit"],
+        Value::Null
+    );
+
+    write_files(dir.path(), &[("copy/again.yaml", APP)]);
+    let out = drift()
+        .current_dir(dir.path())
+        .args(["check", "--context", "staging", "-n", &ns, "-f", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("declared twice")
+            && stderr.contains("app.yaml")
+            && stderr.contains("again.yaml"),
+        "{stderr}"
+    );
+}
