@@ -4,8 +4,9 @@
 use std::io::{IsTerminal, Write};
 
 use crate::check::{self, Progress};
-use crate::cli::{Cli, Command, OutputFormat, VersionArgs};
+use crate::cli::{Cli, Command, FixArgs, OutputFormat, VersionArgs};
 use crate::cluster::kubeconfig;
+use crate::fix::{prompt::Terminal, FixSettings, Unattended};
 use crate::report::{self, Report, Style};
 use crate::settings::{CheckSettings, ClusterSettings};
 
@@ -29,6 +30,12 @@ pub fn main(cli: Cli) -> i32 {
                 Ok(settings) => check(&settings).await,
                 Err(e) => fail(&e),
             },
+            Command::Fix(args) => {
+                match CheckSettings::from_common(&args.common, OutputFormat::SideBySide) {
+                    Ok(settings) => fix(&args, settings).await,
+                    Err(e) => fail(&e),
+                }
+            }
             Command::Version(args) => version(&args).await,
         }
     })
@@ -99,6 +106,40 @@ fn render(report: &Report, format: OutputFormat, style: &Style) -> std::io::Resu
         OutputFormat::Summary => report::summary::render(report, style, &mut out)?,
     }
     out.flush()
+}
+
+async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !args.yes && !args.dry_run && !interactive {
+        eprintln!("error: kubectl drift fix needs a terminal to ask before writing; pass --yes to apply without asking, or --dry-run to only show what would be written");
+        return EXIT_ERROR;
+    }
+    let accepted_file = crate::accepted::location(&check.source);
+    let style = Style {
+        color: check.color,
+        width: check.width,
+        now: chrono::Utc::now(),
+    };
+    let settings = FixSettings {
+        check,
+        dry_run: args.dry_run,
+        audit_log: args
+            .audit_log
+            .clone()
+            .unwrap_or_else(crate::fix::audit::default_path),
+        accepted_file,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = if args.yes || args.dry_run {
+        crate::fix::run(&settings, &mut Unattended, &style, &mut out).await
+    } else {
+        crate::fix::run(&settings, &mut Terminal::default(), &style, &mut out).await
+    };
+    match result {
+        Ok(summary) => summary.exit_code(),
+        Err(e) => fail(&e),
+    }
 }
 
 async fn version(args: &VersionArgs) -> i32 {

@@ -4,17 +4,18 @@
 //! server for the predicted object elsewhere, and collect a `Report`. Nothing here prints;
 //! progress goes to a callback.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
+use crate::accepted;
 use crate::cluster::{self, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType};
 use crate::drift::{self, precheck, Identity, PairDrift, Status};
 use crate::report::{redact, ContextSummary, Report, ResourceReport};
 use crate::settings::{CheckSettings, NamespaceScope, Selection};
-use crate::source::{self, DesiredObject, DesiredSet, SourceError};
+use crate::source::{self, DesiredObject, DesiredSet, Origin, SourceError};
 
 /// Failures that stop the whole run before any context is checked.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,8 @@ pub enum CheckError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Cluster(#[from] ClusterError),
+    #[error(transparent)]
+    Accepted(#[from] accepted::AcceptError),
 }
 
 /// Why one context could not be checked.
@@ -52,47 +55,157 @@ pub async fn run(
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report, CheckError> {
-    let desired = source::read(&settings.source)?;
+    Ok(run_checked(settings, progress).await?.report)
+}
+
+/// Runs a whole check and keeps, beside the report, the targets and clients behind it.
+pub async fn run_checked(
+    settings: &CheckSettings,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Checked, CheckError> {
+    // Git is read while the clusters are reached and discovered: neither waits for the other.
+    let spec = settings.source.clone();
+    let reading = tokio::task::spawn_blocking(move || source::read(&spec));
     let config = kubeconfig::load_kubeconfig(settings.cluster.kubeconfig.as_deref())?;
     let contexts = kubeconfig::select_contexts(
         &config,
         &settings.cluster.contexts,
         settings.cluster.all_contexts,
     )?;
-    let outcomes = futures::future::join_all(contexts.iter().map(|context| {
-        let (config, desired) = (&config, &desired);
+    let connecting = futures::future::join_all(contexts.iter().map(|context| {
+        let config = &config;
         async move {
-            let mut summary = ContextSummary {
-                context: context.clone(),
-                skipped_files: desired.skipped_files.len(),
-                commit: desired.commit.clone(),
-                ..Default::default()
-            };
-            let resources = match check_context(config, context, desired, settings, progress).await
-            {
-                Ok((resources, read_only)) => {
-                    summary.read_only = read_only;
-                    resources
-                }
-                Err(error) => {
-                    summary.error = Some(error.to_string());
-                    Vec::new()
-                }
-            };
-            summary.count(&resources);
-            (resources, summary)
+            let cluster = kubeconfig::connect(config, context).await?;
+            let catalog = Catalog::discover(&cluster).await?;
+            Ok::<_, ContextError>((cluster, catalog))
         }
-    }))
-    .await;
-    let mut report = Report::default();
-    for (resources, summary) in outcomes {
-        report.resources.extend(resources);
-        report.contexts.push(summary);
+    }));
+    let (desired, connected) = tokio::join!(reading, connecting);
+    let desired = desired.expect("reading Git does not panic")?;
+    let outcomes =
+        futures::future::join_all(contexts.iter().zip(connected).map(|(context, connected)| {
+            let desired = &desired;
+            async move {
+                let mut summary = ContextSummary {
+                    context: context.clone(),
+                    skipped_files: desired.skipped_files.len(),
+                    commit: desired.commit.clone(),
+                    ..Default::default()
+                };
+                let outcome = match connected {
+                    Ok((cluster, catalog)) => {
+                        check_context(cluster, catalog, desired, settings, progress).await
+                    }
+                    Err(error) => Err(error),
+                };
+                let (pairs, cluster) = match outcome {
+                    Ok(ContextOutcome {
+                        pairs,
+                        read_only,
+                        cluster,
+                    }) => {
+                        summary.read_only = read_only;
+                        (pairs, Some(cluster))
+                    }
+                    Err(error) => {
+                        summary.error = Some(error.to_string());
+                        (Vec::new(), None)
+                    }
+                };
+                let reports: Vec<ResourceReport> = pairs.iter().map(|(r, _)| r.clone()).collect();
+                summary.count(&reports);
+                (pairs, summary, cluster)
+            }
+        }))
+        .await;
+    let mut checked = Checked {
+        report: Report::default(),
+        targets: Vec::new(),
+        clusters: Vec::new(),
+    };
+    for (pairs, summary, cluster) in outcomes {
+        for (report, target) in pairs {
+            checked.report.resources.push(report);
+            checked.targets.push(target);
+        }
+        checked.report.contexts.push(summary);
+        checked.clusters.extend(cluster);
+    }
+    let records = accepted::load_all(&accepted::location(&settings.source))?;
+    accepted::apply(
+        &mut checked.report.resources,
+        &records,
+        chrono::Utc::now().date_naive(),
+    );
+    for summary in &mut checked.report.contexts {
+        *summary = summary.recounted(&checked.report.resources);
     }
     if !settings.show_secrets {
-        report.resources.iter_mut().for_each(redact::redact);
+        checked.report.resources.iter_mut().for_each(redact::redact);
     }
-    Ok(report)
+    Ok(checked)
+}
+
+/// Compares one target again, from a fresh GET: after an apply, or when its object changed.
+pub async fn recheck(
+    cluster: &Cluster,
+    target: &Target,
+    settings: &CheckSettings,
+) -> (ResourceReport, Target) {
+    let mut target = target.clone();
+    let Some(resource) = target.resource.clone() else {
+        let report = compare(
+            cluster,
+            &target,
+            None,
+            None,
+            settings,
+            &AtomicBool::new(false),
+        )
+        .await;
+        return (report, target);
+    };
+    let live = live::get(
+        cluster,
+        &resource,
+        target.identity.namespace.as_deref(),
+        &target.identity.name,
+    )
+    .await;
+    let (live, error) = match live {
+        Ok(live) => (live, None),
+        Err(e) => (
+            None,
+            Some(format!("cannot read the live object: {}", api_message(&e))),
+        ),
+    };
+    target.live_resource_version = live.as_ref().and_then(resource_version);
+    let mut report = compare(
+        cluster,
+        &target,
+        live.as_ref(),
+        error,
+        settings,
+        &AtomicBool::new(false),
+    )
+    .await;
+    if !settings.show_secrets {
+        redact::redact(&mut report);
+    }
+    (report, target)
+}
+
+fn resource_version(object: &Value) -> Option<String> {
+    object["metadata"]["resourceVersion"]
+        .as_str()
+        .map(str::to_string)
+}
+
+/// One context's results.
+struct ContextOutcome {
+    pairs: Vec<(ResourceReport, Target)>,
+    read_only: bool,
+    cluster: Cluster,
 }
 
 /// One desired object placed in a context: its type there and its identity.
@@ -102,15 +215,38 @@ struct Placed<'a> {
     identity: Identity,
 }
 
+/// What it takes to compare, apply or re-check one resource: its identity, where it came
+/// from, its type in that cluster, the manifest as it is sent (namespace filled in), and the
+/// live version the comparison saw. Holds secret values: never rendered.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub context: String,
+    pub identity: Identity,
+    pub origin: Origin,
+    pub resource: Option<ResourceType>,
+    pub manifest: Value,
+    pub live_resource_version: Option<String>,
+    /// The Git commit the manifest was read from.
+    pub commit: Option<String>,
+}
+
+/// A check's report with what `fix` needs to act on it.
+pub struct Checked {
+    pub report: Report,
+    /// One per entry of `report.resources`, in the same order.
+    pub targets: Vec<Target>,
+    /// The connected clusters, by context.
+    pub clusters: Vec<Cluster>,
+}
+
 async fn check_context(
-    config: &kube::config::Kubeconfig,
-    context: &str,
+    cluster: Cluster,
+    catalog: Catalog,
     desired: &DesiredSet,
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<(Vec<ResourceReport>, bool), ContextError> {
-    let cluster = kubeconfig::connect(config, context).await?;
-    let catalog = Catalog::discover(&cluster).await?;
+) -> Result<ContextOutcome, ContextError> {
+    let context = cluster.context.clone();
     let selection = &settings.selection;
     let selected_types = resolve_types(&catalog, selection)?;
     let default_ns = match &selection.namespace {
@@ -132,32 +268,135 @@ async fn check_context(
         )));
     }
 
-    // One LIST per (type, namespace) that the selected manifests touch.
-    let mut lists: BTreeMap<(String, String, Option<String>), ResourceType> = BTreeMap::new();
-    for p in &placed {
-        if let Some(rt) = &p.resource {
-            lists
-                .entry((
-                    rt.group.clone(),
-                    rt.kind.clone(),
-                    p.identity.namespace.clone(),
-                ))
-                .or_insert_with(|| rt.clone());
-        }
-    }
-    let listed: Vec<_> = stream::iter(lists.into_iter().map(|((_, _, ns), rt)| {
-        let cluster = &cluster;
+    let (live_objects, list_errors) = list_live(&cluster, &placed, settings.concurrency).await;
+
+    let total = placed.len();
+    progress(Progress::Comparing {
+        context: context.to_string(),
+        total,
+    });
+    let read_only = AtomicBool::new(false);
+    let done = AtomicUsize::new(0);
+    let commit = desired.commit.clone();
+    let mut pairs: Vec<(ResourceReport, Target)> = stream::iter(placed.iter().map(|p| {
+        let (cluster, read_only, done) = (&cluster, &read_only, &done);
+        let key = (
+            p.identity.group.clone(),
+            p.identity.kind.clone(),
+            p.identity.namespace.clone(),
+        );
+        let live = live_objects.get(&(
+            key.0.clone(),
+            key.1.clone(),
+            key.2.clone(),
+            p.identity.name.clone(),
+        ));
+        let list_error = list_errors.get(&key).cloned();
+        let target = Target {
+            context: cluster.context.clone(),
+            identity: p.identity.clone(),
+            origin: p.desired.origin.clone(),
+            resource: p.resource.clone(),
+            manifest: manifest_for(p),
+            live_resource_version: live.and_then(resource_version),
+            commit: commit.clone(),
+        };
         async move {
-            let result = live::list(cluster, &rt, ns.as_deref(), None).await;
-            (rt, ns, result)
+            let report = compare(cluster, &target, live, list_error, settings, read_only).await;
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(Progress::Compared {
+                context: cluster.context.clone(),
+                done: n,
+                total,
+            });
+            (report, target)
         }
     }))
     .buffer_unordered(settings.concurrency)
     .collect()
     .await;
-    let mut live_objects: HashMap<(String, String, Option<String>, String), Value> = HashMap::new();
-    let mut list_errors: HashMap<(String, String, Option<String>), String> = HashMap::new();
-    for (rt, ns, result) in listed {
+    pairs.sort_by(|a, b| a.0.identity.cmp(&b.0.identity));
+    Ok(ContextOutcome {
+        pairs,
+        read_only: read_only.load(Ordering::Relaxed),
+        cluster,
+    })
+}
+
+/// Live objects by (group, kind, namespace, name), and why a (group, kind, namespace) could
+/// not be listed.
+type LiveObjects = HashMap<(String, String, Option<String>, String), Value>;
+type ListErrors = HashMap<(String, String, Option<String>), String>;
+/// The namespaces each (group, kind) is touched in.
+type TouchedKinds = BTreeMap<(String, String), (ResourceType, BTreeSet<Option<String>>)>;
+/// The answer to one LIST, for one namespace (or none, for cluster-scoped types).
+type Listed = (
+    ResourceType,
+    Option<String>,
+    Result<Vec<Value>, kube::Error>,
+);
+
+/// From this many namespaces of one kind on, one cluster-wide LIST replaces a LIST per
+/// namespace: fewer round trips for GitOps repositories that span many namespaces.
+const CLUSTER_WIDE_FROM: usize = 8;
+
+/// Lists what the placed manifests touch: one LIST per (type, namespace), or one per type
+/// across the cluster where many namespaces are touched and RBAC allows it.
+async fn list_live(
+    cluster: &Cluster,
+    placed: &[Placed<'_>],
+    concurrency: usize,
+) -> (LiveObjects, ListErrors) {
+    let mut kinds = TouchedKinds::new();
+    for p in placed {
+        if let Some(rt) = &p.resource {
+            kinds
+                .entry((rt.group.clone(), rt.kind.clone()))
+                .or_insert_with(|| (rt.clone(), BTreeSet::new()))
+                .1
+                .insert(p.identity.namespace.clone());
+        }
+    }
+    let mut jobs: Vec<(ResourceType, Vec<Option<String>>, bool)> = Vec::new();
+    for (rt, namespaces) in kinds.into_values() {
+        if rt.namespaced && namespaces.len() >= CLUSTER_WIDE_FROM {
+            jobs.push((rt, namespaces.into_iter().collect(), true));
+        } else {
+            for ns in namespaces {
+                jobs.push((rt.clone(), vec![ns], false));
+            }
+        }
+    }
+    let results: Vec<Vec<Listed>> = stream::iter(jobs.into_iter().map(
+        |(rt, namespaces, cluster_wide)| async move {
+            if cluster_wide {
+                match live::list(cluster, &rt, None, None).await {
+                    Ok(items) => return group_by_namespace(&rt, &namespaces, items),
+                    // Namespace-scoped permissions: fall back to one LIST per namespace.
+                    Err(kube::Error::Api(status)) if status.code == 403 => {}
+                    Err(error) => {
+                        let message = api_message(&error);
+                        return namespaces
+                            .into_iter()
+                            .map(|ns| (rt.clone(), ns, Err(api_error(&message))))
+                            .collect();
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            for ns in namespaces {
+                let result = live::list(cluster, &rt, ns.as_deref(), None).await;
+                out.push((rt.clone(), ns, result));
+            }
+            out
+        },
+    ))
+    .buffer_unordered(concurrency)
+    .collect()
+    .await;
+    let mut live_objects = LiveObjects::new();
+    let mut list_errors = ListErrors::new();
+    for (rt, ns, result) in results.into_iter().flatten() {
         match result {
             Ok(items) => {
                 for item in items {
@@ -182,50 +421,40 @@ async fn check_context(
             }
         }
     }
+    (live_objects, list_errors)
+}
 
-    let total = placed.len();
-    progress(Progress::Comparing {
-        context: context.to_string(),
-        total,
-    });
-    let read_only = AtomicBool::new(false);
-    let done = AtomicUsize::new(0);
-    let mut resources: Vec<ResourceReport> = stream::iter(placed.iter().map(|p| {
-        let (cluster, read_only, done) = (&cluster, &read_only, &done);
-        let key = (
-            p.identity.group.clone(),
-            p.identity.kind.clone(),
-            p.identity.namespace.clone(),
-        );
-        let live = live_objects.get(&(
-            key.0.clone(),
-            key.1.clone(),
-            key.2.clone(),
-            p.identity.name.clone(),
-        ));
-        let list_error = list_errors.get(&key).cloned();
-        async move {
-            let report = compare(cluster, p, live, list_error, settings, read_only).await;
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(Progress::Compared {
-                context: cluster.context.clone(),
-                done: n,
-                total,
-            });
-            report
+/// Splits a cluster-wide LIST into the namespaces asked for; the others are dropped.
+fn group_by_namespace(
+    rt: &ResourceType,
+    namespaces: &[Option<String>],
+    items: Vec<Value>,
+) -> Vec<Listed> {
+    let mut by_ns: BTreeMap<Option<String>, Vec<Value>> = namespaces
+        .iter()
+        .map(|ns| (ns.clone(), Vec::new()))
+        .collect();
+    for item in items {
+        let ns = item["metadata"]["namespace"].as_str().map(str::to_string);
+        if let Some(bucket) = by_ns.get_mut(&ns) {
+            bucket.push(item);
         }
-    }))
-    .buffer_unordered(settings.concurrency)
-    .collect()
-    .await;
-    resources.sort_by(|a, b| a.identity.cmp(&b.identity));
-    Ok((resources, read_only.load(Ordering::Relaxed)))
+    }
+    by_ns
+        .into_iter()
+        .map(|(ns, items)| (rt.clone(), ns, Ok(items)))
+        .collect()
+}
+
+/// An error carrying a message already reported once, for every namespace it stands for.
+fn api_error(message: &str) -> kube::Error {
+    kube::Error::Api(Box::new(kube::core::Status::failure(message, "ListFailed")))
 }
 
 /// Compares one desired object with its live counterpart.
 async fn compare(
     cluster: &Cluster,
-    placed: &Placed<'_>,
+    target: &Target,
     live: Option<&Value>,
     list_error: Option<String>,
     settings: &CheckSettings,
@@ -233,20 +462,20 @@ async fn compare(
 ) -> ResourceReport {
     let mut report = ResourceReport {
         context: cluster.context.clone(),
-        identity: placed.identity.clone(),
+        identity: target.identity.clone(),
         status: Status::InSync,
-        origin: Some(placed.desired.origin.clone()),
+        origin: Some(target.origin.clone()),
         fields: Vec::new(),
         message: None,
         git_object: None,
         live_object: None,
     };
-    let Some(resource) = &placed.resource else {
+    let Some(resource) = &target.resource else {
         report.status = Status::Error;
         report.message = Some(format!(
             "the server doesn't serve {} {}",
-            placed.desired.api_version(),
-            placed.desired.kind()
+            target.manifest["apiVersion"].as_str().unwrap_or_default(),
+            target.identity.kind
         ));
         return report;
     };
@@ -255,26 +484,26 @@ async fn compare(
         report.message = Some(message);
         return report;
     }
-    let manifest = manifest_for(placed);
+    let manifest = &target.manifest;
     let Some(live) = live else {
         report.status = Status::Missing;
-        report.git_object = Some(drift::normalize::normalize(&manifest));
+        report.git_object = Some(drift::normalize::normalize(manifest));
         return report;
     };
-    if precheck::proves_in_sync(&manifest, live, &settings.field_manager) {
+    if precheck::proves_in_sync(manifest, live, &settings.field_manager) {
         return report;
     }
     let drift: PairDrift =
         if read_only.load(Ordering::Relaxed) || !resource.verbs.iter().any(|v| v == "patch") {
             read_only.store(true, Ordering::Relaxed);
-            drift::declared(&manifest, live)
+            drift::declared(manifest, live)
         } else {
             let predicted = live::dry_run_apply(
                 cluster,
                 resource,
-                placed.identity.namespace.as_deref(),
-                &placed.identity.name,
-                &manifest,
+                target.identity.namespace.as_deref(),
+                &target.identity.name,
+                manifest,
                 &settings.field_manager,
             )
             .await;
@@ -282,12 +511,12 @@ async fn compare(
                 Ok(predicted) => drift::exact(&predicted, live),
                 Err(kube::Error::Api(status)) if status.code == 403 => {
                     read_only.store(true, Ordering::Relaxed);
-                    drift::declared(&manifest, live)
+                    drift::declared(manifest, live)
                 }
                 // The server refuses to merge Git into the live object (say, a changed port
                 // whose name now clashes): the declared fields still show what differs.
                 Err(kube::Error::Api(status)) if status.code == 422 => {
-                    let declared = drift::declared(&manifest, live);
+                    let declared = drift::declared(manifest, live);
                     if declared.fields.is_empty() {
                         report.status = Status::Error;
                         report.message = Some(format!("dry run rejected: {}", status.message));

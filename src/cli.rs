@@ -29,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Compare the live state with Git and show the drift.
     Check(Box<CheckArgs>),
+    /// Show the drift resource by resource and offer to put the Git state back.
+    Fix(Box<FixArgs>),
     /// Print the plugin's version, and each selected cluster's version when a context is given.
     Version(VersionArgs),
 }
@@ -57,6 +59,36 @@ pub struct VersionArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Output format (default: side-by-side).
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Apply the Git state of every drifted resource without asking (unattended remediation).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Show what would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// File that every write is recorded in, one JSON line each
+    /// (default: $XDG_STATE_HOME/kubectl-drift/audit.log).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+}
+
+/// Selection, source and cluster flags shared by `check` and `fix`.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
     /// What to check: TYPE, TYPE/NAME or TYPE NAME..., as in kubectl (default: everything in Git).
     #[arg(value_name = "TYPE[/NAME]")]
     pub resources: Vec<String>,
@@ -91,10 +123,6 @@ pub struct CheckArgs {
     /// Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache.
     #[arg(short = 'l', long, value_name = "SELECTOR")]
     pub selector: Option<String>,
-
-    /// Output format (default: side-by-side).
-    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
-    pub output: Option<OutputFormat>,
 
     /// When to color the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]

@@ -3,11 +3,13 @@
 //! The flow is settings → desired and live state → drift → report → renderers. `main`
 //! only parses and calls [`app::main`]; everything below the report is pure.
 
+pub mod accepted;
 pub mod app;
 pub mod check;
 pub mod cli;
 pub mod cluster;
 pub mod drift;
+pub mod fix;
 pub mod report;
 pub mod retry;
 pub mod settings;

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, ClusterArgs, ColorChoice, OutputFormat};
+use crate::cli::{CheckArgs, ClusterArgs, ColorChoice, CommonArgs, OutputFormat};
 use crate::source::SourceSpec;
 
 /// Width used when stdout is not a terminal and `--width` is not given.
@@ -82,6 +82,17 @@ pub struct CheckSettings {
 
 impl CheckSettings {
     pub fn from_args(args: &CheckArgs) -> Result<CheckSettings, SettingsError> {
+        CheckSettings::from_common(
+            &args.common,
+            args.output.unwrap_or(OutputFormat::SideBySide),
+        )
+    }
+
+    /// The flags `check` and `fix` share, with the output format chosen by the caller.
+    pub fn from_common(
+        args: &CommonArgs,
+        output: OutputFormat,
+    ) -> Result<CheckSettings, SettingsError> {
         if args.concurrency == 0 {
             return Err(SettingsError::Flag {
                 flag: "--concurrency",
@@ -149,7 +160,7 @@ impl CheckSettings {
                 namespace,
                 labels,
             },
-            output: args.output.unwrap_or(OutputFormat::SideBySide),
+            output,
             color,
             width,
             field_manager: args.field_manager.clone(),

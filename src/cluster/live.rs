@@ -9,6 +9,9 @@ use serde_json::Value;
 use super::{Cluster, ResourceType};
 use crate::retry;
 
+/// Objects per LIST page.
+const PAGE_SIZE: u32 = 500;
+
 /// Lists every object of one type in one namespace (or the whole cluster for `None`).
 /// Items come back with `apiVersion` and `kind` filled in, as a GET would return them.
 pub async fn list(
@@ -18,24 +21,34 @@ pub async fn list(
     selector: Option<&str>,
 ) -> Result<Vec<Value>, kube::Error> {
     let url = DynamicObject::url_path(&resource.api_resource(), namespace);
-    let mut params = ListParams::default();
+    let mut params = ListParams::default().limit(PAGE_SIZE);
     if let Some(selector) = selector {
         params = params.labels(selector);
     }
     let request = Request::new(url);
-    let list: Value = retry::with_retries(|| async {
-        let req = request.list(&params).map_err(kube::Error::BuildRequest)?;
-        cluster.client.request::<Value>(req).await
-    })
-    .await?;
+    let mut items = Vec::new();
+    // Pages keep each answer, and so memory, bounded on large clusters.
+    loop {
+        let page: Value = retry::with_retries(|| async {
+            let req = request.list(&params).map_err(kube::Error::BuildRequest)?;
+            cluster.client.request::<Value>(req).await
+        })
+        .await?;
+        let next = page["metadata"]["continue"]
+            .as_str()
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        if let Value::Object(mut map) = page {
+            if let Some(Value::Array(page_items)) = map.remove("items") {
+                items.extend(page_items);
+            }
+        }
+        match next {
+            Some(token) => params = params.continue_token(&token),
+            None => break,
+        }
+    }
     let api_version = resource.api_version();
-    let items = match list {
-        Value::Object(mut map) => match map.remove("items") {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
     Ok(items
         .into_iter()
         .map(|item| with_type(item, &api_version, &resource.kind))
@@ -52,16 +65,85 @@ pub async fn dry_run_apply(
     manifest: &Value,
     field_manager: &str,
 ) -> Result<Value, kube::Error> {
+    let params = PatchParams::apply(field_manager).force().dry_run();
+    apply_with(cluster, resource, namespace, name, manifest, &params).await
+}
+
+/// How a real apply is made.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyOptions<'a> {
+    pub field_manager: &'a str,
+    /// Take over fields other managers own instead of failing with a conflict.
+    pub force: bool,
+    /// Write only if the live object is still at this version (409 Conflict otherwise).
+    pub resource_version: Option<&'a str>,
+}
+
+/// Applies `manifest` for real with server-side apply. Without `force`, fields owned by
+/// other managers are a 409 Conflict that lists them.
+pub async fn apply(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    manifest: &Value,
+    options: &ApplyOptions<'_>,
+) -> Result<Value, kube::Error> {
+    let mut params = PatchParams::apply(options.field_manager);
+    if options.force {
+        params = params.force();
+    }
+    let mut body = manifest.clone();
+    if let (Some(rv), Some(meta)) = (options.resource_version, body["metadata"].as_object_mut()) {
+        meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+    }
+    apply_with(cluster, resource, namespace, name, &body, &params).await
+}
+
+async fn apply_with(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    manifest: &Value,
+    params: &PatchParams,
+) -> Result<Value, kube::Error> {
     let url = DynamicObject::url_path(&resource.api_resource(), namespace);
     let request = Request::new(url);
-    let params = PatchParams::apply(field_manager).force().dry_run();
     retry::with_retries(|| async {
         let req = request
-            .patch(name, &params, &Patch::Apply(manifest))
+            .patch(name, params, &Patch::Apply(manifest))
             .map_err(kube::Error::BuildRequest)?;
         cluster.client.request::<Value>(req).await
     })
     .await
+}
+
+/// One object, or `None` when it does not exist.
+pub async fn get(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<Option<Value>, kube::Error> {
+    let url = DynamicObject::url_path(&resource.api_resource(), namespace);
+    let request = Request::new(url);
+    let result = retry::with_retries(|| async {
+        let req = request
+            .get(name, &Default::default())
+            .map_err(kube::Error::BuildRequest)?;
+        cluster.client.request::<Value>(req).await
+    })
+    .await;
+    match result {
+        Ok(object) => Ok(Some(with_type(
+            object,
+            &resource.api_version(),
+            &resource.kind,
+        ))),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// Puts `apiVersion` and `kind` first, where LIST items leave them out.

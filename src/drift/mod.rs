@@ -53,6 +53,8 @@ pub enum Status {
     InSync,
     Drifted,
     Missing,
+    /// Drifted, but recorded as intentional, and the record still matches and holds.
+    Accepted,
     Error,
 }
 
@@ -69,6 +71,7 @@ impl std::fmt::Display for Status {
             Status::InSync => "InSync",
             Status::Drifted => "Drifted",
             Status::Missing => "Missing",
+            Status::Accepted => "Accepted",
             Status::Error => "Error",
         })
     }

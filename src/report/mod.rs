@@ -47,6 +47,7 @@ pub struct ContextSummary {
     pub in_sync: usize,
     pub drifted: usize,
     pub missing: usize,
+    pub accepted: usize,
     pub errors: usize,
     pub skipped_files: usize,
     /// The commit compared, when the manifests came from Git.
@@ -58,6 +59,20 @@ pub struct ContextSummary {
 }
 
 impl ContextSummary {
+    /// The same summary with its counts taken again from `resources`.
+    pub fn recounted(&self, resources: &[ResourceReport]) -> ContextSummary {
+        let mut fresh = ContextSummary {
+            in_sync: 0,
+            drifted: 0,
+            missing: 0,
+            accepted: 0,
+            errors: 0,
+            ..self.clone()
+        };
+        fresh.count(resources);
+        fresh
+    }
+
     /// Fills the counts from the resources of this context.
     pub fn count(&mut self, resources: &[ResourceReport]) {
         for r in resources.iter().filter(|r| r.context == self.context) {
@@ -65,6 +80,7 @@ impl ContextSummary {
                 Status::InSync => self.in_sync += 1,
                 Status::Drifted => self.drifted += 1,
                 Status::Missing => self.missing += 1,
+                Status::Accepted => self.accepted += 1,
                 Status::Error => self.errors += 1,
             }
         }
@@ -79,6 +95,7 @@ impl ContextSummary {
         for (n, word) in [
             (self.drifted, "drifted"),
             (self.missing, "missing"),
+            (self.accepted, "accepted"),
             (
                 self.errors,
                 if self.errors == 1 { "error" } else { "errors" },
@@ -211,6 +228,7 @@ pub fn paint_status(status: Status, text: &str, color: bool) -> String {
         Status::InSync => text.green().to_string(),
         Status::Drifted => text.yellow().to_string(),
         Status::Missing => text.red().to_string(),
+        Status::Accepted => text.cyan().to_string(),
         Status::Error => text.red().bold().to_string(),
     }
 }

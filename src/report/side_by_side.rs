@@ -35,7 +35,7 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
             writeln!(out)?;
         }
         first = false;
-        resource_block(resource, style, out)?;
+        resource_block(resource, style, CONTEXT_LINES, out)?;
     }
     if !first && !report.contexts.is_empty() {
         writeln!(out)?;
@@ -46,7 +46,30 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
     Ok(())
 }
 
-fn resource_block(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+/// One resource: its header, drifted fields and the changed parts of its diff.
+pub fn render_resource(
+    resource: &ResourceReport,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    resource_block(resource, style, CONTEXT_LINES, out)
+}
+
+/// One resource with both objects shown in full, changed lines marked.
+pub fn render_full(
+    resource: &ResourceReport,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    resource_block(resource, style, usize::MAX / 2, out)
+}
+
+fn resource_block(
+    resource: &ResourceReport,
+    style: &Style,
+    context_lines: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     writeln!(out, "{}", header_line(resource, style.color, style.width))?;
     match resource.status {
         Status::InSync => Ok(()),
@@ -61,6 +84,13 @@ fn resource_block(resource: &ResourceReport, style: &Style, out: &mut dyn Write)
             let message = resource.message.as_deref().unwrap_or("unknown error");
             indented(message, style, true, out)
         }
+        Status::Accepted => {
+            let message = resource
+                .message
+                .as_deref()
+                .unwrap_or("accepted as intentional");
+            indented(message, style, false, out)
+        }
         Status::Drifted => {
             for field in &resource.fields {
                 writeln!(out, "{}", field_line(field, style))?;
@@ -74,7 +104,7 @@ fn resource_block(resource: &ResourceReport, style: &Style, out: &mut dyn Write)
                 };
                 let right_title = format!("live · {}", resource.context);
                 writeln!(out)?;
-                let columns = Columns::new(style);
+                let columns = Columns::new(style, context_lines);
                 if !columns.diff(&left, &right, (&left_title, &right_title), out)? {
                     let why = if redact::is_secret(resource) {
                         "no line differences to show: secret values are hidden"
@@ -191,6 +221,8 @@ struct Columns {
     /// Width of each side.
     side: usize,
     color: bool,
+    /// Unchanged lines kept around each change.
+    context_lines: usize,
 }
 
 /// Which side of a row changed.
@@ -206,10 +238,11 @@ enum Mark {
 }
 
 impl Columns {
-    fn new(style: &Style) -> Columns {
+    fn new(style: &Style, context_lines: usize) -> Columns {
         Columns {
             side: style.width.saturating_sub(GUTTER) / 2,
             color: style.color,
+            context_lines,
         }
     }
 
@@ -223,7 +256,7 @@ impl Columns {
         out: &mut dyn Write,
     ) -> io::Result<bool> {
         let diff = TextDiff::from_lines(left, right);
-        let hunks = diff.grouped_ops(CONTEXT_LINES);
+        let hunks = diff.grouped_ops(self.context_lines);
         let hunks: Vec<_> = hunks
             .into_iter()
             .filter(|ops| ops.iter().any(|op| !matches!(op, DiffOp::Equal { .. })))

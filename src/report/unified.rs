@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use owo_colors::OwoColorize;
 use similar::{ChangeTag, TextDiff};
 
-use super::{header_line, redact, wrap, yaml_text, Report, ResourceReport, Style};
+use super::{header_line, redact, truncate, wrap, yaml_text, Report, ResourceReport, Style};
 use crate::drift::{Identity, Status};
 
 /// Lines of unchanged YAML kept around each change.
@@ -23,6 +23,14 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
         let header = header_line(resource, style.color, style.width.saturating_sub(2));
         writeln!(out, "# {header}")?;
         match resource.status {
+            Status::Accepted => {
+                let message = resource.message.as_deref().unwrap_or("accepted");
+                comment(
+                    &truncate(message, style.width.saturating_sub(2)),
+                    style,
+                    out,
+                )?;
+            }
             Status::Error => {
                 let message = resource.message.as_deref().unwrap_or("unknown error");
                 let width = style.width.saturating_sub(2);

@@ -103,6 +103,19 @@ pub fn read_tree(
     })
 }
 
+/// The work tree holding `repo` (or the current folder), for files kept beside the manifests.
+pub fn work_tree_root(repo: Option<&Path>) -> Option<PathBuf> {
+    let start = repo
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let repository = if repo.is_some() {
+        gix::open(&start).ok()?
+    } else {
+        gix::discover(&start).ok()?
+    };
+    repository.workdir().map(Path::to_path_buf)
+}
+
 /// `./k8s/prod/` → `k8s/prod`: tree paths have no leading `./` and no trailing slash.
 fn normalize_path(path: &str) -> String {
     let trimmed = path.trim_start_matches("./").trim_end_matches('/');

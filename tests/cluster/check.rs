@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::common::*;
 
 /// Runs `check -o json` and returns the exit code and the parsed report.
-fn check_json(repo: &std::path::Path, args: &[&str]) -> (i32, Value) {
+pub fn check_json(repo: &std::path::Path, args: &[&str]) -> (i32, Value) {
     let out = drift()
         .current_dir(repo)
         .args(["check", "-o", "json"])
@@ -24,7 +24,7 @@ fn check_json(repo: &std::path::Path, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap(), report)
 }
 
-fn resource<'a>(report: &'a Value, kind: &str, name: &str) -> &'a Value {
+pub fn resource<'a>(report: &'a Value, kind: &str, name: &str) -> &'a Value {
     report["resources"]
         .as_array()
         .unwrap()
@@ -33,7 +33,7 @@ fn resource<'a>(report: &'a Value, kind: &str, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{kind}/{name} not in report: {report:#}"))
 }
 
-fn field<'a>(resource: &'a Value, path: &str) -> &'a Value {
+pub fn field<'a>(resource: &'a Value, path: &str) -> &'a Value {
     resource["fields"]
         .as_array()
         .unwrap()
@@ -42,7 +42,7 @@ fn field<'a>(resource: &'a Value, path: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("field {path} not drifted: {resource:#}"))
 }
 
-fn statuses(report: &Value) -> Vec<(String, String)> {
+pub fn statuses(report: &Value) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = report["resources"]
         .as_array()
         .unwrap()
@@ -62,7 +62,7 @@ fn statuses(report: &Value) -> Vec<(String, String)> {
     out
 }
 
-const APP: &str = r#"apiVersion: apps/v1
+pub const APP: &str = r#"apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
@@ -113,7 +113,7 @@ stringData:
   password: s3cr3t-hunter2
 "#;
 
-fn app_scenario(prefix: &str) -> (String, tempfile::TempDir) {
+pub fn app_scenario(prefix: &str) -> (String, tempfile::TempDir) {
     let ns = namespace(prefix, &["staging"]);
     let repo = git_repo(&[
         ("k8s/app.yaml", APP),

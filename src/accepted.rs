@@ -1,0 +1,266 @@
+//! Accepted drift: the record of a person's judgment that a resource's current drift is
+//! intentional (a hotfix, say), with a reason and an optional expiry. Records live in a
+//! YAML file in the repository (`.kubectl-drift/accepted.yaml`), to be reviewed and
+//! committed like any other change. A fingerprint of the drifted fields ties a record to
+//! the drift it was made for; any further change no longer matches it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::drift::Status;
+use crate::report::{redact, ResourceReport};
+use crate::source::SourceSpec;
+
+/// Where records go, relative to the repository root.
+pub const DEFAULT_FILE: &str = ".kubectl-drift/accepted.yaml";
+
+/// One accepted drift.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Acceptance {
+    pub context: String,
+    pub group: String,
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+    pub fields: Vec<String>,
+    pub fingerprint: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct AcceptedFile {
+    #[serde(default)]
+    accepted: Vec<Acceptance>,
+}
+
+/// What can go wrong with the file of records.
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptError {
+    #[error("cannot read {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("a reason is required to accept drift")]
+    NoReason,
+}
+
+/// Where the records of a source live: `.kubectl-drift/accepted.yaml` at the root of the
+/// repository's work tree, or of the current folder for plain files.
+pub fn location(source: &SourceSpec) -> PathBuf {
+    let root = match source {
+        SourceSpec::Git { repo, .. } => crate::source::git::work_tree_root(repo.as_deref()),
+        SourceSpec::Files(_) => None,
+    };
+    root.unwrap_or_else(|| PathBuf::from("."))
+        .join(DEFAULT_FILE)
+}
+
+/// Marks drifted resources whose drift is accepted, and says why a record no longer holds.
+pub fn apply(resources: &mut [ResourceReport], records: &[Acceptance], today: NaiveDate) {
+    for resource in resources.iter_mut().filter(|r| r.status == Status::Drifted) {
+        let Some(record) = records.iter().find(|a| {
+            a.context == resource.context
+                && a.group == resource.identity.group
+                && a.kind == resource.identity.kind
+                && a.namespace == resource.identity.namespace
+                && a.name == resource.identity.name
+        }) else {
+            continue;
+        };
+        if record.until.is_some_and(|until| until < today) {
+            resource.message = Some(format!(
+                "accepted drift expired on {} ({})",
+                record.until.unwrap_or(today),
+                record.reason
+            ));
+        } else if record.fingerprint != fingerprint(resource) {
+            resource.message = Some(format!(
+                "drift changed since {} accepted it ({})",
+                record.by, record.reason
+            ));
+        } else {
+            resource.status = Status::Accepted;
+            let until = record
+                .until
+                .map(|u| format!(", until {u}"))
+                .unwrap_or_default();
+            resource.message = Some(format!(
+                "accepted by {} on {}{until}: {}",
+                record.by,
+                record.at.format("%Y-%m-%d"),
+                record.reason
+            ));
+        }
+    }
+}
+
+/// A digest of the drifted fields and their live values as shown, Secret values hidden
+/// whatever `--show-secrets` says, so that a record never depends on how it was displayed.
+pub fn fingerprint(report: &ResourceReport) -> String {
+    let mut shown = report.clone();
+    redact::redact(&mut shown);
+    let fields: Vec<(String, &Option<serde_json::Value>)> = shown
+        .fields
+        .iter()
+        .map(|f| (f.path.to_string(), &f.live))
+        .collect();
+    let canonical = serde_json::to_string(&fields).unwrap_or_default();
+    format!("sha256:{:x}", Sha256::digest(canonical.as_bytes()))
+}
+
+/// A record for the report's current drift.
+pub fn acceptance(
+    report: &ResourceReport,
+    reason: &str,
+    until: Option<NaiveDate>,
+    by: &str,
+) -> Result<Acceptance, AcceptError> {
+    if reason.trim().is_empty() {
+        return Err(AcceptError::NoReason);
+    }
+    Ok(Acceptance {
+        context: report.context.clone(),
+        group: report.identity.group.clone(),
+        kind: report.identity.kind.clone(),
+        namespace: report.identity.namespace.clone(),
+        name: report.identity.name.clone(),
+        fields: report.fields.iter().map(|f| f.path.to_string()).collect(),
+        fingerprint: fingerprint(report),
+        reason: reason.trim().to_string(),
+        until,
+        by: by.to_string(),
+        at: Utc::now(),
+    })
+}
+
+/// Adds a record, replacing an older one for the same resource. The file is written to a
+/// temporary file first and renamed, so a crash never leaves it half-written.
+pub fn record(path: &Path, acceptance: Acceptance) -> Result<(), AcceptError> {
+    let mut file = load(path)?;
+    file.accepted.retain(|a| {
+        (&a.context, &a.group, &a.kind, &a.namespace, &a.name)
+            != (
+                &acceptance.context,
+                &acceptance.group,
+                &acceptance.kind,
+                &acceptance.namespace,
+                &acceptance.name,
+            )
+    });
+    file.accepted.push(acceptance);
+    let text = format!(
+        "# Drift accepted as intentional with kubectl drift. Review and commit this file.\n{}",
+        serde_yaml::to_string(&file).unwrap_or_default()
+    );
+    let write_error = |source| AcceptError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(write_error)?;
+    }
+    let temp = path.with_extension("yaml.tmp");
+    std::fs::write(&temp, text).map_err(write_error)?;
+    std::fs::rename(&temp, path).map_err(write_error)
+}
+
+/// Every record in the file; none when it does not exist.
+pub fn load_all(path: &Path) -> Result<Vec<Acceptance>, AcceptError> {
+    Ok(load(path)?.accepted)
+}
+
+fn load(path: &Path) -> Result<AcceptedFile, AcceptError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_yaml::from_str(&text).map_err(|e| AcceptError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(AcceptedFile::default()),
+        Err(e) => Err(AcceptError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::path::Segment;
+    use crate::drift::{FieldDrift, FieldPath, Identity};
+
+    fn drifted(live: i64) -> ResourceReport {
+        ResourceReport {
+            context: "production".into(),
+            identity: Identity {
+                group: "apps".into(),
+                version: "v1".into(),
+                kind: "Deployment".into(),
+                namespace: Some("shop".into()),
+                name: "web".into(),
+            },
+            status: Status::Drifted,
+            origin: None,
+            fields: vec![FieldDrift {
+                path: FieldPath(vec![
+                    Segment::Field("spec".into()),
+                    Segment::Field("replicas".into()),
+                ]),
+                git: Some(3.into()),
+                live: Some(live.into()),
+                attribution: None,
+            }],
+            message: None,
+            git_object: None,
+            live_object: None,
+        }
+    }
+
+    #[test]
+    fn records_hold_until_the_drift_changes_or_expires() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_FILE);
+        let record = acceptance(
+            &drifted(5),
+            "load test",
+            NaiveDate::from_ymd_opt(2026, 12, 1),
+            "admin",
+        )
+        .unwrap();
+        super::record(&path, record).unwrap();
+        let records = load_all(&path).unwrap();
+        assert_eq!(records.len(), 1);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+
+        let mut same = vec![drifted(5)];
+        super::apply(&mut same, &records, today);
+        assert_eq!(same[0].status, Status::Accepted);
+        assert!(same[0].message.as_deref().unwrap().contains("load test"));
+
+        let mut changed = vec![drifted(6)];
+        super::apply(&mut changed, &records, today);
+        assert_eq!(changed[0].status, Status::Drifted);
+
+        let mut late = vec![drifted(5)];
+        super::apply(
+            &mut late,
+            &records,
+            NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+        );
+        assert_eq!(late[0].status, Status::Drifted);
+        assert!(late[0].message.as_deref().unwrap().contains("expired"));
+        assert!(acceptance(&drifted(5), " ", None, "x").is_err());
+    }
+}

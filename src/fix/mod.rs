@@ -1,0 +1,448 @@
+//! `fix`: walks the drift of a check, one resource at a time, and puts the Git state back
+//! where the person (or `--yes`) says so. Every apply is a server-side apply with the
+//! configured field manager and the live resourceVersion the diff was computed from as its
+//! precondition; every write is audited; every fixed resource is checked again.
+//! Decisions come from a `Decider`, so the terminal prompts stay at the edge.
+
+pub mod audit;
+pub mod prompt;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::check::{self, Checked, Target};
+use crate::cluster::{live, Cluster};
+use crate::drift::Status;
+use crate::report::{side_by_side, ContextSummary, ResourceReport, Style};
+use crate::settings::CheckSettings;
+
+/// What to do with one drifted resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    Apply,
+    Skip,
+    Accept {
+        reason: String,
+        until: Option<NaiveDate>,
+    },
+    Show,
+    Quit,
+}
+
+/// Where decisions come from: a person at a terminal, or `--yes`.
+pub trait Decider {
+    /// The choice for a drifted or missing resource whose diff was just shown.
+    fn choose(&mut self, resource: &ResourceReport) -> io::Result<Choice>;
+    /// Whether to take over fields that other managers own, listed in `conflicts`.
+    fn force(&mut self, resource: &ResourceReport, conflicts: &str) -> io::Result<bool>;
+}
+
+/// Applies everything, forcing conflicts: the pipeline's unattended remediation.
+pub struct Unattended;
+
+impl Decider for Unattended {
+    fn choose(&mut self, _: &ResourceReport) -> io::Result<Choice> {
+        Ok(Choice::Apply)
+    }
+    fn force(&mut self, _: &ResourceReport, _: &str) -> io::Result<bool> {
+        Ok(true)
+    }
+}
+
+/// How `fix` runs, beyond the check's settings.
+#[derive(Debug, Clone)]
+pub struct FixSettings {
+    pub check: CheckSettings,
+    pub dry_run: bool,
+    pub audit_log: PathBuf,
+    /// Where accepted drift is recorded.
+    pub accepted_file: PathBuf,
+}
+
+/// How one resource ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied (or created) and in sync on re-check.
+    Fixed,
+    /// Applied, but the re-check still finds drift (a webhook, say).
+    StillDrifted,
+    Skipped,
+    Accepted,
+    /// Would be written (`--dry-run`).
+    WouldApply,
+    Failed(String),
+    /// Not reached: the person quit first.
+    NotReached,
+}
+
+/// The end of a fix run.
+#[derive(Debug, Clone, Default)]
+pub struct FixSummary {
+    pub outcomes: Vec<(ResourceReport, Outcome)>,
+    pub contexts: Vec<ContextSummary>,
+    /// Resources that could not be checked at all.
+    pub errors: usize,
+}
+
+impl FixSummary {
+    /// 0 when everything chosen ended in sync, 1 when drift remains, 2 on errors.
+    pub fn exit_code(&self) -> i32 {
+        if self.errors > 0 || self.contexts.iter().any(|c| c.error.is_some()) {
+            2
+        } else if self
+            .outcomes
+            .iter()
+            .any(|(_, o)| !matches!(o, Outcome::Fixed | Outcome::Accepted))
+        {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Errors that stop `fix` before it starts.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error(transparent)]
+    Check(#[from] check::CheckError),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// Runs a check, then fixes what it found, writing diffs and results to `out`.
+pub async fn run(
+    settings: &FixSettings,
+    decider: &mut dyn Decider,
+    style: &Style,
+    out: &mut dyn Write,
+) -> Result<FixSummary, FixError> {
+    let checked = check::run_checked(&settings.check, &|_| {}).await?;
+    let Checked {
+        report,
+        targets,
+        clusters,
+    } = checked;
+    let mut summary = FixSummary {
+        contexts: report.contexts.clone(),
+        errors: report
+            .resources
+            .iter()
+            .filter(|r| r.status == Status::Error)
+            .count(),
+        ..Default::default()
+    };
+    for resource in report
+        .resources
+        .iter()
+        .filter(|r| r.status == Status::Error)
+    {
+        side_by_side::render_resource(resource, style, out)?;
+        writeln!(out)?;
+    }
+    let mut quit = false;
+    for (resource, target) in report.resources.iter().zip(&targets) {
+        if !resource.status.is_drift() {
+            continue;
+        }
+        if quit {
+            summary
+                .outcomes
+                .push((resource.clone(), Outcome::NotReached));
+            continue;
+        }
+        let cluster = clusters
+            .iter()
+            .find(|c| c.context == target.context)
+            .expect("a drifted resource comes from a connected context");
+        let (final_report, outcome) = fix_one(
+            settings,
+            decider,
+            style,
+            out,
+            cluster,
+            resource.clone(),
+            target.clone(),
+        )
+        .await?;
+        if outcome == Outcome::NotReached {
+            quit = true;
+        }
+        summary.outcomes.push((final_report, outcome));
+    }
+    write_summary(&summary, out)?;
+    Ok(summary)
+}
+
+async fn fix_one(
+    settings: &FixSettings,
+    decider: &mut dyn Decider,
+    style: &Style,
+    out: &mut dyn Write,
+    cluster: &Cluster,
+    mut resource: ResourceReport,
+    mut target: Target,
+) -> Result<(ResourceReport, Outcome), FixError> {
+    let mut force = false;
+    loop {
+        side_by_side::render_resource(&resource, style, out)?;
+        writeln!(out)?;
+        out.flush()?;
+        if settings.dry_run {
+            writeln!(
+                out,
+                "would apply {} as {}\n",
+                describe(&resource),
+                settings.check.field_manager
+            )?;
+            return Ok((resource, Outcome::WouldApply));
+        }
+        let choice = if force {
+            Choice::Apply
+        } else {
+            decider.choose(&resource)?
+        };
+        match choice {
+            Choice::Skip => return Ok((resource, Outcome::Skipped)),
+            Choice::Quit => return Ok((resource, Outcome::NotReached)),
+            Choice::Show => {
+                side_by_side::render_full(&resource, style, out)?;
+                writeln!(out)?;
+                continue;
+            }
+            Choice::Accept { reason, until } => {
+                let by = cluster.user.clone().unwrap_or_else(|| "unknown".into());
+                let outcome = crate::accepted::acceptance(&resource, &reason, until, &by)
+                    .and_then(|record| crate::accepted::record(&settings.accepted_file, record));
+                return Ok(match outcome {
+                    Ok(()) => {
+                        writeln!(
+                            out,
+                            "accepted: recorded in {}\n",
+                            settings.accepted_file.display()
+                        )?;
+                        (resource, Outcome::Accepted)
+                    }
+                    Err(e) => (resource, Outcome::Failed(e.to_string())),
+                });
+            }
+            Choice::Apply => {}
+        }
+        let Some(resource_type) = target.resource.clone() else {
+            return Ok((resource, Outcome::Failed("its type is not served".into())));
+        };
+        // A missing object has no version to hold on to; it is created.
+        let precondition = match resource.status {
+            Status::Missing => None,
+            _ => target.live_resource_version.as_deref(),
+        };
+        let result = live::apply(
+            cluster,
+            &resource_type,
+            target.identity.namespace.as_deref(),
+            &target.identity.name,
+            &target.manifest,
+            &live::ApplyOptions {
+                field_manager: &settings.check.field_manager,
+                force,
+                resource_version: precondition,
+            },
+        )
+        .await;
+        let created = resource.status == Status::Missing;
+        match result {
+            Ok(_) => {
+                audit_write(
+                    settings,
+                    cluster,
+                    &target,
+                    &resource,
+                    if created { "created" } else { "applied" },
+                    None,
+                )?;
+                let (after, _) = check::recheck(cluster, &target, &settings.check).await;
+                let outcome = if after.status == Status::InSync {
+                    writeln!(out, "{}: in sync\n", describe(&after))?;
+                    Outcome::Fixed
+                } else {
+                    writeln!(out, "{}: still differs after the apply (a mutating webhook or a controller may rewrite it):", describe(&after))?;
+                    side_by_side::render_resource(&after, style, out)?;
+                    writeln!(out)?;
+                    Outcome::StillDrifted
+                };
+                return Ok((after, outcome));
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                // The server weighs field ownership before the version, so look first whether
+                // the object moved on since its diff was shown: then show the new diff and ask
+                // again, before any talk of forcing.
+                let (now, new_target) = check::recheck(cluster, &target, &settings.check).await;
+                let moved = new_target.live_resource_version != target.live_resource_version;
+                if moved || !is_field_conflict(&status) {
+                    audit_write(
+                        settings,
+                        cluster,
+                        &target,
+                        &resource,
+                        "changed-since-diff",
+                        Some(&status.message),
+                    )?;
+                    writeln!(
+                        out,
+                        "{} changed since its diff was shown; nothing was written. The new diff:\n",
+                        describe(&resource)
+                    )?;
+                    resource = now;
+                    target = new_target;
+                    force = false;
+                    if !resource.status.is_drift() {
+                        writeln!(out, "{}: now {}\n", describe(&resource), resource.status)?;
+                        let outcome = match resource.status {
+                            Status::InSync => Outcome::Fixed,
+                            _ => Outcome::Failed(resource.message.clone().unwrap_or_default()),
+                        };
+                        return Ok((resource, outcome));
+                    }
+                    continue;
+                }
+                audit_write(
+                    settings,
+                    cluster,
+                    &target,
+                    &resource,
+                    "conflict",
+                    Some(&status.message),
+                )?;
+                let conflicts = conflict_lines(&status);
+                writeln!(
+                    out,
+                    "{} is also managed by others:\n{conflicts}",
+                    describe(&resource)
+                )?;
+                if decider.force(&resource, &conflicts)? {
+                    force = true;
+                    continue;
+                }
+                return Ok((resource, Outcome::Skipped));
+            }
+            Err(error) => {
+                let (outcome, message) = match &error {
+                    kube::Error::Api(status) if status.code == 403 => {
+                        ("forbidden", format!("forbidden: {}", status.message))
+                    }
+                    kube::Error::Api(status) => ("failed", status.message.clone()),
+                    other => ("failed", other.to_string()),
+                };
+                audit_write(
+                    settings,
+                    cluster,
+                    &target,
+                    &resource,
+                    outcome,
+                    Some(&message),
+                )?;
+                writeln!(out, "{}: not written: {message}\n", describe(&resource))?;
+                return Ok((resource, Outcome::Failed(message)));
+            }
+        }
+    }
+}
+
+fn describe(resource: &ResourceReport) -> String {
+    format!(
+        "{} {} ({})",
+        resource.identity.kind,
+        resource.identity.namespaced_name(),
+        resource.context
+    )
+}
+
+fn is_field_conflict(status: &kube::core::Status) -> bool {
+    status
+        .details
+        .as_ref()
+        .is_some_and(|d| d.causes.iter().any(|c| c.reason == "FieldManagerConflict"))
+}
+
+/// `  .spec.replicas  owned by kubectl (conflict with "kubectl" …)`, one per conflicting field.
+fn conflict_lines(status: &kube::core::Status) -> String {
+    status
+        .details
+        .as_ref()
+        .map(|d| {
+            d.causes
+                .iter()
+                .filter(|c| c.reason == "FieldManagerConflict")
+                .map(|c| format!("  {}  {}", c.field, c.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+fn audit_write(
+    settings: &FixSettings,
+    cluster: &Cluster,
+    target: &Target,
+    resource: &ResourceReport,
+    outcome: &str,
+    message: Option<&str>,
+) -> io::Result<()> {
+    audit::append(
+        &settings.audit_log,
+        &audit::AuditLine {
+            time: chrono::Utc::now(),
+            user: cluster.user.as_deref(),
+            context: &cluster.context,
+            identity: &target.identity,
+            commit: target.commit.as_deref(),
+            fields: resource.fields.iter().map(|f| f.path.to_string()).collect(),
+            outcome,
+            message,
+        },
+    )
+}
+
+fn write_summary(summary: &FixSummary, out: &mut dyn Write) -> io::Result<()> {
+    let count =
+        |want: fn(&Outcome) -> bool| summary.outcomes.iter().filter(|(_, o)| want(o)).count();
+    let parts = [
+        (count(|o| *o == Outcome::Fixed), "fixed"),
+        (count(|o| *o == Outcome::StillDrifted), "still drifted"),
+        (count(|o| *o == Outcome::Skipped), "skipped"),
+        (count(|o| *o == Outcome::Accepted), "accepted"),
+        (count(|o| *o == Outcome::WouldApply), "would be applied"),
+        (count(|o| matches!(o, Outcome::Failed(_))), "failed"),
+        (count(|o| *o == Outcome::NotReached), "not reached"),
+        (summary.errors, "could not be checked"),
+    ];
+    let text: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| format!("{n} {word}"))
+        .collect();
+    if text.is_empty() {
+        writeln!(out, "nothing to fix: everything selected is in sync")?;
+    } else {
+        writeln!(out, "fix: {}", text.join(", "))?;
+    }
+    for context in &summary.contexts {
+        if let Some(error) = &context.error {
+            writeln!(out, "{}: error: {error}", context.context)?;
+        }
+    }
+    Ok(())
+}
+
+/// Helper for prompts: a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Result<Option<NaiveDate>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("{text:?} is not a date like 2026-12-31"))
+}
