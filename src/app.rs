@@ -37,6 +37,23 @@ pub fn main(cli: Cli) -> i32 {
                 }
             }
             Command::Version(args) => version(&args).await,
+            Command::Completion { shell } => {
+                match crate::complete::script(shell, &mut std::io::stdout()) {
+                    Ok(()) => EXIT_IN_SYNC,
+                    Err(e) => fail(&e),
+                }
+            }
+            Command::Complete { words } => {
+                let (candidates, directive) = crate::complete::candidates(&words).await;
+                match crate::complete::print(&candidates, directive, &mut std::io::stdout()) {
+                    Ok(()) => EXIT_IN_SYNC,
+                    Err(e) => fail(&e),
+                }
+            }
+            Command::Man => match crate::complete::man_page(&mut std::io::stdout()) {
+                Ok(()) => EXIT_IN_SYNC,
+                Err(e) => fail(&e),
+            },
         }
     })
 }

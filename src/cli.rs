@@ -33,6 +33,20 @@ pub enum Command {
     Fix(Box<FixArgs>),
     /// Print the plugin's version, and each selected cluster's version when a context is given.
     Version(VersionArgs),
+    /// Print a shell completion script (bash, zsh, fish or powershell).
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Completion candidates in kubectl's plugin protocol (used by kubectl_complete-drift).
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
+    /// Print the man page (roff).
+    #[command(name = "__man", hide = true)]
+    Man,
 }
 
 /// Which kubeconfig and which of its contexts to use, as in kubectl.

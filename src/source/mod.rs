@@ -138,15 +138,43 @@ pub fn read(spec: &SourceSpec) -> Result<DesiredSet, SourceError> {
         commit: commit.clone(),
         ..Default::default()
     };
-    for (file, bytes) in files {
-        let objects = manifest::parse(&file, &bytes, commit.as_deref())?;
+    for ((file, _), objects) in files.iter().zip(parse_all(&files, commit.as_deref())) {
+        let objects = objects?;
         if objects.is_empty() {
-            set.skipped_files.push(file);
+            set.skipped_files.push(file.clone());
         } else {
             set.objects.extend(objects);
         }
     }
     Ok(set)
+}
+
+/// Parses files on every core; YAML parsing is most of the time spent reading a large
+/// repository. Results keep the files' order.
+fn parse_all(
+    files: &[(String, Vec<u8>)],
+    commit: Option<&str>,
+) -> Vec<Result<Vec<DesiredObject>, SourceError>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(file, bytes)| manifest::parse(file, bytes, commit))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("parsing does not panic"))
+            .collect()
+    })
 }
 
 /// Whether a file name looks like a manifest.

@@ -4,5 +4,6 @@
 
 mod check;
 mod common;
+mod completion;
 mod fix;
 mod foundation;

@@ -1,0 +1,98 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_drift_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_kubectl_drift_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_drift_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_drift_using_subcommand
+    set -l cmd (__fish_kubectl_drift_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "check" -d 'Compare the live state with Git and show the drift'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "__man" -d 'Print the man page (roff)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l repo -d 'Git repository holding the manifests (default: the repository around the current folder)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l ref -d 'Commit, branch or tag to read the manifests from' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
+always\t''
+never\t''"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l field-manager -d 'Field manager for the server-side dry runs; use your pipeline\'s to see what it would change' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s o -l output -d 'Output format (default: side-by-side)' -r -f -a "side-by-side\t'Git on the left, live on the right, only the changed parts'
+unified\t'A unified diff, like kubectl diff'
+json\t'One JSON document with every resource and a summary per context'
+summary\t'One line per resource'"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s A -l all-namespaces -d 'Check every namespace'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l repo -d 'Git repository holding the manifests (default: the repository around the current folder)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l ref -d 'Commit, branch or tag to read the manifests from' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
+always\t''
+never\t''"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l field-manager -d 'Field manager for the server-side dry runs; use your pipeline\'s to see what it would change' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l audit-log -d 'File that every write is recorded in, one JSON line each (default: $XDG_STATE_HOME/kubectl-drift/audit.log)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s A -l all-namespaces -d 'Check every namespace'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s y -l yes -d 'Apply the Git state of every drifted resource without asking (unattended remediation)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l dry-run -d 'Show what would be written, and write nothing'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -s h -l help -d 'Print help'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -s h -l help -d 'Print help'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s h -l help -d 'Print help'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
