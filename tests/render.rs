@@ -445,7 +445,7 @@ fn json_has_the_documented_shape() {
     assert_eq!(summary.len(), 2);
     assert_eq!(
         summary[0],
-        json!({"context": "production", "in_sync": 1, "drifted": 2, "missing": 1, "errors": 0,
+        json!({"context": "production", "in_sync": 1, "drifted": 2, "missing": 1, "accepted": 0, "errors": 0,
                "skipped_files": 0, "commit": COMMIT, "read_only": false, "error": null})
     );
     assert_eq!(summary[1]["errors"], 1);
