@@ -187,9 +187,12 @@ async fn fix_one(
 ) -> Result<(ResourceReport, Outcome), FixError> {
     let mut force = false;
     loop {
-        side_by_side::render_resource(&resource, style, out)?;
-        writeln!(out)?;
-        out.flush()?;
+        // A forced retry applies what was just shown; everything else shows the diff first.
+        if !force {
+            side_by_side::render_resource(&resource, style, out)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
         if settings.dry_run {
             writeln!(
                 out,
