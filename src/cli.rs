@@ -18,18 +18,30 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     propagate_version = true,
     arg_required_else_help = true,
     max_term_width = 100,
-    after_help = "Exit codes: 0 in sync, 1 drift found, 2 error.\n\nExamples:\n  kubectl drift check --path k8s/production --context production\n  kubectl drift check deployment/app -n shop --path k8s --context staging --context production\n  kubectl drift check --path k8s -o json"
+    help_template = HELP,
+    after_help = "Examples:\n  # What differs between production and the manifests in k8s/production at HEAD\n  kubectl drift check --path k8s/production --context production\n\n  # Put Git's state back, asking resource by resource\n  kubectl drift fix --path k8s/production --context production\n\nExit codes: 0 in sync, 1 drift found, 2 error."
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// kubectl's layout: what it does, examples, then the flags, then the usage line.
+const HELP: &str = "{about}{after-help}\n\n{all-args}\n\n{usage-heading} {usage}";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compare the live state with Git and show the drift.
+    #[command(
+        help_template = HELP,
+        after_help = "Examples:\n  # Every manifest under k8s/production, against the production context\n  kubectl drift check --path k8s/production --context production\n\n  # One Deployment, in two clusters, as JSON\n  kubectl drift check deployment/app -n shop --path k8s --context staging --context production -o json\n\n  # ConfigMaps and Services labelled app=web, one line each\n  kubectl drift check cm,svc -l app=web --path k8s -o summary\n\nExit codes: 0 in sync, 1 drift found, 2 error."
+    )]
     Check(Box<CheckArgs>),
     /// Show the drift resource by resource and offer to put the Git state back.
+    #[command(
+        help_template = HELP,
+        after_help = "Examples:\n  # Ask resource by resource\n  kubectl drift fix --path k8s/production --context production\n\n  # Unattended remediation, as a pipeline step\n  kubectl drift fix --path k8s/production --context production --yes\n\n  # Show what would be written, write nothing\n  kubectl drift fix --path k8s/production --context production --dry-run\n\nExit codes: 0 everything chosen ended in sync, 1 drift remains, 2 error."
+    )]
     Fix(Box<FixArgs>),
     /// Print the plugin's version, and each selected cluster's version when a context is given.
     Version(VersionArgs),
