@@ -112,8 +112,6 @@ pub async fn run_checked(
                         (Vec::new(), None)
                     }
                 };
-                let reports: Vec<ResourceReport> = pairs.iter().map(|(r, _)| r.clone()).collect();
-                summary.count(&reports);
                 (pairs, summary, cluster)
             }
         }))
@@ -137,8 +135,9 @@ pub async fn run_checked(
         &records,
         chrono::Utc::now().date_naive(),
     );
+    // Counted once every status is final, accepted drift included.
     for summary in &mut checked.report.contexts {
-        *summary = summary.recounted(&checked.report.resources);
+        summary.count(&checked.report.resources);
     }
     if !settings.show_secrets {
         checked.report.resources.iter_mut().for_each(redact::redact);

@@ -59,20 +59,6 @@ pub struct ContextSummary {
 }
 
 impl ContextSummary {
-    /// The same summary with its counts taken again from `resources`.
-    pub fn recounted(&self, resources: &[ResourceReport]) -> ContextSummary {
-        let mut fresh = ContextSummary {
-            in_sync: 0,
-            drifted: 0,
-            missing: 0,
-            accepted: 0,
-            errors: 0,
-            ..self.clone()
-        };
-        fresh.count(resources);
-        fresh
-    }
-
     /// Fills the counts from the resources of this context.
     pub fn count(&mut self, resources: &[ResourceReport]) {
         for r in resources.iter().filter(|r| r.context == self.context) {

@@ -37,6 +37,22 @@ fn choose(session: &mut PtySession, downs: usize) {
     session.flush().unwrap();
 }
 
+/// Runs `fix` without a terminal and returns its output.
+fn fix_unattended(
+    repo: &std::path::Path,
+    audit: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    drift()
+        .current_dir(repo)
+        .arg("fix")
+        .args(args)
+        .arg("--audit-log")
+        .arg(audit)
+        .output()
+        .unwrap()
+}
+
 fn exit_code(session: &mut PtySession) -> i32 {
     session.exp_eof().unwrap();
     match session.process().wait().unwrap() {
@@ -310,22 +326,11 @@ fn yes_fixes_fifty_drifted_objects_and_check_then_passes() {
     );
     assert_eq!(code, 1);
     let audit = repo.path().join("audit.log");
-    let out = drift()
-        .current_dir(repo.path())
-        .args([
-            "fix",
-            "--yes",
-            "--context",
-            "staging",
-            "--path",
-            "k8s",
-            "-n",
-            &ns,
-            "--audit-log",
-        ])
-        .arg(&audit)
-        .output()
-        .unwrap();
+    let out = fix_unattended(
+        repo.path(),
+        &audit,
+        &["--yes", "--context", "staging", "--path", "k8s", "-n", &ns],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -358,10 +363,10 @@ fn dry_run_writes_nothing_and_no_terminal_refuses() {
     kubectl_ok("staging", &["delete", "configmap/web-config", "-n", &ns]);
     let before = resource_versions(&ns);
     let audit = repo.path().join("audit.log");
-    let out = drift()
-        .current_dir(repo.path())
-        .args([
-            "fix",
+    let out = fix_unattended(
+        repo.path(),
+        &audit,
+        &[
             "--dry-run",
             "--context",
             "staging",
@@ -369,11 +374,8 @@ fn dry_run_writes_nothing_and_no_terminal_refuses() {
             "k8s",
             "-n",
             &ns,
-            "--audit-log",
-        ])
-        .arg(&audit)
-        .output()
-        .unwrap();
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
@@ -381,21 +383,11 @@ fn dry_run_writes_nothing_and_no_terminal_refuses() {
         "{stdout}"
     );
 
-    let out = drift()
-        .current_dir(repo.path())
-        .args([
-            "fix",
-            "--context",
-            "staging",
-            "--path",
-            "k8s",
-            "-n",
-            &ns,
-            "--audit-log",
-        ])
-        .arg(&audit)
-        .output()
-        .unwrap();
+    let out = fix_unattended(
+        repo.path(),
+        &audit,
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
     assert_eq!(before, resource_versions(&ns));
@@ -428,10 +420,10 @@ fn the_viewer_is_forbidden_per_resource_and_nothing_changes() {
         ],
     );
     let audit = repo.path().join("audit.log");
-    let out = drift()
-        .current_dir(repo.path())
-        .args([
-            "fix",
+    let out = fix_unattended(
+        repo.path(),
+        &audit,
+        &[
             "--yes",
             "--context",
             "production-viewer",
@@ -439,11 +431,8 @@ fn the_viewer_is_forbidden_per_resource_and_nothing_changes() {
             "k8s",
             "-n",
             &ns,
-            "--audit-log",
-        ])
-        .arg(&audit)
-        .output()
-        .unwrap();
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert_eq!(
