@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_drift_global_optspecs
-    string join \n h/help V/version
+    string join \n kubeconfig= context= all-contexts h/help V/version
 end
 
 function __fish_kubectl_drift_needs_command
@@ -24,6 +24,9 @@ function __fish_kubectl_drift_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "check" -d 'Compare the live state with Git and show the drift'
@@ -33,8 +36,6 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "complet
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "__man" -d 'Print the man page (roff)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l repo -d 'Git repository holding the manifests (default: the repository around the current folder)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
@@ -51,13 +52,13 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s o 
 unified\t'A unified diff, like kubectl diff'
 json\t'One JSON document with every resource and a summary per context'
 summary\t'One line per resource'"
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s V -l version -d 'Print version'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l repo -d 'Git repository holding the manifests (default: the repository around the current folder)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
@@ -71,11 +72,13 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l widt
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l field-manager -d 'Field manager for the server-side dry runs; use your pipeline\'s to see what it would change' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l concurrency -d 'How many API requests to run at once per cluster' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l audit-log -d 'File that every write is recorded in, one JSON line each (default: $XDG_STATE_HOME/kubectl-drift/audit.log)' -r -F
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l show-secrets -d 'Print Secret values instead of hiding them'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s y -l yes -d 'Apply the Git state of every drifted resource without asking (unattended remediation)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l dry-run -d 'Show what would be written, and write nothing'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
@@ -83,10 +86,19 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l 
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'

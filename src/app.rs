@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 use crate::check::{self, Progress};
-use crate::cli::{Cli, Command, FixArgs, OutputFormat, VersionArgs};
+use crate::cli::{Cli, ClusterArgs, Command, FixArgs, OutputFormat};
 use crate::cluster::kubeconfig;
 use crate::fix::{prompt::Terminal, FixSettings, Unattended};
 use crate::report::{self, Report, Style};
@@ -26,17 +26,21 @@ pub fn main(cli: Cli) -> i32 {
     };
     runtime.block_on(async {
         match cli.command {
-            Command::Check(args) => match CheckSettings::from_args(&args) {
+            Command::Check(args) => match CheckSettings::from_args(&args, &cli.cluster) {
                 Ok(settings) => check(&settings).await,
                 Err(e) => fail(&e),
             },
             Command::Fix(args) => {
-                match CheckSettings::from_common(&args.common, OutputFormat::SideBySide) {
+                match CheckSettings::from_common(
+                    &args.common,
+                    &cli.cluster,
+                    OutputFormat::SideBySide,
+                ) {
                     Ok(settings) => fix(&args, settings).await,
                     Err(e) => fail(&e),
                 }
             }
-            Command::Version(args) => version(&args).await,
+            Command::Version(_) => version(&cli.cluster).await,
             Command::Completion { shell } => {
                 match crate::complete::script(shell, &mut std::io::stdout()) {
                     Ok(()) => EXIT_IN_SYNC,
@@ -159,9 +163,9 @@ async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
     }
 }
 
-async fn version(args: &VersionArgs) -> i32 {
+async fn version(cluster: &ClusterArgs) -> i32 {
     println!("kubectl-drift {}", env!("CARGO_PKG_VERSION"));
-    let settings = ClusterSettings::from_args(&args.cluster);
+    let settings = ClusterSettings::from_args(cluster);
     if settings.contexts.is_empty() && !settings.all_contexts {
         return EXIT_IN_SYNC;
     }

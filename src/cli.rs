@@ -22,6 +22,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     after_help = "Examples:\n  # What differs between production and the manifests in k8s/production at HEAD\n  kubectl drift check --path k8s/production --context production\n\n  # Put Git's state back, asking resource by resource\n  kubectl drift fix --path k8s/production --context production\n\nExit codes: 0 in sync, 1 drift found, 2 error."
 )]
 pub struct Cli {
+    /// kubectl's cluster flags, accepted before or after the subcommand.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -65,23 +69,20 @@ pub enum Command {
 #[derive(Debug, Clone, Default, Args)]
 pub struct ClusterArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub kubeconfig: Option<PathBuf>,
 
     /// Kubeconfig context to use; repeat to check several clusters.
-    #[arg(long = "context", value_name = "NAME")]
+    #[arg(long = "context", value_name = "NAME", global = true)]
     pub contexts: Vec<String>,
 
     /// Use every context in the kubeconfig.
-    #[arg(long, conflicts_with = "contexts")]
+    #[arg(long, conflicts_with = "contexts", global = true)]
     pub all_contexts: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct VersionArgs {
-    #[command(flatten)]
-    pub cluster: ClusterArgs,
-}
+pub struct VersionArgs {}
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -118,9 +119,6 @@ pub struct CommonArgs {
     /// What to check: TYPE, TYPE/NAME or TYPE NAME..., as in kubectl (default: everything in Git).
     #[arg(value_name = "TYPE[/NAME]")]
     pub resources: Vec<String>,
-
-    #[command(flatten)]
-    pub cluster: ClusterArgs,
 
     /// Git repository holding the manifests (default: the repository around the current folder).
     #[arg(long, value_name = "PATH")]

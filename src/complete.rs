@@ -51,11 +51,13 @@ pub async fn candidates(words: &[String]) -> (Vec<String>, u8) {
         Some((last, rest)) => (last.as_str(), rest),
         None => ("", &[][..]),
     };
-    let root = Cli::command();
+    // Built, so that the global cluster flags are part of every subcommand.
+    let mut root = Cli::command();
+    root.build();
     let Some(sub_name) = before.first() else {
         let names = root
             .get_subcommands()
-            .filter(|c| !c.is_hide_set())
+            .filter(|c| !c.is_hide_set() && c.get_name() != "help")
             .map(|c| c.get_name().to_string());
         return (matching(names, typed), NO_FILE);
     };

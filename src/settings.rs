@@ -81,9 +81,13 @@ pub struct CheckSettings {
 }
 
 impl CheckSettings {
-    pub fn from_args(args: &CheckArgs) -> Result<CheckSettings, SettingsError> {
+    pub fn from_args(
+        args: &CheckArgs,
+        cluster: &ClusterArgs,
+    ) -> Result<CheckSettings, SettingsError> {
         CheckSettings::from_common(
             &args.common,
+            cluster,
             args.output.unwrap_or(OutputFormat::SideBySide),
         )
     }
@@ -91,6 +95,7 @@ impl CheckSettings {
     /// The flags `check` and `fix` share, with the output format chosen by the caller.
     pub fn from_common(
         args: &CommonArgs,
+        cluster: &ClusterArgs,
         output: OutputFormat,
     ) -> Result<CheckSettings, SettingsError> {
         if args.concurrency == 0 {
@@ -154,7 +159,7 @@ impl CheckSettings {
         });
         Ok(CheckSettings {
             source,
-            cluster: ClusterSettings::from_args(&args.cluster),
+            cluster: ClusterSettings::from_args(cluster),
             selection: Selection {
                 types,
                 namespace,

@@ -52,7 +52,9 @@ pub fn load_kubeconfig(explicit: Option<&Path>) -> Result<Kubeconfig, ClusterErr
                         })?,
                 });
             }
-            return merged.ok_or(ClusterError::NoKubeconfig);
+            return merged.ok_or_else(|| ClusterError::NoKubeconfigFiles {
+                list: list.to_string_lossy().into_owned(),
+            });
         }
     }
     let home = std::env::var_os("HOME").ok_or(ClusterError::NoKubeconfig)?;

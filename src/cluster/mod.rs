@@ -22,6 +22,8 @@ pub enum ClusterError {
     },
     #[error("no kubeconfig found: set --kubeconfig or KUBECONFIG, or create ~/.kube/config")]
     NoKubeconfig,
+    #[error("none of the files in KUBECONFIG exists: {list}")]
+    NoKubeconfigFiles { list: String },
     #[error("context {name:?} is not in the kubeconfig (known contexts: {known})")]
     UnknownContext { name: String, known: String },
     #[error("the kubeconfig sets no current-context: choose one with --context")]

@@ -121,4 +121,16 @@ fn exit_codes_for_help_unknown_flags_and_unknown_contexts() {
         stderr.contains("\"nowhere\"") && stderr.contains("production-viewer"),
         "{stderr}"
     );
+
+    // kubectl's cluster flags also work before the subcommand, as kubectl users type them.
+    let (code, stdout, stderr) = run_drift(&["--context", "staging", "version"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("staging: server v1.33."), "{stdout}");
+    // A bare `kubectl drift` prints help.
+    let (code, _, stderr) = run_drift(&[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("Commands:") && stderr.contains("check"),
+        "{stderr}"
+    );
 }
