@@ -131,7 +131,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__check)
-            opts="-f -n -A -l -o -h -V --repo --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --show-secrets --output --kubeconfig --context --all-contexts --help --version"
+            opts="-f -n -A -l -o -h -V --repo --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --kubeconfig --context --all-contexts --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,7 +235,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__fix)
-            opts="-f -n -A -l -y -h -V --repo --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --show-secrets --yes --dry-run --audit-log --kubeconfig --context --all-contexts --help --version"
+            opts="-f -n -A -l -y -h -V --repo --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --yes --dry-run --audit-log --kubeconfig --context --all-contexts --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

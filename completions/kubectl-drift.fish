@@ -55,6 +55,7 @@ summary\t'One line per resource'"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s A -l all-namespaces -d 'Check every namespace'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l show-secrets -d 'Print Secret values instead of hiding them'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -75,6 +76,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l audi
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s A -l all-namespaces -d 'Check every namespace'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l show-secrets -d 'Print Secret values instead of hiding them'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s y -l yes -d 'Apply the Git state of every drifted resource without asking (unattended remediation)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l dry-run -d 'Show what would be written, and write nothing'

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::accepted;
 use crate::cluster::{self, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType};
-use crate::drift::{self, precheck, Identity, PairDrift, Status};
+use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
 use crate::report::{redact, ContextSummary, Report, ResourceReport};
 use crate::settings::{CheckSettings, NamespaceScope, Selection};
 use crate::source::{self, DesiredObject, DesiredSet, Origin, SourceError};
@@ -489,7 +489,17 @@ async fn compare(
         report.git_object = Some(drift::normalize::normalize(manifest));
         return report;
     };
-    if precheck::proves_in_sync(manifest, live, &settings.field_manager) {
+    // Fields live that Git no longer (or never) declares: the next client-side apply
+    // removes the first kind; `--strict` also reports hand-written ones.
+    let mut removals = undeclared::in_last_applied(live, manifest);
+    if settings.strict {
+        for path in undeclared::hand_written(live, manifest, &settings.field_manager) {
+            if !removals.contains(&path) {
+                removals.push(path);
+            }
+        }
+    }
+    if removals.is_empty() && precheck::proves_in_sync(manifest, live, &settings.field_manager) {
         return report;
     }
     let drift: PairDrift =
@@ -534,6 +544,7 @@ async fn compare(
                 }
             }
         };
+    let drift = drift::with_removals(drift, removals, live);
     if !drift.fields.is_empty() {
         report.status = Status::Drifted;
     }

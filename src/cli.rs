@@ -164,6 +164,11 @@ pub struct CommonArgs {
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
 
+    /// Also report fields that exist live, are absent from Git, and were written by a
+    /// person or tool that is not a controller (kubectl edit, patch, label, …).
+    #[arg(long)]
+    pub strict: bool,
+
     /// Print Secret values instead of hiding them.
     #[arg(long)]
     pub show_secrets: bool,

@@ -78,6 +78,8 @@ pub struct CheckSettings {
     pub field_manager: String,
     pub concurrency: usize,
     pub show_secrets: bool,
+    /// Report hand-written fields Git does not declare.
+    pub strict: bool,
 }
 
 impl CheckSettings {
@@ -171,6 +173,7 @@ impl CheckSettings {
             field_manager: args.field_manager.clone(),
             concurrency: args.concurrency,
             show_secrets: args.show_secrets,
+            strict: args.strict,
         })
     }
 }

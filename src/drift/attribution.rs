@@ -68,6 +68,11 @@ impl ManagedFields {
             .map(|e| e.attribution.clone())
     }
 
+    /// Every entry: who wrote, and the `fieldsV1` tree of what.
+    pub fn entries(&self) -> impl Iterator<Item = (&Attribution, &Value)> {
+        self.entries.iter().map(|e| (&e.attribution, &e.fields))
+    }
+
     /// The fields `manager` set through apply, as a `fieldsV1` tree.
     pub fn applied_by(&self, manager: &str) -> Option<&Value> {
         self.entries
@@ -122,7 +127,11 @@ pub fn item_matches(key: &str, item: &Value) -> bool {
         let Ok(Value::Object(pairs)) = serde_json::from_str::<Value>(json) else {
             return false;
         };
-        pairs.iter().all(|(k, v)| item.get(k) == Some(v))
+        pairs.iter().all(|(k, v)| match item.get(k) {
+            Some(found) => found == v,
+            // A port's protocol left out is the server's default, TCP.
+            None => k == "protocol" && v == "TCP",
+        })
     } else if let Some(json) = key.strip_prefix("v:") {
         serde_json::from_str::<Value>(json).is_ok_and(|v| &v == item)
     } else {

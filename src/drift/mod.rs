@@ -8,6 +8,7 @@ pub mod diff;
 pub mod normalize;
 pub mod path;
 pub mod precheck;
+pub mod undeclared;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -115,6 +116,27 @@ pub fn declared(desired: &Value, live: &Value) -> PairDrift {
         git: normalize::normalize(desired),
         live: normalize::normalize(live),
     }
+}
+
+/// Adds fields live holds and Git does not declare (see `undeclared`) as removals, where
+/// the diff does not already show them.
+pub fn with_removals(mut drift: PairDrift, removals: Vec<FieldPath>, live: &Value) -> PairDrift {
+    let shown: Vec<String> = drift.fields.iter().map(|f| f.path.to_string()).collect();
+    let changes: Vec<FieldChange> = removals
+        .into_iter()
+        .filter(|p| !shown.contains(&p.to_string()))
+        // A field gone from live already has nothing left to remove.
+        .filter_map(|path| {
+            let value = path.lookup(live)?.clone();
+            Some(FieldChange {
+                git: None,
+                live: Some(value),
+                path,
+            })
+        })
+        .collect();
+    drift.fields.extend(attribute(changes, live));
+    drift
 }
 
 fn attribute(changes: Vec<FieldChange>, live: &Value) -> Vec<FieldDrift> {

@@ -6,9 +6,10 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::attribution::{item_matches, ManagedFields};
+use super::attribution::ManagedFields;
 use super::diff::FieldChange;
 use super::path::{item_key, list_key, FieldPath, Segment};
+use super::undeclared;
 
 /// Fields whose values are resource quantities.
 const QUANTITY_PARENTS: &[&str] = &[
@@ -36,7 +37,7 @@ pub fn proves_in_sync(desired: &Value, live: &Value, field_manager: &str) -> boo
         return false;
     }
     match ManagedFields::of(live).applied_by(field_manager) {
-        Some(applied) => all_declared(applied, desired),
+        Some(applied) => undeclared::in_fieldset(applied, desired).is_empty(),
         None => true,
     }
 }
@@ -166,7 +167,7 @@ pub fn quantity(value: &Value) -> Option<f64> {
 }
 
 /// A Secret's `stringData` is written into `data` base64-encoded by the server.
-fn secret_string_data_as_data(desired: &Value) -> Value {
+pub fn secret_string_data_as_data(desired: &Value) -> Value {
     let mut out = desired.clone();
     if desired["kind"] != "Secret" || desired["apiVersion"] != "v1" {
         return out;
@@ -187,26 +188,6 @@ fn secret_string_data_as_data(desired: &Value) -> Value {
         }
     }
     out
-}
-
-/// Whether every field in the `fieldsV1` tree `applied` is still declared in `desired`.
-fn all_declared(applied: &Value, desired: &Value) -> bool {
-    let Some(map) = applied.as_object() else {
-        return true;
-    };
-    map.iter().all(|(key, next)| {
-        if key == "." {
-            return true;
-        }
-        let child = if let Some(name) = key.strip_prefix("f:") {
-            desired.get(name)
-        } else {
-            desired
-                .as_array()
-                .and_then(|items| items.iter().find(|item| item_matches(key, item)))
-        };
-        child.is_some_and(|c| all_declared(next, c))
-    })
 }
 
 #[cfg(test)]

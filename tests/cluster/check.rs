@@ -709,6 +709,20 @@ fn the_microservices_demo_applied_unchanged_shows_no_drift() {
     // 12 Deployments, 12 Services, 11 ServiceAccounts.
     assert_eq!(summary["in_sync"], 35, "{summary}");
     assert_eq!(summary["skipped_files"], 1);
+    // Nothing was written by hand, so --strict finds nothing either.
+    let (code, report) = check_json(
+        repo.path(),
+        &[
+            "--context",
+            "staging",
+            "--path",
+            "k8s",
+            "-n",
+            &ns,
+            "--strict",
+        ],
+    );
+    assert_eq!(code, 0, "{report:#}");
 }
 
 #[test]
@@ -865,5 +879,86 @@ fn plain_files_work_without_git_and_duplicates_name_both_files() {
             && stderr.contains("app.yaml")
             && stderr.contains("again.yaml"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn strict_mode_reports_fields_added_by_hand() {
+    let (ns, repo) = app_scenario("strict");
+    let k = |args: &[&str]| {
+        let mut full = args.to_vec();
+        full.extend(["-n", &ns]);
+        kubectl_ok("staging", &full);
+    };
+    k(&["label", "deployment/web", "hotfix=yes"]);
+    k(&["set", "env", "deployment/web", "DEBUG=1"]);
+    k(&[
+        "patch",
+        "configmap/web-config",
+        "-p",
+        r#"{"data":{"extra":"added"}}"#,
+    ]);
+    let args = ["--context", "staging", "--path", "k8s", "-n", &ns];
+    // As in kubectl diff, fields Git never declared are no drift by default.
+    let (code, report) = check_json(repo.path(), &args);
+    assert_eq!(code, 0, "{report:#}");
+
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let (code, report) = check_json(repo.path(), &strict);
+    assert_eq!(code, 1, "{report:#}");
+    let deploy = resource(&report, "Deployment", "web");
+    let label = field(deploy, "metadata.labels.hotfix");
+    assert_eq!(
+        (label["git"].clone(), label["live"].clone()),
+        (Value::Null, Value::from("yes"))
+    );
+    assert_eq!(label["manager"], "kubectl-label");
+    let env = field(
+        deploy,
+        "spec.template.spec.containers[name=web].env[name=DEBUG]",
+    );
+    assert_eq!(env["manager"], "kubectl-set");
+    assert_eq!(env["live"]["value"], "1");
+    let extra = field(resource(&report, "ConfigMap", "web-config"), "data.extra");
+    assert_eq!(extra["manager"], "kubectl-patch");
+    // The Service and the Secret were not touched by hand.
+    assert_eq!(resource(&report, "Service", "web")["status"], "InSync");
+    assert_eq!(
+        resource(&report, "Secret", "web-secret")["status"],
+        "InSync"
+    );
+}
+
+#[test]
+fn fields_git_dropped_since_the_last_client_side_apply_are_removals() {
+    let (ns, repo) = app_scenario("dropped");
+    // Git drops a label and an annotation that the pipeline's kubectl apply had set.
+    let changed = APP
+        .replace("labels: {app: web, tier: frontend}", "labels: {app: web}")
+        .replace("  annotations: {owner: shop-team}\n", "");
+    assert_ne!(changed, APP);
+    write_files(repo.path(), &[("k8s/app.yaml", &changed)]);
+    commit(repo.path(), "drop the tier label and the owner annotation");
+    let (code, report) = check_json(
+        repo.path(),
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let deploy = resource(&report, "Deployment", "web");
+    let tier = field(deploy, "metadata.labels.tier");
+    assert_eq!(
+        (tier["git"].clone(), tier["live"].clone()),
+        (Value::Null, Value::from("frontend"))
+    );
+    assert_eq!(tier["manager"], "kubectl-client-side-apply");
+    assert_eq!(
+        field(deploy, "metadata.annotations.owner")["live"],
+        "shop-team"
+    );
+    assert_eq!(deploy["fields"].as_array().unwrap().len(), 2, "{deploy:#}");
+    assert_eq!(
+        resource(&report, "ConfigMap", "web-config")["status"],
+        "InSync"
     );
 }

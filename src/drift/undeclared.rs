@@ -1,0 +1,220 @@
+//! Fields the live object holds that Git does not declare. Two sources matter: the fields
+//! a manager recorded in `managedFields` (for `--strict`, and for the pre-check's question
+//! "did the field manager apply something Git has since dropped?"), and the client-side
+//! `last-applied-configuration` annotation, whose fields missing from Git are exactly what
+//! the next `kubectl apply` removes.
+
+use serde_json::Value;
+
+use super::attribution::{item_matches, ManagedFields};
+use super::normalize::TOOL_ANNOTATIONS;
+use super::path::{item_key, list_key, FieldPath, Segment};
+use super::precheck::secret_string_data_as_data;
+
+/// The paths in the `fieldsV1` tree `fields` that `desired` does not declare, each at the
+/// highest level where the declaration stops.
+pub fn in_fieldset(fields: &Value, desired: &Value) -> Vec<FieldPath> {
+    let mut out = Vec::new();
+    walk_fieldset(fields, Some(desired), &FieldPath::default(), &mut out);
+    out.retain(|p| !is_tool_annotation(p));
+    out
+}
+
+fn walk_fieldset(
+    fields: &Value,
+    desired: Option<&Value>,
+    path: &FieldPath,
+    out: &mut Vec<FieldPath>,
+) {
+    let Some(map) = fields.as_object() else {
+        return;
+    };
+    for (key, next) in map {
+        if key == "." {
+            continue;
+        }
+        let (segment, child) = if let Some(name) = key.strip_prefix("f:") {
+            (
+                Segment::Field(name.to_string()),
+                desired.and_then(|d| d.get(name)),
+            )
+        } else if let Some(json) = key.strip_prefix("k:") {
+            let pairs = match serde_json::from_str::<Value>(json) {
+                Ok(Value::Object(map)) => map.into_iter().collect(),
+                _ => continue,
+            };
+            let child = desired
+                .and_then(Value::as_array)
+                .and_then(|items| items.iter().find(|item| item_matches(key, item)));
+            (Segment::Key(pairs), child)
+        } else {
+            // A set item (`v:`): the list it belongs to is the field.
+            let declared = desired
+                .and_then(Value::as_array)
+                .is_some_and(|items| items.iter().any(|item| item_matches(key, item)));
+            if !declared && !out.contains(path) {
+                out.push(path.clone());
+            }
+            continue;
+        };
+        let here = path.child(segment);
+        let has_fields = next.as_object().is_some_and(|m| m.keys().any(|k| k != "."));
+        match child {
+            // A map Git lacks altogether: name its fields one by one, which says more than
+            // the whole map and leaves out what tools wrote into it.
+            None if has_fields && matches!(here.segments().last(), Some(Segment::Field(_))) => {
+                walk_fieldset(next, None, &here, out)
+            }
+            None => out.push(here),
+            Some(child) => walk_fieldset(next, Some(child), &here, out),
+        }
+    }
+}
+
+/// The fields of the live `last-applied-configuration` annotation that `desired` no
+/// longer declares: what the next client-side `kubectl apply` of Git removes.
+pub fn in_last_applied(live: &Value, desired: &Value) -> Vec<FieldPath> {
+    let Some(text) = live["metadata"]["annotations"][TOOL_ANNOTATIONS[0]].as_str() else {
+        return Vec::new();
+    };
+    let Ok(applied) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    walk_applied(&applied, desired, &FieldPath::default(), &mut out);
+    out.retain(|p| !is_tool_annotation(p));
+    out
+}
+
+fn walk_applied(applied: &Value, desired: &Value, path: &FieldPath, out: &mut Vec<FieldPath>) {
+    match (applied, desired) {
+        (Value::Object(a), Value::Object(d)) => {
+            for (key, value) in a {
+                let here = path.child(Segment::Field(key.clone()));
+                match (d.get(key), value) {
+                    // A map Git lacks altogether: name its fields one by one.
+                    (None, Value::Object(_)) => {
+                        walk_applied(value, &Value::Object(Default::default()), &here, out)
+                    }
+                    (None, _) => out.push(here),
+                    (Some(child), _) => walk_applied(value, child, &here, out),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(d)) => {
+            // Lists without keys are replaced whole by an apply: nothing is left behind.
+            let Some(fields) = list_key(&[a, d]) else {
+                return;
+            };
+            for item in a {
+                let Some(key) = item_key(item, fields) else {
+                    continue;
+                };
+                let here = path.child(Segment::Key(key.clone()));
+                match d
+                    .iter()
+                    .find(|di| item_key(di, fields).as_ref() == Some(&key))
+                {
+                    None => out.push(here),
+                    Some(child) => walk_applied(item, child, &here, out),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Managers that reconcile objects on their own; their writes are not hand-made drift.
+pub fn is_controller(manager: &str) -> bool {
+    manager.starts_with("kube-")
+        || manager == "kubelet"
+        || manager.contains("controller")
+        || manager.contains("operator")
+}
+
+/// The manager of client-side `kubectl apply`: a pipeline's, whose fields Git dropped are
+/// found through the last-applied annotation instead.
+const CLIENT_SIDE_APPLY: &str = "kubectl-client-side-apply";
+
+/// For `--strict`: fields live that Git does not declare, written by a manager that is
+/// neither a controller, nor `field_manager`, nor client-side apply, outside of `status`.
+pub fn hand_written(live: &Value, desired: &Value, field_manager: &str) -> Vec<FieldPath> {
+    let desired = secret_string_data_as_data(desired);
+    let mut out: Vec<FieldPath> = Vec::new();
+    for (attribution, fields) in ManagedFields::of(live).entries() {
+        if attribution.manager == field_manager
+            || attribution.manager == CLIENT_SIDE_APPLY
+            || is_controller(&attribution.manager)
+            || attribution.subresource.as_deref() == Some("status")
+        {
+            continue;
+        }
+        for path in in_fieldset(fields, &desired) {
+            if !path.starts_with_fields(&["status"]) && !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+fn is_tool_annotation(path: &FieldPath) -> bool {
+    TOOL_ANNOTATIONS.iter().any(|a| {
+        path.segments()
+            == [
+                Segment::Field("metadata".into()),
+                Segment::Field("annotations".into()),
+                Segment::Field((*a).into()),
+            ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_fields_a_manager_wrote_that_git_lacks() {
+        let fields = json!({"f:metadata": {"f:labels": {".": {}, "f:app": {}, "f:hotfix": {}}},
+            "f:spec": {"f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"app\"}": {
+                "f:env": {"k:{\"name\":\"DEBUG\"}": {".": {}, "f:name": {}, "f:value": {}}}}}}}}});
+        let desired = json!({"metadata": {"labels": {"app": "x"}},
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "env": []}]}}}});
+        let paths: Vec<String> = in_fieldset(&fields, &desired)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "metadata.labels.hotfix",
+                "spec.template.spec.containers[name=app].env[name=DEBUG]"
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_what_the_next_client_side_apply_removes() {
+        let applied = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "labels": {"old": "1", "keep": "1"}},
+            "data": {"gone": "x", "kept": "y"}});
+        let live = json!({"metadata": {"annotations": {
+            "kubectl.kubernetes.io/last-applied-configuration": applied.to_string()}}});
+        let desired = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "labels": {"keep": "1"}}, "data": {"kept": "z"}});
+        let paths: Vec<String> = in_last_applied(&live, &desired)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(paths, ["metadata.labels.old", "data.gone"]);
+    }
+
+    #[test]
+    fn controllers_are_told_apart_from_people() {
+        assert!(is_controller("kube-controller-manager"));
+        assert!(is_controller("cert-manager-cainjector-controller"));
+        assert!(!is_controller("kubectl-edit"));
+        assert!(!is_controller("kubectl-patch"));
+    }
+}
