@@ -13,11 +13,13 @@ pub struct Snapshot {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// Reads the manifest files under `paths` (all of the tree when empty) at `rev`.
+/// Reads the manifest files (every file with `all_files`) under `paths` (all of the tree
+/// when empty) at `rev`.
 pub fn read_tree(
     repo: Option<&Path>,
     rev: &str,
     paths: &[String],
+    all_files: bool,
 ) -> Result<Snapshot, SourceError> {
     let start: PathBuf = repo
         .map(Path::to_path_buf)
@@ -88,7 +90,7 @@ pub fn read_tree(
             .map_err(|e| git_error(path, &e))?;
         for entry in entries {
             let name = format!("{prefix}{}", entry.filepath);
-            if !entry.mode.is_blob() || !is_manifest_file(&name) {
+            if !entry.mode.is_blob() || !(all_files || is_manifest_file(&name)) {
                 continue;
             }
             let blob = repository
@@ -117,7 +119,7 @@ pub fn work_tree_root(repo: Option<&Path>) -> Option<PathBuf> {
 }
 
 /// `./k8s/prod/` → `k8s/prod`: tree paths have no leading `./` and no trailing slash.
-fn normalize_path(path: &str) -> String {
+pub fn normalize_path(path: &str) -> String {
     let trimmed = path.trim_start_matches("./").trim_end_matches('/');
     if trimmed == "." {
         String::new()

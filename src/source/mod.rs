@@ -2,6 +2,7 @@
 //! checkout) or from plain files, split into Kubernetes objects that each keep their origin.
 
 pub mod git;
+pub mod kustomize;
 pub mod manifest;
 
 use std::path::PathBuf;
@@ -117,6 +118,8 @@ pub enum SourceError {
         line: usize,
         message: String,
     },
+    #[error("{path}: kustomize failed: {message}")]
+    Kustomize { path: String, message: String },
     #[error("{file}:{line}: {message}")]
     Invalid {
         file: String,
@@ -127,15 +130,57 @@ pub enum SourceError {
 
 /// Reads every manifest the spec names.
 pub fn read(spec: &SourceSpec) -> Result<DesiredSet, SourceError> {
+    let mut rendered = Vec::new();
     let (files, commit) = match spec {
         SourceSpec::Git { repo, rev, paths } => {
-            let snapshot = git::read_tree(repo.as_deref(), rev, paths)?;
-            (snapshot.files, Some(snapshot.commit))
+            let snapshot = git::read_tree(repo.as_deref(), rev, paths, false)?;
+            let folders: Vec<String> = if paths.is_empty() {
+                vec![String::new()]
+            } else {
+                paths.iter().map(|p| git::normalize_path(p)).collect()
+            };
+            let kustomizations: Vec<String> = folders
+                .iter()
+                .filter_map(|f| {
+                    kustomize::kustomization_in(f, snapshot.files.iter().map(|(p, _)| p))
+                })
+                .collect();
+            let mut files = snapshot.files;
+            if !kustomizations.is_empty() {
+                // kustomize reads files (bases, generators) from anywhere in the tree.
+                let whole = git::read_tree(repo.as_deref(), rev, &[], true)?;
+                let tree = write_tree(&whole.files)?;
+                for kustomization in &kustomizations {
+                    rendered.extend(kustomize::render_tree(
+                        tree.path(),
+                        kustomization,
+                        Some(&whole.commit),
+                        &whole.files,
+                    )?);
+                    let folder = kustomization
+                        .rsplit_once('/')
+                        .map(|(f, _)| format!("{f}/"))
+                        .unwrap_or_default();
+                    files.retain(|(p, _)| !p.starts_with(&folder));
+                }
+            }
+            (files, Some(snapshot.commit))
         }
-        SourceSpec::Files(paths) => (read_plain_files(paths)?, None),
+        SourceSpec::Files(paths) => {
+            let mut plain = Vec::new();
+            for path in paths {
+                if path.is_dir() && kustomize::FILE_NAMES.iter().any(|n| path.join(n).exists()) {
+                    rendered.extend(kustomize::render_folder(path)?);
+                } else {
+                    plain.push(path.clone());
+                }
+            }
+            (read_plain_files(&plain)?, None)
+        }
     };
     let mut set = DesiredSet {
         commit: commit.clone(),
+        objects: rendered,
         ..Default::default()
     };
     for ((file, _), objects) in files.iter().zip(parse_all(&files, commit.as_deref())) {
@@ -175,6 +220,28 @@ fn parse_all(
             .flat_map(|w| w.join().expect("parsing does not panic"))
             .collect()
     })
+}
+
+/// Writes a commit's files into a private temporary folder, removed when dropped.
+fn write_tree(files: &[(String, Vec<u8>)]) -> Result<tempfile::TempDir, SourceError> {
+    let io = |path: PathBuf| {
+        move |source| SourceError::Io {
+            path: path.clone(),
+            source,
+        }
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("kubectl-drift-")
+        .tempdir()
+        .map_err(io(std::env::temp_dir()))?;
+    for (name, bytes) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent.to_path_buf()))?;
+        }
+        std::fs::write(&path, bytes).map_err(io(path.clone()))?;
+    }
+    Ok(dir)
 }
 
 /// Whether a file name looks like a manifest.
