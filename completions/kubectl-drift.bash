@@ -22,6 +22,9 @@ _kubectl__drift() {
             kubectl__drift,__man)
                 cmd="kubectl__drift__subcmd____man"
                 ;;
+            kubectl__drift,accept)
+                cmd="kubectl__drift__subcmd__accept"
+                ;;
             kubectl__drift,check)
                 cmd="kubectl__drift__subcmd__check"
                 ;;
@@ -42,6 +45,9 @@ _kubectl__drift() {
                 ;;
             kubectl__drift__subcmd__help,__man)
                 cmd="kubectl__drift__subcmd__help__subcmd____man"
+                ;;
+            kubectl__drift__subcmd__help,accept)
+                cmd="kubectl__drift__subcmd__help__subcmd__accept"
                 ;;
             kubectl__drift__subcmd__help,check)
                 cmd="kubectl__drift__subcmd__help__subcmd__check"
@@ -65,7 +71,7 @@ _kubectl__drift() {
 
     case "${cmd}" in
         kubectl__drift)
-            opts="-h -V --kubeconfig --context --all-contexts --help --version check fix version completion __complete __man help"
+            opts="-h -V --kubeconfig --context --all-contexts --help --version check fix accept version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -115,6 +121,88 @@ _kubectl__drift() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drift__subcmd__accept)
+            opts="-f -n -A -l -h -V --repo --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --reason --until --kubeconfig --context --all-contexts --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field-manager)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -313,7 +401,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__help)
-            opts="check fix version completion __complete __man help"
+            opts="check fix accept version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +429,20 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__help__subcmd____man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drift__subcmd__help__subcmd__accept)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -31,6 +31,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s h -l help -
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "check" -d 'Compare the live state with Git and show the drift'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
@@ -83,6 +84,28 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l dry-
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l repo -d 'Git repository holding the manifests (default: the repository around the current folder)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l ref -d 'Commit, branch or tag to read the manifests from' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
+always\t''
+never\t''"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l field-manager -d 'Field manager for the server-side dry runs; use your pipeline\'s to see what it would change' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l reason -d 'Why the drift is intentional (required)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l until -d 'The last day the drift stays accepted (YYYY-MM-DD)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s A -l all-namespaces -d 'Check every namespace'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l all-contexts -d 'Use every context in the kubeconfig'
@@ -103,10 +126,11 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s V -l version -d 'Print version'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

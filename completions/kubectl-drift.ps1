@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the live state with Git and show the drift')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Show the drift resource by resource and offer to put the Git state back')
+            [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Record the current drift of named resources as intentional, with a reason')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and each selected cluster''s version when a context is given')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish or powershell)')
             [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Completion candidates in kubectl''s plugin protocol (used by kubectl_complete-drift)')
@@ -97,6 +98,35 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-drift;accept' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Git repository holding the manifests (default: the repository around the current folder)')
+            [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, 'Commit, branch or tag to read the manifests from')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read manifests from plain files or folders instead of Git; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Read manifests from plain files or folders instead of Git; repeatable')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for manifests that name none, and the only namespace checked')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for manifests that name none, and the only namespace checked')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Output width in columns (default: the terminal''s width, else 120)')
+            [CompletionResult]::new('--field-manager', '--field-manager', [CompletionResultType]::ParameterName, 'Field manager for the server-side dry runs; use your pipeline''s to see what it would change')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many API requests to run at once per cluster')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the drift is intentional (required)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'The last day the drift stays accepted (YYYY-MM-DD)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use; repeat to check several clusters')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Check every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Check every namespace')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print Secret values instead of hiding them')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Use every context in the kubeconfig')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-drift;version' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use; repeat to check several clusters')
@@ -140,6 +170,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
         'kubectl-drift;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the live state with Git and show the drift')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Show the drift resource by resource and offer to put the Git state back')
+            [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Record the current drift of named resources as intentional, with a reason')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and each selected cluster''s version when a context is given')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish or powershell)')
             [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Completion candidates in kubectl''s plugin protocol (used by kubectl_complete-drift)')
@@ -151,6 +182,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             break
         }
         'kubectl-drift;help;fix' {
+            break
+        }
+        'kubectl-drift;help;accept' {
             break
         }
         'kubectl-drift;help;version' {

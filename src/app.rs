@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 use crate::check::{self, Progress};
-use crate::cli::{Cli, ClusterArgs, Command, FixArgs, OutputFormat};
+use crate::cli::{AcceptArgs, Cli, ClusterArgs, Command, FixArgs, OutputFormat};
 use crate::cluster::kubeconfig;
 use crate::fix::{prompt::Terminal, FixSettings, Unattended};
 use crate::report::{self, Report, Style};
@@ -37,6 +37,16 @@ pub fn main(cli: Cli) -> i32 {
                     OutputFormat::SideBySide,
                 ) {
                     Ok(settings) => fix(&args, settings).await,
+                    Err(e) => fail(&e),
+                }
+            }
+            Command::Accept(args) => {
+                match CheckSettings::from_common(
+                    &args.common,
+                    &cli.cluster,
+                    OutputFormat::SideBySide,
+                ) {
+                    Ok(settings) => accept(&args, settings).await,
                     Err(e) => fail(&e),
                 }
             }
@@ -161,6 +171,85 @@ async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
         Ok(summary) => summary.exit_code(),
         Err(e) => fail(&e),
     }
+}
+
+async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
+    if settings.selection.types.is_empty() {
+        eprintln!("error: name the resources to accept, as TYPE/NAME or TYPE NAME…");
+        return EXIT_ERROR;
+    }
+    let until = match crate::fix::parse_date(args.until.as_deref().unwrap_or("")) {
+        Ok(until) => until,
+        Err(message) => {
+            eprintln!("error: invalid value for --until: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    let checked = match check::run_checked(&settings, &|_| {}).await {
+        Ok(checked) => checked,
+        Err(e) => return fail(&e),
+    };
+    let file = crate::accepted::location(&settings.source);
+    let mut code = if checked.report.has_errors() {
+        EXIT_ERROR
+    } else {
+        EXIT_IN_SYNC
+    };
+    let mut recorded = 0;
+    for resource in &checked.report.resources {
+        let name = format!(
+            "{} {} ({})",
+            resource.identity.kind,
+            resource.identity.namespaced_name(),
+            resource.context
+        );
+        match resource.status {
+            crate::drift::Status::Drifted | crate::drift::Status::Accepted => {
+                let by = checked
+                    .clusters
+                    .iter()
+                    .find(|c| c.context == resource.context)
+                    .and_then(|c| c.user.clone())
+                    .unwrap_or_else(|| "unknown".into());
+                let result = crate::accepted::acceptance(resource, &args.reason, until, &by)
+                    .and_then(|record| crate::accepted::record(&file, record));
+                match result {
+                    Ok(()) => {
+                        recorded += 1;
+                        println!("accepted: {name}, {} field(s)", resource.fields.len());
+                    }
+                    Err(e) => {
+                        eprintln!("error: {name}: {e}");
+                        code = EXIT_ERROR;
+                    }
+                }
+            }
+            crate::drift::Status::Missing => {
+                eprintln!(
+                    "error: {name} is missing live; only drift of existing objects can be accepted"
+                );
+                code = EXIT_ERROR;
+            }
+            crate::drift::Status::Error => {
+                eprintln!(
+                    "error: {name}: {}",
+                    resource.message.as_deref().unwrap_or("cannot be checked")
+                );
+            }
+            crate::drift::Status::InSync => println!("in sync, nothing to accept: {name}"),
+        }
+    }
+    for summary in checked.report.contexts.iter().filter(|c| c.error.is_some()) {
+        eprintln!(
+            "error: context {}: {}",
+            summary.context,
+            summary.error.as_deref().unwrap_or_default()
+        );
+    }
+    if recorded > 0 {
+        println!("recorded in {}: review and commit it", file.display());
+    }
+    code
 }
 
 async fn version(cluster: &ClusterArgs) -> i32 {

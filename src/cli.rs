@@ -47,6 +47,12 @@ pub enum Command {
         after_help = "Examples:\n  # Ask resource by resource\n  kubectl drift fix --path k8s/production --context production\n\n  # Unattended remediation, as a pipeline step\n  kubectl drift fix --path k8s/production --context production --yes\n\n  # Show what would be written, write nothing\n  kubectl drift fix --path k8s/production --context production --dry-run\n\nExit codes: 0 everything chosen ended in sync, 1 drift remains, 2 error."
     )]
     Fix(Box<FixArgs>),
+    /// Record the current drift of named resources as intentional, with a reason.
+    #[command(
+        help_template = HELP,
+        after_help = "Examples:\n  # A hotfix that stays until Friday\n  kubectl drift accept deployment/app -n shop --path k8s/production --context production \\\n    --reason \"hotfix for INC-4211\" --until 2026-12-04\n\nThe records go to .kubectl-drift/accepted.yaml in the repository: review and commit them.\nChecks report the resources as Accepted while their drift stays the same and the date holds."
+    )]
+    Accept(Box<AcceptArgs>),
     /// Print the plugin's version, and each selected cluster's version when a context is given.
     Version(VersionArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell).
@@ -113,7 +119,21 @@ pub struct FixArgs {
     pub audit_log: Option<PathBuf>,
 }
 
-/// Selection, source and cluster flags shared by `check` and `fix`.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Why the drift is intentional (required).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    /// The last day the drift stays accepted (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+/// Selection, source and cluster flags shared by `check`, `fix` and `accept`.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// What to check: TYPE, TYPE/NAME or TYPE NAME..., as in kubectl (default: everything in Git).

@@ -43,7 +43,10 @@ fn kubectl_completes_subcommands_contexts_namespaces_and_names() {
     assert_eq!(lines, ["check", ":4"]);
     // `kubectl drift <TAB>`: every subcommand, the hidden ones left out.
     let lines = kubectl_complete(&[""]);
-    assert_eq!(lines, ["check", "completion", "fix", "version", ":4"]);
+    assert_eq!(
+        lines,
+        ["accept", "check", "completion", "fix", "version", ":4"]
+    );
 
     let contexts = kubectl_complete(&["check", "--context", ""]);
     for context in ["staging", "production", "production-viewer"] {

@@ -470,3 +470,58 @@ fn the_viewer_is_forbidden_per_resource_and_nothing_changes() {
         4
     );
 }
+
+#[test]
+fn accept_records_drift_that_check_then_reports_as_accepted() {
+    let (ns, repo) = app_scenario("accept");
+    kubectl_ok(
+        "staging",
+        &["scale", "deployment/web", "--replicas=5", "-n", &ns],
+    );
+    let args = ["--context", "staging", "--path", "k8s", "-n", &ns];
+    let run = |extra: &[&str]| {
+        drift()
+            .current_dir(repo.path())
+            .arg("accept")
+            .args(extra)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Everything at once is never accepted by accident.
+    let out = run(&["--reason", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TYPE/NAME"));
+
+    let out = run(&[
+        "deploy/web",
+        "--reason",
+        "load test",
+        "--until",
+        "2099-01-31",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("accepted: Deployment"), "{stdout}");
+    let record = std::fs::read_to_string(repo.path().join(".kubectl-drift/accepted.yaml")).unwrap();
+    assert!(
+        record.contains("reason: load test") && record.contains("until: 2099-01-31"),
+        "{record}"
+    );
+
+    let (code, report) = check_json(repo.path(), &args);
+    assert_eq!(code, 0, "{report:#}");
+    let deploy = resource(&report, "Deployment", "web");
+    assert_eq!(deploy["status"], "Accepted");
+    assert!(deploy["message"].as_str().unwrap().contains("load test"));
+    assert_eq!(report["summary"][0]["accepted"], 1);
+
+    let out = run(&["deploy/web", "--reason", "late", "--until", "someday"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--until"));
+}
