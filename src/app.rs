@@ -24,41 +24,31 @@ pub fn main(cli: Cli) -> i32 {
         Ok(rt) => rt,
         Err(e) => return fail(&e),
     };
+    // `fix` and `accept` take check's flags; only `check` chooses an output format.
+    let lower = |common| CheckSettings::from_common(common, &cli.cluster, OutputFormat::SideBySide);
     runtime.block_on(async {
-        match cli.command {
-            Command::Check(args) => match CheckSettings::from_args(&args, &cli.cluster) {
+        match &cli.command {
+            Command::Check(args) => match CheckSettings::from_args(args, &cli.cluster) {
                 Ok(settings) => check(&settings).await,
                 Err(e) => fail(&e),
             },
-            Command::Fix(args) => {
-                match CheckSettings::from_common(
-                    &args.common,
-                    &cli.cluster,
-                    OutputFormat::SideBySide,
-                ) {
-                    Ok(settings) => fix(&args, settings).await,
-                    Err(e) => fail(&e),
-                }
-            }
-            Command::Accept(args) => {
-                match CheckSettings::from_common(
-                    &args.common,
-                    &cli.cluster,
-                    OutputFormat::SideBySide,
-                ) {
-                    Ok(settings) => accept(&args, settings).await,
-                    Err(e) => fail(&e),
-                }
-            }
+            Command::Fix(args) => match lower(&args.common) {
+                Ok(settings) => fix(args, settings).await,
+                Err(e) => fail(&e),
+            },
+            Command::Accept(args) => match lower(&args.common) {
+                Ok(settings) => accept(args, settings).await,
+                Err(e) => fail(&e),
+            },
             Command::Version(_) => version(&cli.cluster).await,
             Command::Completion { shell } => {
-                match crate::complete::script(shell, &mut std::io::stdout()) {
+                match crate::complete::script(*shell, &mut std::io::stdout()) {
                     Ok(()) => EXIT_IN_SYNC,
                     Err(e) => fail(&e),
                 }
             }
             Command::Complete { words } => {
-                let (candidates, directive) = crate::complete::candidates(&words).await;
+                let (candidates, directive) = crate::complete::candidates(words).await;
                 match crate::complete::print(&candidates, directive, &mut std::io::stdout()) {
                     Ok(()) => EXIT_IN_SYNC,
                     Err(e) => fail(&e),
@@ -78,17 +68,15 @@ async fn check(settings: &CheckSettings) -> i32 {
         if !show_progress {
             return;
         }
-        if let Progress::Compared {
+        let Progress {
             context,
             done,
             total,
-        } = event
-        {
-            if total >= 50 {
-                eprint!("\r\x1b[2K{context}: {done}/{total} compared");
-                if done == total {
-                    eprint!("\r\x1b[2K");
-                }
+        } = event;
+        if total >= 50 {
+            eprint!("\r\x1b[2K{context}: {done}/{total} compared");
+            if done == total {
+                eprint!("\r\x1b[2K");
             }
         }
     };

@@ -37,17 +37,12 @@ enum ContextError {
     Selection(String),
 }
 
-/// What the caller hears while a check runs.
+/// What the caller hears while a check runs: one more resource of a context is done.
 #[derive(Debug, Clone)]
-pub enum Progress {
-    /// A context has its pairs and starts comparing `total` resources.
-    Comparing { context: String, total: usize },
-    /// One more resource of a context is done.
-    Compared {
-        context: String,
-        done: usize,
-        total: usize,
-    },
+pub struct Progress {
+    pub context: String,
+    pub done: usize,
+    pub total: usize,
 }
 
 /// Runs a whole check and returns its report.
@@ -245,7 +240,6 @@ async fn check_context(
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<ContextOutcome, ContextError> {
-    let context = cluster.context.clone();
     let selection = &settings.selection;
     let selected_types = resolve_types(&catalog, selection)?;
     let default_ns = match &selection.namespace {
@@ -270,10 +264,6 @@ async fn check_context(
     let (live_objects, list_errors) = list_live(&cluster, &placed, settings.concurrency).await;
 
     let total = placed.len();
-    progress(Progress::Comparing {
-        context: context.to_string(),
-        total,
-    });
     let read_only = AtomicBool::new(false);
     let done = AtomicUsize::new(0);
     let commit = desired.commit.clone();
@@ -303,7 +293,7 @@ async fn check_context(
         async move {
             let report = compare(cluster, &target, live, list_error, settings, read_only).await;
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(Progress::Compared {
+            progress(Progress {
                 context: cluster.context.clone(),
                 done: n,
                 total,
