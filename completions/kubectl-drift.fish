@@ -37,7 +37,8 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "complet
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "__man" -d 'Print the man page (roff)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l repo -d 'Git repository holding the manifests (default: the repository around the current folder)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l repo -d 'Git repository holding the manifests: a local path, or a URL (https://, ssh://, git@host:path, git://, file://) cloned into a cache and fetched on every run (default: the repository around the current folder)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l config -d 'Config file with targets, ignore rules and the accepted-drift file (default: .kubectl-drift.yaml at the repository root)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
@@ -47,7 +48,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l co
 always\t''
 never\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l field-manager -d 'Field manager for the server-side dry runs; use your pipeline\'s to see what it would change' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l concurrency -d 'How many API requests to run at once per cluster' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s o -l output -d 'Output format (default: side-by-side)' -r -f -a "side-by-side\t'Git on the left, live on the right, only the changed parts'
 unified\t'A unified diff, like kubectl diff'
@@ -55,13 +56,15 @@ json\t'One JSON document with every resource and a summary per context'
 summary\t'One line per resource'"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l show-secrets -d 'Print Secret values instead of hiding them'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s V -l version -d 'Print version'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l repo -d 'Git repository holding the manifests (default: the repository around the current folder)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l repo -d 'Git repository holding the manifests: a local path, or a URL (https://, ssh://, git@host:path, git://, file://) cloned into a cache and fetched on every run (default: the repository around the current folder)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l config -d 'Config file with targets, ignore rules and the accepted-drift file (default: .kubectl-drift.yaml at the repository root)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
@@ -71,20 +74,23 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l colo
 always\t''
 never\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l field-manager -d 'Field manager for the server-side dry runs; use your pipeline\'s to see what it would change' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l concurrency -d 'How many API requests to run at once per cluster' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l audit-log -d 'File that every write is recorded in, one JSON line each (default: $XDG_STATE_HOME/kubectl-drift/audit.log)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l show-secrets -d 'Print Secret values instead of hiding them'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s y -l yes -d 'Apply the Git state of every drifted resource without asking (unattended remediation)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l dry-run -d 'Show what would be written, and write nothing'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l prune -d 'Also delete Extra objects: live, tracked by a target, with no manifest in Git'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s V -l version -d 'Print version'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l repo -d 'Git repository holding the manifests (default: the repository around the current folder)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l repo -d 'Git repository holding the manifests: a local path, or a URL (https://, ssh://, git@host:path, git://, file://) cloned into a cache and fetched on every run (default: the repository around the current folder)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l config -d 'Config file with targets, ignore rules and the accepted-drift file (default: .kubectl-drift.yaml at the repository root)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
@@ -94,12 +100,13 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l c
 always\t''
 never\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l field-manager -d 'Field manager for the server-side dry runs; use your pipeline\'s to see what it would change' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l concurrency -d 'How many API requests to run at once per cluster' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l reason -d 'Why the drift is intentional (required)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l until -d 'The last day the drift stays accepted (YYYY-MM-DD)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l show-secrets -d 'Print Secret values instead of hiding them'

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::drift::Status;
 use crate::report::{redact, ResourceReport};
-use crate::source::SourceSpec;
+use crate::source::Opened;
 
 /// Where records go, relative to the repository root.
 pub const DEFAULT_FILE: &str = ".kubectl-drift/accepted.yaml";
@@ -56,15 +56,36 @@ pub enum AcceptError {
     NoReason,
 }
 
-/// Where the records of a source live: `.kubectl-drift/accepted.yaml` at the root of the
-/// repository's work tree, or of the current folder for plain files.
-pub fn location(source: &SourceSpec) -> PathBuf {
-    let root = match source {
-        SourceSpec::Git { repo, .. } => crate::source::git::work_tree_root(repo.as_deref()),
-        SourceSpec::Files(_) => None,
-    };
-    root.unwrap_or_else(|| PathBuf::from("."))
-        .join(DEFAULT_FILE)
+/// Where records are written: `.kubectl-drift/accepted.yaml` (or the config's `accepted`)
+/// under the repository's work tree, or the current folder for plain files. A URL
+/// repository has no work tree: its records are read from the commit and written nowhere.
+pub fn location(opened: &Opened, configured: Option<&str>) -> Option<PathBuf> {
+    opened
+        .work_tree()
+        .map(|root| root.join(configured.unwrap_or(DEFAULT_FILE)))
+}
+
+/// Every record for a source: from the work tree's file, else from the commit's.
+pub fn load_for(opened: &Opened, configured: Option<&str>) -> Result<Vec<Acceptance>, AcceptError> {
+    if let Some(path) = location(opened, configured) {
+        return load_all(&path);
+    }
+    let name = configured.unwrap_or(DEFAULT_FILE);
+    match opened.repo_file(name) {
+        Ok(Some((file, bytes))) => {
+            let file_records: AcceptedFile =
+                serde_yaml::from_slice(&bytes).map_err(|e| AcceptError::Read {
+                    path: PathBuf::from(&file),
+                    message: e.to_string(),
+                })?;
+            Ok(file_records.accepted)
+        }
+        Ok(None) => Ok(Vec::new()),
+        Err(e) => Err(AcceptError::Read {
+            path: PathBuf::from(name),
+            message: e.to_string(),
+        }),
+    }
 }
 
 /// Marks drifted resources whose drift is accepted, and says why a record no longer holds.
@@ -213,6 +234,7 @@ mod tests {
             },
             status: Status::Drifted,
             origin: None,
+            ignored_fields: Vec::new(),
             fields: vec![FieldDrift {
                 path: FieldPath(vec![
                     Segment::Field("spec".into()),

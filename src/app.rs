@@ -133,7 +133,6 @@ async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
         eprintln!("error: kubectl drift fix needs a terminal to ask before writing; pass --yes to apply without asking, or --dry-run to only show what would be written");
         return EXIT_ERROR;
     }
-    let accepted_file = crate::accepted::location(&check.source);
     let style = Style {
         color: check.color,
         width: check.width,
@@ -146,7 +145,7 @@ async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
             .audit_log
             .clone()
             .unwrap_or_else(crate::fix::audit::default_path),
-        accepted_file,
+        prune: args.prune,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -177,7 +176,10 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
         Ok(checked) => checked,
         Err(e) => return fail(&e),
     };
-    let file = crate::accepted::location(&settings.source);
+    let Some(file) = checked.accepted_file.clone() else {
+        eprintln!("error: accepted drift is recorded in the repository's work tree, and --repo names a URL: run kubectl drift accept in a clone of it");
+        return EXIT_ERROR;
+    };
     let mut code = if checked.report.has_errors() {
         EXIT_ERROR
     } else {
@@ -225,6 +227,11 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
                 );
             }
             crate::drift::Status::InSync => println!("in sync, nothing to accept: {name}"),
+            crate::drift::Status::Ignored => println!("ignored, nothing to accept: {name}"),
+            crate::drift::Status::Extra => {
+                eprintln!("error: {name} has no manifest in Git; add one, or delete the object");
+                code = EXIT_ERROR;
+            }
         }
     }
     for summary in checked.report.contexts.iter().filter(|c| c.error.is_some()) {

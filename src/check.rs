@@ -12,9 +12,14 @@ use serde_json::Value;
 
 use crate::accepted;
 use crate::cluster::{self, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType};
+use crate::config::{self, Config, ConfigError};
 use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
+use crate::extra;
+use crate::ignore;
 use crate::report::{redact, ContextSummary, Report, ResourceReport};
-use crate::settings::{CheckSettings, NamespaceScope, Selection};
+use crate::settings::{
+    self, CheckSettings, KnownContexts, NamespaceScope, PlanError, Selection, TargetSettings,
+};
 use crate::source::{self, DesiredObject, DesiredSet, Origin, SourceError};
 
 /// Failures that stop the whole run before any context is checked.
@@ -26,6 +31,10 @@ pub enum CheckError {
     Cluster(#[from] ClusterError),
     #[error(transparent)]
     Accepted(#[from] accepted::AcceptError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
 }
 
 /// Why one context could not be checked.
@@ -53,22 +62,44 @@ pub async fn run(
     Ok(run_checked(settings, progress).await?.report)
 }
 
-/// Runs a whole check and keeps, beside the report, the targets and clients behind it.
+/// Runs a whole check and keeps, beside the report, the subjects and clients behind it.
 pub async fn run_checked(
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Checked, CheckError> {
-    // Git is read while the clusters are reached and discovered: neither waits for the other.
+    // The repository is opened (a URL one fetched) while the kubeconfig is read.
     let spec = settings.source.clone();
-    let reading = tokio::task::spawn_blocking(move || source::read(&spec));
-    let config = kubeconfig::load_kubeconfig(settings.cluster.kubeconfig.as_deref())?;
-    let contexts = kubeconfig::select_contexts(
-        &config,
-        &settings.cluster.contexts,
-        settings.cluster.all_contexts,
-    )?;
-    let connecting = futures::future::join_all(contexts.iter().map(|context| {
-        let config = &config;
+    let config_file = settings.config_file.clone();
+    let opening = tokio::task::spawn_blocking(move || {
+        let opened = source::open(&spec)?;
+        let config = load_config(&opened, config_file.as_deref())?;
+        Ok::<_, CheckError>((opened, config))
+    });
+    let kubeconfig = kubeconfig::load_kubeconfig(settings.cluster.kubeconfig.as_deref())?;
+    let (opened, config) = opening.await.expect("opening Git does not panic")?;
+    let known = KnownContexts {
+        all: kubeconfig.contexts.iter().map(|c| c.name.clone()).collect(),
+        current: kubeconfig.current_context.clone().filter(|c| !c.is_empty()),
+    };
+    let plan = settings::plan(settings, config.as_ref(), &known)?;
+    let opened = std::sync::Arc::new(opened);
+
+    // Git is read while the clusters are reached and discovered: neither waits for the other.
+    let reading = {
+        let (opened, plan) = (opened.clone(), plan.clone());
+        tokio::task::spawn_blocking(move || {
+            plan.iter()
+                .map(|target| source::read(&opened, &target.paths))
+                .collect::<Result<Vec<DesiredSet>, SourceError>>()
+        })
+    };
+    let contexts: Vec<(usize, &String)> = plan
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.contexts.iter().map(move |c| (i, c)))
+        .collect();
+    let connecting = futures::future::join_all(contexts.iter().map(|(_, context)| {
+        let config = &kubeconfig;
         async move {
             let cluster = kubeconfig::connect(config, context).await?;
             let catalog = Catalog::discover(&cluster).await?;
@@ -77,19 +108,20 @@ pub async fn run_checked(
     }));
     let (desired, connected) = tokio::join!(reading, connecting);
     let desired = desired.expect("reading Git does not panic")?;
-    let outcomes =
-        futures::future::join_all(contexts.iter().zip(connected).map(|(context, connected)| {
-            let desired = &desired;
+    let outcomes = futures::future::join_all(contexts.iter().zip(connected).map(
+        |((index, context), connected)| {
+            let (desired, target) = (&desired[*index], &plan[*index]);
             async move {
                 let mut summary = ContextSummary {
-                    context: context.clone(),
+                    context: (*context).clone(),
+                    target: target.name.clone(),
                     skipped_files: desired.skipped_files.len(),
                     commit: desired.commit.clone(),
                     ..Default::default()
                 };
                 let outcome = match connected {
                     Ok((cluster, catalog)) => {
-                        check_context(cluster, catalog, desired, settings, progress).await
+                        check_context(cluster, catalog, desired, settings, target, progress).await
                     }
                     Err(error) => Err(error),
                 };
@@ -98,8 +130,10 @@ pub async fn run_checked(
                         pairs,
                         read_only,
                         cluster,
+                        warnings,
                     }) => {
                         summary.read_only = read_only;
+                        summary.warnings = warnings;
                         (pairs, Some(cluster))
                     }
                     Err(error) => {
@@ -109,27 +143,30 @@ pub async fn run_checked(
                 };
                 (pairs, summary, cluster)
             }
-        }))
-        .await;
+        },
+    ))
+    .await;
+    let accepted_in = config.as_ref().and_then(|c| c.accepted.as_deref());
     let mut checked = Checked {
         report: Report::default(),
-        targets: Vec::new(),
+        subjects: Vec::new(),
         clusters: Vec::new(),
+        accepted_file: accepted::location(&opened, accepted_in),
     };
     for (pairs, summary, cluster) in outcomes {
-        for (report, target) in pairs {
+        for (report, subject) in pairs {
             checked.report.resources.push(report);
-            checked.targets.push(target);
+            checked.subjects.push(subject);
         }
         checked.report.contexts.push(summary);
         checked.clusters.extend(cluster);
     }
-    let records = accepted::load_all(&accepted::location(&settings.source))?;
-    accepted::apply(
-        &mut checked.report.resources,
-        &records,
-        chrono::Utc::now().date_naive(),
-    );
+    let today = chrono::Utc::now().date_naive();
+    if let Some(config) = &config {
+        ignore::apply(&mut checked.report.resources, &config.ignore, today);
+    }
+    let records = accepted::load_for(&opened, accepted_in)?;
+    accepted::apply(&mut checked.report.resources, &records, today);
     // Counted once every status is final, accepted drift included.
     for summary in &mut checked.report.contexts {
         summary.count(&checked.report.resources);
@@ -140,30 +177,48 @@ pub async fn run_checked(
     Ok(checked)
 }
 
-/// Compares one target again, from a fresh GET: after an apply, or when its object changed.
+/// The config file: `--config`, else `.kubectl-drift.yaml` at the repository root (from the
+/// commit, for a URL repository); none when there is no such file.
+fn load_config(
+    opened: &source::Opened,
+    explicit: Option<&std::path::Path>,
+) -> Result<Option<Config>, CheckError> {
+    if let Some(path) = explicit {
+        return Ok(Some(Config::load(path)?));
+    }
+    match opened.repo_file(config::FILE_NAME)? {
+        Some((file, bytes)) => {
+            let text = String::from_utf8_lossy(&bytes);
+            Ok(Some(Config::parse(&file, &text)?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Compares one subject again, from a fresh GET: after an apply, or when its object changed.
 pub async fn recheck(
     cluster: &Cluster,
-    target: &Target,
+    subject: &Subject,
     settings: &CheckSettings,
-) -> (ResourceReport, Target) {
-    let mut target = target.clone();
-    let Some(resource) = target.resource.clone() else {
+) -> (ResourceReport, Subject) {
+    let mut subject = subject.clone();
+    let Some(resource) = subject.resource.clone() else {
         let report = compare(
             cluster,
-            &target,
+            &subject,
             None,
             None,
             settings,
             &AtomicBool::new(false),
         )
         .await;
-        return (report, target);
+        return (report, subject);
     };
     let live = live::get(
         cluster,
         &resource,
-        target.identity.namespace.as_deref(),
-        &target.identity.name,
+        subject.identity.namespace.as_deref(),
+        &subject.identity.name,
     )
     .await;
     let (live, error) = match live {
@@ -173,10 +228,17 @@ pub async fn recheck(
             Some(format!("cannot read the live object: {}", api_message(&e))),
         ),
     };
-    target.live_resource_version = live.as_ref().and_then(resource_version);
+    subject.live_resource_version = live.as_ref().and_then(resource_version);
+    if subject.origin.is_none() && error.is_none() {
+        let mut report = extra::recheck(&subject, live.as_ref());
+        if !settings.show_secrets {
+            redact::redact(&mut report);
+        }
+        return (report, subject);
+    }
     let mut report = compare(
         cluster,
-        &target,
+        &subject,
         live.as_ref(),
         error,
         settings,
@@ -186,7 +248,7 @@ pub async fn recheck(
     if !settings.show_secrets {
         redact::redact(&mut report);
     }
-    (report, target)
+    (report, subject)
 }
 
 fn resource_version(object: &Value) -> Option<String> {
@@ -197,9 +259,11 @@ fn resource_version(object: &Value) -> Option<String> {
 
 /// One context's results.
 struct ContextOutcome {
-    pairs: Vec<(ResourceReport, Target)>,
+    pairs: Vec<(ResourceReport, Subject)>,
     read_only: bool,
     cluster: Cluster,
+    /// What could not be looked at while searching for extra objects.
+    warnings: Vec<String>,
 }
 
 /// One desired object placed in a context: its type there and its identity.
@@ -213,12 +277,16 @@ struct Placed<'a> {
 /// from, its type in that cluster, the manifest as it is sent (namespace filled in), and the
 /// live version the comparison saw. Holds secret values: never rendered.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub struct Subject {
     pub context: String,
     pub identity: Identity,
-    pub origin: Origin,
+    /// Where the manifest is written; none for an `Extra` object, which has no manifest.
+    pub origin: Option<Origin>,
     pub resource: Option<ResourceType>,
+    /// The manifest as sent; for an `Extra` object, the live object.
     pub manifest: Value,
+    /// The field manager that dry runs and fixes of this resource use.
+    pub field_manager: String,
     pub live_resource_version: Option<String>,
     /// The Git commit the manifest was read from.
     pub commit: Option<String>,
@@ -228,9 +296,11 @@ pub struct Target {
 pub struct Checked {
     pub report: Report,
     /// One per entry of `report.resources`, in the same order.
-    pub targets: Vec<Target>,
+    pub subjects: Vec<Subject>,
     /// The connected clusters, by context.
     pub clusters: Vec<Cluster>,
+    /// Where accepted drift is recorded; none for a URL repository, which has no work tree.
+    pub accepted_file: Option<std::path::PathBuf>,
 }
 
 async fn check_context(
@@ -238,12 +308,13 @@ async fn check_context(
     catalog: Catalog,
     desired: &DesiredSet,
     settings: &CheckSettings,
+    target: &TargetSettings,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<ContextOutcome, ContextError> {
     let selection = &settings.selection;
     let selected_types = resolve_types(&catalog, selection)?;
-    let default_ns = match &selection.namespace {
-        NamespaceScope::Only(ns) => ns.clone(),
+    let default_ns = match (&selection.namespace, &target.default_namespace) {
+        (NamespaceScope::Only(ns), _) | (_, Some(ns)) => ns.clone(),
         _ => cluster.default_namespace.clone(),
     };
 
@@ -267,7 +338,7 @@ async fn check_context(
     let read_only = AtomicBool::new(false);
     let done = AtomicUsize::new(0);
     let commit = desired.commit.clone();
-    let mut pairs: Vec<(ResourceReport, Target)> = stream::iter(placed.iter().map(|p| {
+    let mut pairs: Vec<(ResourceReport, Subject)> = stream::iter(placed.iter().map(|p| {
         let (cluster, read_only, done) = (&cluster, &read_only, &done);
         let key = (
             p.identity.group.clone(),
@@ -281,34 +352,63 @@ async fn check_context(
             p.identity.name.clone(),
         ));
         let list_error = list_errors.get(&key).cloned();
-        let target = Target {
+        let subject = Subject {
             context: cluster.context.clone(),
             identity: p.identity.clone(),
-            origin: p.desired.origin.clone(),
+            origin: Some(p.desired.origin.clone()),
             resource: p.resource.clone(),
             manifest: manifest_for(p),
+            field_manager: target.field_manager.clone(),
             live_resource_version: live.and_then(resource_version),
             commit: commit.clone(),
         };
         async move {
-            let report = compare(cluster, &target, live, list_error, settings, read_only).await;
+            let report = compare(cluster, &subject, live, list_error, settings, read_only).await;
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress {
                 context: cluster.context.clone(),
                 done: n,
                 total,
             });
-            (report, target)
+            (report, subject)
         }
     }))
     .buffer_unordered(settings.concurrency)
     .collect()
     .await;
+    let mut warnings = Vec::new();
+    if target.tracking_label.is_some() || !target.owned_namespaces.is_empty() {
+        let declared: BTreeSet<(String, String, Option<String>, String)> = placed
+            .iter()
+            .map(|p| {
+                let id = &p.identity;
+                (
+                    id.group.clone(),
+                    id.kind.clone(),
+                    id.namespace.clone(),
+                    id.name.clone(),
+                )
+            })
+            .collect();
+        let (extras, errors) = extra::find(
+            &cluster,
+            &catalog,
+            &declared,
+            target,
+            selection,
+            &selected_types,
+            settings.concurrency,
+        )
+        .await;
+        pairs.extend(extras);
+        warnings = errors;
+    }
     pairs.sort_by(|a, b| a.0.identity.cmp(&b.0.identity));
     Ok(ContextOutcome {
         pairs,
         read_only: read_only.load(Ordering::Relaxed),
         cluster,
+        warnings,
     })
 }
 
@@ -443,7 +543,7 @@ fn api_error(message: &str) -> kube::Error {
 /// Compares one desired object with its live counterpart.
 async fn compare(
     cluster: &Cluster,
-    target: &Target,
+    subject: &Subject,
     live: Option<&Value>,
     list_error: Option<String>,
     settings: &CheckSettings,
@@ -451,20 +551,26 @@ async fn compare(
 ) -> ResourceReport {
     let mut report = ResourceReport {
         context: cluster.context.clone(),
-        identity: target.identity.clone(),
+        identity: subject.identity.clone(),
         status: Status::InSync,
-        origin: Some(target.origin.clone()),
+        origin: subject.origin.clone(),
         fields: Vec::new(),
+        ignored_fields: Vec::new(),
         message: None,
         git_object: None,
         live_object: None,
     };
-    let Some(resource) = &target.resource else {
+    if let Some(reason) = ignore::annotation_reason(&subject.manifest) {
+        report.status = Status::Ignored;
+        report.message = Some(format!("ignored by {}: {reason}", ignore::ANNOTATION));
+        return report;
+    }
+    let Some(resource) = &subject.resource else {
         report.status = Status::Error;
         report.message = Some(format!(
             "the server doesn't serve {} {}",
-            target.manifest["apiVersion"].as_str().unwrap_or_default(),
-            target.identity.kind
+            subject.manifest["apiVersion"].as_str().unwrap_or_default(),
+            subject.identity.kind
         ));
         return report;
     };
@@ -473,7 +579,7 @@ async fn compare(
         report.message = Some(message);
         return report;
     }
-    let manifest = &target.manifest;
+    let manifest = &subject.manifest;
     let Some(live) = live else {
         report.status = Status::Missing;
         report.git_object = Some(drift::normalize::normalize(manifest));
@@ -483,13 +589,13 @@ async fn compare(
     // removes the first kind; `--strict` also reports hand-written ones.
     let mut removals = undeclared::in_last_applied(live, manifest);
     if settings.strict {
-        for path in undeclared::hand_written(live, manifest, &settings.field_manager) {
+        for path in undeclared::hand_written(live, manifest, &subject.field_manager) {
             if !removals.contains(&path) {
                 removals.push(path);
             }
         }
     }
-    if removals.is_empty() && precheck::proves_in_sync(manifest, live, &settings.field_manager) {
+    if removals.is_empty() && precheck::proves_in_sync(manifest, live, &subject.field_manager) {
         return report;
     }
     let drift: PairDrift =
@@ -500,10 +606,10 @@ async fn compare(
             let predicted = live::dry_run_apply(
                 cluster,
                 resource,
-                target.identity.namespace.as_deref(),
-                &target.identity.name,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
                 manifest,
-                &settings.field_manager,
+                &subject.field_manager,
             )
             .await;
             match predicted {

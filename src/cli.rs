@@ -113,6 +113,10 @@ pub struct FixArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Also delete Extra objects: live, tracked by a target, with no manifest in Git.
+    #[arg(long)]
+    pub prune: bool,
+
     /// File that every write is recorded in, one JSON line each
     /// (default: $XDG_STATE_HOME/kubectl-drift/audit.log).
     #[arg(long, value_name = "FILE")]
@@ -140,9 +144,20 @@ pub struct CommonArgs {
     #[arg(value_name = "TYPE[/NAME]")]
     pub resources: Vec<String>,
 
-    /// Git repository holding the manifests (default: the repository around the current folder).
-    #[arg(long, value_name = "PATH")]
-    pub repo: Option<PathBuf>,
+    /// Git repository holding the manifests: a local path, or a URL (https://, ssh://,
+    /// git@host:path, git://, file://) cloned into a cache and fetched on every run
+    /// (default: the repository around the current folder).
+    #[arg(long, value_name = "PATH|URL")]
+    pub repo: Option<String>,
+
+    /// Use the cached clone of a URL repository as it is, without fetching.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Config file with targets, ignore rules and the accepted-drift file
+    /// (default: .kubectl-drift.yaml at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Commit, branch or tag to read the manifests from.
     #[arg(long = "ref", value_name = "REF", default_value = "HEAD")]
@@ -176,9 +191,10 @@ pub struct CommonArgs {
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
 
-    /// Field manager for the server-side dry runs; use your pipeline's to see what it would change.
-    #[arg(long, value_name = "NAME", default_value = "kubectl-drift")]
-    pub field_manager: String,
+    /// Field manager for the server-side dry runs and fixes; use your pipeline's to see what
+    /// it would change (default: the target's, else kubectl-drift).
+    #[arg(long, value_name = "NAME")]
+    pub field_manager: Option<String>,
 
     /// How many API requests to run at once per cluster.
     #[arg(long, value_name = "N", default_value_t = 16)]

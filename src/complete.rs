@@ -245,7 +245,7 @@ mod tests {
             (vec!["check".to_string()], NO_FILE)
         );
         let (flags, _) = candidates(&words(&["check", "--con"])).await;
-        assert_eq!(flags, ["--concurrency", "--context"]);
+        assert_eq!(flags, ["--concurrency", "--config", "--context"]);
         let (formats, _) = candidates(&words(&["check", "-o", "s"])).await;
         assert_eq!(formats, ["side-by-side", "summary"]);
         assert_eq!(

@@ -5,7 +5,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, ClusterArgs, ColorChoice, CommonArgs, OutputFormat};
-use crate::source::SourceSpec;
+use crate::config::{Config, ConfigError};
+use crate::source::{RepoSpec, SourceSpec};
+
+/// The field manager of dry runs and fixes when neither a flag nor a target names one.
+pub const DEFAULT_FIELD_MANAGER: &str = "kubectl-drift";
 
 /// Width used when stdout is not a terminal and `--width` is not given.
 pub const DEFAULT_WIDTH: usize = 120;
@@ -75,11 +79,14 @@ pub struct CheckSettings {
     pub output: OutputFormat,
     pub color: bool,
     pub width: usize,
-    pub field_manager: String,
+    /// `--field-manager`; targets may name their own, else `DEFAULT_FIELD_MANAGER`.
+    pub field_manager: Option<String>,
     pub concurrency: usize,
     pub show_secrets: bool,
     /// Report hand-written fields Git does not declare.
     pub strict: bool,
+    /// `--config`: the config file to use instead of the repository's `.kubectl-drift.yaml`.
+    pub config_file: Option<PathBuf>,
 }
 
 impl CheckSettings {
@@ -106,7 +113,11 @@ impl CheckSettings {
                 message: "must be at least 1".into(),
             });
         }
-        if args.field_manager.trim().is_empty() {
+        if args
+            .field_manager
+            .as_deref()
+            .is_some_and(|m| m.trim().is_empty())
+        {
             return Err(SettingsError::Flag {
                 flag: "--field-manager",
                 message: "must not be empty".into(),
@@ -138,9 +149,10 @@ impl CheckSettings {
         };
         let source = if args.files.is_empty() {
             SourceSpec::Git {
-                repo: args.repo.clone(),
+                repo: RepoSpec::parse(args.repo.as_deref()),
                 rev: args.git_ref.clone(),
                 paths: args.paths.clone(),
+                offline: args.offline,
             }
         } else {
             SourceSpec::Files(args.files.clone())
@@ -174,8 +186,150 @@ impl CheckSettings {
             concurrency: args.concurrency,
             show_secrets: args.show_secrets,
             strict: args.strict,
+            config_file: args.config.clone(),
         })
     }
+}
+
+/// Which contexts a target covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetSettings {
+    /// The config's name for the target; `None` for contexts checked with the flags alone.
+    pub name: Option<String>,
+    pub contexts: Vec<String>,
+    /// Folders or files in the repository; empty means the whole tree.
+    pub paths: Vec<String>,
+    /// Namespace for manifests that name none, when `-n` does not say.
+    pub default_namespace: Option<String>,
+    pub field_manager: String,
+    /// Live objects with this label and no manifest are `Extra`.
+    pub tracking_label: Option<LabelSelector>,
+    /// Namespaces whose every object needs a manifest.
+    pub owned_namespaces: Vec<String>,
+}
+
+/// What the kubeconfig offers: every context, and the current one.
+#[derive(Debug, Clone, Default)]
+pub struct KnownContexts {
+    pub all: Vec<String>,
+    pub current: Option<String>,
+}
+
+/// Why the targets of a run cannot be settled.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("context {name:?} is not in the kubeconfig (known contexts: {known})")]
+    UnknownContext { name: String, known: String },
+    #[error("the kubeconfig sets no current-context: choose one with --context")]
+    NoCurrentContext,
+    #[error("{file}:{line}: context {context:?} is already in target {other:?}; a context belongs to one target")]
+    SharedContext {
+        file: String,
+        line: usize,
+        context: String,
+        other: String,
+    },
+}
+
+/// Settles the targets of a run: the config's targets, narrowed by `--context` and
+/// `--all-contexts`, with `--path` and `--field-manager` overriding theirs; contexts no
+/// target names are checked with the flags alone. Without a config (or targets), one
+/// target covers the contexts the flags choose, as in kubectl.
+pub fn plan(
+    settings: &CheckSettings,
+    config: Option<&Config>,
+    known: &KnownContexts,
+) -> Result<Vec<TargetSettings>, PlanError> {
+    let flag_paths = match &settings.source {
+        SourceSpec::Git { paths, .. } => paths.clone(),
+        SourceSpec::Files(_) => Vec::new(),
+    };
+    let field_manager = |target: Option<&str>| {
+        settings
+            .field_manager
+            .as_deref()
+            .or(target)
+            .unwrap_or(DEFAULT_FIELD_MANAGER)
+            .to_string()
+    };
+    let unknown = |name: &str| PlanError::UnknownContext {
+        name: name.to_string(),
+        known: known.all.join(", "),
+    };
+    for name in &settings.cluster.contexts {
+        if !known.all.contains(name) {
+            return Err(unknown(name));
+        }
+    }
+    let targets = config.map(|c| c.targets.as_slice()).unwrap_or_default();
+    if let Some(config) = config {
+        config.check_contexts(&known.all)?;
+        let mut owner: Vec<(&str, &str)> = Vec::new();
+        for target in targets {
+            for context in &target.contexts {
+                if let Some((_, other)) = owner.iter().find(|(c, _)| c == context) {
+                    return Err(PlanError::SharedContext {
+                        file: config.file.clone(),
+                        line: target.line,
+                        context: context.clone(),
+                        other: other.to_string(),
+                    });
+                }
+                owner.push((context, &target.name));
+            }
+        }
+    }
+    let mut wanted: Vec<String> = if settings.cluster.all_contexts {
+        known.all.clone()
+    } else if !settings.cluster.contexts.is_empty() {
+        let mut named = settings.cluster.contexts.clone();
+        named.dedup();
+        named
+    } else if !targets.is_empty() {
+        targets.iter().flat_map(|t| t.contexts.clone()).collect()
+    } else {
+        vec![known.current.clone().ok_or(PlanError::NoCurrentContext)?]
+    };
+    let mut planned = Vec::new();
+    for target in targets {
+        let contexts: Vec<String> = target
+            .contexts
+            .iter()
+            .filter(|c| wanted.contains(c))
+            .cloned()
+            .collect();
+        if contexts.is_empty() {
+            continue;
+        }
+        wanted.retain(|c| !contexts.contains(c));
+        planned.push(TargetSettings {
+            name: Some(target.name.clone()),
+            contexts,
+            paths: if flag_paths.is_empty() {
+                target.paths.clone()
+            } else {
+                flag_paths.clone()
+            },
+            default_namespace: target.namespace.clone(),
+            field_manager: field_manager(target.field_manager.as_deref()),
+            tracking_label: target.tracking_label.clone(),
+            owned_namespaces: target.namespaces.clone(),
+        });
+    }
+    if !wanted.is_empty() {
+        planned.push(TargetSettings {
+            name: None,
+            contexts: wanted,
+            paths: flag_paths,
+            default_namespace: None,
+            field_manager: field_manager(None),
+            tracking_label: None,
+            owned_namespaces: Vec::new(),
+        });
+    }
+    Ok(planned)
 }
 
 /// kubectl's forms: `TYPE`, `TYPE1,TYPE2`, `TYPE NAME...`, `TYPE/NAME...`.

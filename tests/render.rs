@@ -8,6 +8,7 @@ use unicode_width::UnicodeWidthStr;
 
 use kubectl_drift::drift::path::{FieldPath, Segment};
 use kubectl_drift::drift::{Attribution, FieldDrift, Identity, Status};
+use kubectl_drift::ignore::IgnoredField;
 use kubectl_drift::report::{
     json as json_format, redact, side_by_side, summary, unified, ContextSummary, Report,
     ResourceReport, Style,
@@ -172,6 +173,10 @@ fn report() -> Report {
                 attribution: by("kubectl-set", None, 26),
             },
         ],
+        ignored_fields: vec![IgnoredField {
+            path: "spec.revisionHistoryLimit".into(),
+            reason: "tuned by the platform team".into(),
+        }],
         message: None,
         git_object: Some(deployment(3, "registry.example.com/shop/web:1.4.2", None)),
         live_object: Some(deployment(
@@ -186,6 +191,7 @@ fn report() -> Report {
         status: Status::Missing,
         origin: origin("deploy/shop/settings.yaml", 1),
         fields: vec![],
+        ignored_fields: vec![],
         message: None,
         git_object: Some(json!({
             "apiVersion": "v1",
@@ -206,6 +212,7 @@ fn report() -> Report {
         status: Status::InSync,
         origin: origin("deploy/shop/web.yaml", 48),
         fields: vec![],
+        ignored_fields: vec![],
         message: None,
         git_object: Some(service_object.clone()),
         live_object: Some(service_object),
@@ -221,6 +228,7 @@ fn report() -> Report {
             live: Some(json!("cm90YXRlZC1ieS1oYW5k")),
             attribution: by("kubectl-edit", None, 5),
         }],
+        ignored_fields: vec![],
         message: None,
         git_object: Some(secret("czNjcjN0LXBhc3N3b3Jk")),
         live_object: Some(secret("cm90YXRlZC1ieS1oYW5k")),
@@ -232,6 +240,7 @@ fn report() -> Report {
         status: Status::InSync,
         origin: origin("deploy/shop/web.yaml", 1),
         fields: vec![],
+        ignored_fields: vec![],
         message: None,
         git_object: None,
         live_object: None,
@@ -247,6 +256,7 @@ fn report() -> Report {
         status: Status::Error,
         origin: origin("deploy/cluster/rbac.yaml", 12),
         fields: vec![],
+        ignored_fields: vec![],
         message: Some(
             "clusterroles.rbac.authorization.k8s.io \"shop-reader\" is forbidden: User \
              \"system:serviceaccount:ci:drift\" cannot get resource \"clusterroles\" in API \
@@ -256,7 +266,45 @@ fn report() -> Report {
         git_object: None,
         live_object: None,
     };
-    let resources = vec![web, settings, service, credentials, staging_web, reader];
+    let debug_flags = ResourceReport {
+        context: "production".into(),
+        identity: identity("", "ConfigMap", Some("shop"), "debug-flags"),
+        status: Status::Extra,
+        origin: None,
+        fields: vec![],
+        ignored_fields: vec![],
+        message: Some(
+            "live in namespace shop, which the target owns, with no manifest in Git".into(),
+        ),
+        git_object: None,
+        live_object: Some(json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "debug-flags", "namespace": "shop"},
+            "data": {"verbose": "true"},
+        })),
+    };
+    let report_job = ResourceReport {
+        context: "production".into(),
+        identity: identity("batch", "CronJob", Some("shop"), "report"),
+        status: Status::Ignored,
+        origin: origin("deploy/shop/report.yaml", 1),
+        fields: vec![],
+        ignored_fields: vec![],
+        message: Some("ignored by drift.kubectl.io/ignore: moving to Argo Workflows".into()),
+        git_object: None,
+        live_object: None,
+    };
+    let resources = vec![
+        web,
+        settings,
+        debug_flags,
+        report_job,
+        service,
+        credentials,
+        staging_web,
+        reader,
+    ];
     let contexts = ["production", "staging"]
         .into_iter()
         .map(|context| {
@@ -366,7 +414,8 @@ fn every_format_ends_with_the_context_lines() {
     let report = report();
     let lines: Vec<String> = report.contexts.iter().map(ContextSummary::line).collect();
     for &(name, renderer) in FORMATS.iter().filter(|(name, _)| *name != "json") {
-        let text = render(renderer, &style(80, false));
+        // Wide enough that no summary line wraps.
+        let text = render(renderer, &style(160, false));
         let tail: Vec<&str> = text.lines().rev().take(lines.len()).collect();
         for (want, have) in lines.iter().rev().zip(tail) {
             assert!(
@@ -390,7 +439,7 @@ fn json_has_the_documented_shape() {
     let text = render(json_format::render, &style(80, false));
     let document: Value = serde_json::from_str(&text).expect("JSON parses");
     let resources = document["resources"].as_array().unwrap();
-    assert_eq!(resources.len(), 6, "in-sync resources are included");
+    assert_eq!(resources.len(), 8, "in-sync resources are included");
 
     let web = &resources[0];
     assert_eq!(web["context"], "production");
@@ -433,20 +482,27 @@ fn json_has_the_documented_shape() {
         .collect();
     assert_eq!(
         statuses,
-        ["Drifted", "Missing", "InSync", "Drifted", "InSync", "Error"]
+        ["Drifted", "Missing", "Extra", "Ignored", "InSync", "Drifted", "InSync", "Error"]
     );
-    let reader = &resources[5];
+    assert_eq!(
+        web["ignored_fields"],
+        json!([{"path": "spec.revisionHistoryLimit", "reason": "tuned by the platform team"}])
+    );
+    assert_eq!(resources[2]["origin"], Value::Null);
+    let reader = &resources[7];
     assert_eq!(reader["namespace"], Value::Null);
     assert!(reader["message"].as_str().unwrap().contains("forbidden"));
-    assert_eq!(resources[3]["fields"][0]["git"], redact::HIDDEN);
-    assert_eq!(resources[3]["fields"][0]["live"], redact::HIDDEN_CHANGED);
+    assert_eq!(resources[5]["fields"][0]["git"], redact::HIDDEN);
+    assert_eq!(resources[5]["fields"][0]["live"], redact::HIDDEN_CHANGED);
 
     let summary = document["summary"].as_array().unwrap();
     assert_eq!(summary.len(), 2);
     assert_eq!(
         summary[0],
-        json!({"context": "production", "in_sync": 1, "drifted": 2, "missing": 1, "accepted": 0, "errors": 0,
-               "skipped_files": 0, "commit": COMMIT, "read_only": false, "error": null})
+        json!({"context": "production", "target": null, "in_sync": 1, "drifted": 2, "missing": 1,
+               "accepted": 0, "ignored": 1, "ignored_fields": 1, "extra": 1, "errors": 0,
+               "skipped_files": 0, "commit": COMMIT, "read_only": false, "error": null,
+               "warnings": []})
     );
     assert_eq!(summary[1]["errors"], 1);
 }

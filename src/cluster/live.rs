@@ -161,3 +161,35 @@ fn with_type(item: Value, api_version: &str, kind: &str) -> Value {
     }
     Value::Object(typed)
 }
+
+/// Deletes one object, only if it is still at `resource_version` (409 Conflict otherwise);
+/// a 404 counts as done.
+pub async fn delete(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    resource_version: Option<&str>,
+) -> Result<(), kube::Error> {
+    let url = DynamicObject::url_path(&resource.api_resource(), namespace);
+    let request = Request::new(url);
+    let params = kube::api::DeleteParams {
+        preconditions: resource_version.map(|rv| kube::api::Preconditions {
+            resource_version: Some(rv.to_string()),
+            uid: None,
+        }),
+        ..Default::default()
+    };
+    let result = retry::with_retries(|| async {
+        let req = request
+            .delete(name, &params)
+            .map_err(kube::Error::BuildRequest)?;
+        cluster.client.request::<Value>(req).await
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+        Err(error) => Err(error),
+    }
+}

@@ -56,13 +56,17 @@ pub enum Status {
     Missing,
     /// Drifted, but recorded as intentional, and the record still matches and holds.
     Accepted,
+    /// Left out by an ignore rule or the `drift.kubectl.io/ignore` annotation.
+    Ignored,
+    /// Live and tracked by a target (its label or namespaces), with no manifest in Git.
+    Extra,
     Error,
 }
 
 impl Status {
     /// Whether this status makes the run exit 1.
     pub fn is_drift(self) -> bool {
-        matches!(self, Status::Drifted | Status::Missing)
+        matches!(self, Status::Drifted | Status::Missing | Status::Extra)
     }
 }
 
@@ -73,6 +77,8 @@ impl std::fmt::Display for Status {
             Status::Drifted => "Drifted",
             Status::Missing => "Missing",
             Status::Accepted => "Accepted",
+            Status::Ignored => "Ignored",
+            Status::Extra => "Extra",
             Status::Error => "Error",
         })
     }

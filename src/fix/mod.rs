@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::check::{self, Checked, Target};
+use crate::check::{self, Checked, Subject};
 use crate::cluster::{live, Cluster};
 use crate::drift::Status;
 use crate::report::{side_by_side, ContextSummary, ResourceReport, Style};
@@ -57,8 +57,8 @@ pub struct FixSettings {
     pub check: CheckSettings,
     pub dry_run: bool,
     pub audit_log: PathBuf,
-    /// Where accepted drift is recorded.
-    pub accepted_file: PathBuf,
+    /// Delete `Extra` objects (live, tracked, with no manifest in Git).
+    pub prune: bool,
 }
 
 /// How one resource ended.
@@ -122,8 +122,9 @@ pub async fn run(
     let checked = check::run_checked(&settings.check, &|_| {}).await?;
     let Checked {
         report,
-        targets,
+        subjects,
         clusters,
+        accepted_file,
     } = checked;
     let mut summary = FixSummary {
         contexts: report.contexts.clone(),
@@ -143,7 +144,7 @@ pub async fn run(
         writeln!(out)?;
     }
     let mut quit = false;
-    for (resource, target) in report.resources.iter().zip(&targets) {
+    for (resource, subject) in report.resources.iter().zip(&subjects) {
         if !resource.status.is_drift() {
             continue;
         }
@@ -155,18 +156,32 @@ pub async fn run(
         }
         let cluster = clusters
             .iter()
-            .find(|c| c.context == target.context)
+            .find(|c| c.context == subject.context)
             .expect("a drifted resource comes from a connected context");
-        let (final_report, outcome) = fix_one(
-            settings,
-            decider,
-            style,
-            out,
-            cluster,
-            resource.clone(),
-            target.clone(),
-        )
-        .await?;
+        let (final_report, outcome) = if resource.status == Status::Extra {
+            prune_one(
+                settings,
+                decider,
+                style,
+                out,
+                cluster,
+                resource.clone(),
+                subject,
+            )
+            .await?
+        } else {
+            fix_one(
+                settings,
+                decider,
+                style,
+                out,
+                cluster,
+                accepted_file.as_deref(),
+                resource.clone(),
+                subject.clone(),
+            )
+            .await?
+        };
         if outcome == Outcome::NotReached {
             quit = true;
         }
@@ -176,14 +191,17 @@ pub async fn run(
     Ok(summary)
 }
 
+// Everything one resource's fix touches; bundling them would only rename them.
+#[allow(clippy::too_many_arguments)]
 async fn fix_one(
     settings: &FixSettings,
     decider: &mut dyn Decider,
     style: &Style,
     out: &mut dyn Write,
     cluster: &Cluster,
+    accepted_file: Option<&std::path::Path>,
     mut resource: ResourceReport,
-    mut target: Target,
+    mut subject: Subject,
 ) -> Result<(ResourceReport, Outcome), FixError> {
     let mut force = false;
     loop {
@@ -198,7 +216,7 @@ async fn fix_one(
                 out,
                 "would apply {} as {}\n",
                 describe(&resource),
-                settings.check.field_manager
+                subject.field_manager
             )?;
             return Ok((resource, Outcome::WouldApply));
         }
@@ -216,16 +234,17 @@ async fn fix_one(
                 continue;
             }
             Choice::Accept { reason, until } => {
+                let Some(file) = accepted_file else {
+                    let message = "accepted drift is recorded in a work tree; run fix in a clone of the repository".to_string();
+                    writeln!(out, "{}: not accepted: {message}\n", describe(&resource))?;
+                    return Ok((resource, Outcome::Failed(message)));
+                };
                 let by = cluster.user.clone().unwrap_or_else(|| "unknown".into());
                 let outcome = crate::accepted::acceptance(&resource, &reason, until, &by)
-                    .and_then(|record| crate::accepted::record(&settings.accepted_file, record));
+                    .and_then(|record| crate::accepted::record(file, record));
                 return Ok(match outcome {
                     Ok(()) => {
-                        writeln!(
-                            out,
-                            "accepted: recorded in {}\n",
-                            settings.accepted_file.display()
-                        )?;
+                        writeln!(out, "accepted: recorded in {}\n", file.display())?;
                         (resource, Outcome::Accepted)
                     }
                     Err(e) => (resource, Outcome::Failed(e.to_string())),
@@ -233,22 +252,22 @@ async fn fix_one(
             }
             Choice::Apply => {}
         }
-        let Some(resource_type) = target.resource.clone() else {
+        let Some(resource_type) = subject.resource.clone() else {
             return Ok((resource, Outcome::Failed("its type is not served".into())));
         };
         // A missing object has no version to hold on to; it is created.
         let precondition = match resource.status {
             Status::Missing => None,
-            _ => target.live_resource_version.as_deref(),
+            _ => subject.live_resource_version.as_deref(),
         };
         let result = live::apply(
             cluster,
             &resource_type,
-            target.identity.namespace.as_deref(),
-            &target.identity.name,
-            &target.manifest,
+            subject.identity.namespace.as_deref(),
+            &subject.identity.name,
+            &subject.manifest,
             &live::ApplyOptions {
-                field_manager: &settings.check.field_manager,
+                field_manager: &subject.field_manager,
                 force,
                 resource_version: precondition,
             },
@@ -260,12 +279,12 @@ async fn fix_one(
                 audit_write(
                     settings,
                     cluster,
-                    &target,
+                    &subject,
                     &resource,
                     if created { "created" } else { "applied" },
                     None,
                 )?;
-                let (after, _) = check::recheck(cluster, &target, &settings.check).await;
+                let (after, _) = check::recheck(cluster, &subject, &settings.check).await;
                 let outcome = if after.status == Status::InSync {
                     writeln!(out, "{}: in sync\n", describe(&after))?;
                     Outcome::Fixed
@@ -281,13 +300,13 @@ async fn fix_one(
                 // The server weighs field ownership before the version, so look first whether
                 // the object moved on since its diff was shown: then show the new diff and ask
                 // again, before any talk of forcing.
-                let (now, new_target) = check::recheck(cluster, &target, &settings.check).await;
-                let moved = new_target.live_resource_version != target.live_resource_version;
+                let (now, new_target) = check::recheck(cluster, &subject, &settings.check).await;
+                let moved = new_target.live_resource_version != subject.live_resource_version;
                 if moved || !is_field_conflict(&status) {
                     audit_write(
                         settings,
                         cluster,
-                        &target,
+                        &subject,
                         &resource,
                         "changed-since-diff",
                         Some(&status.message),
@@ -298,7 +317,7 @@ async fn fix_one(
                         describe(&resource)
                     )?;
                     resource = now;
-                    target = new_target;
+                    subject = new_target;
                     force = false;
                     if !resource.status.is_drift() {
                         writeln!(out, "{}: now {}\n", describe(&resource), resource.status)?;
@@ -313,7 +332,7 @@ async fn fix_one(
                 audit_write(
                     settings,
                     cluster,
-                    &target,
+                    &subject,
                     &resource,
                     "conflict",
                     Some(&status.message),
@@ -341,7 +360,7 @@ async fn fix_one(
                 audit_write(
                     settings,
                     cluster,
-                    &target,
+                    &subject,
                     &resource,
                     outcome,
                     Some(&message),
@@ -349,6 +368,99 @@ async fn fix_one(
                 writeln!(out, "{}: not written: {message}\n", describe(&resource))?;
                 return Ok((resource, Outcome::Failed(message)));
             }
+        }
+    }
+}
+
+/// An `Extra` object: deleted with `--prune` (after asking, in a terminal), else left alone.
+async fn prune_one(
+    settings: &FixSettings,
+    decider: &mut dyn Decider,
+    style: &Style,
+    out: &mut dyn Write,
+    cluster: &Cluster,
+    resource: ResourceReport,
+    subject: &Subject,
+) -> Result<(ResourceReport, Outcome), FixError> {
+    if !settings.prune {
+        writeln!(
+            out,
+            "{}: live with no manifest in Git; left in place (--prune deletes such objects)\n",
+            describe(&resource)
+        )?;
+        return Ok((resource, Outcome::Skipped));
+    }
+    side_by_side::render_resource(&resource, style, out)?;
+    writeln!(out)?;
+    if settings.dry_run {
+        writeln!(out, "would delete {}\n", describe(&resource))?;
+        return Ok((resource, Outcome::WouldApply));
+    }
+    loop {
+        match decider.choose(&resource)? {
+            Choice::Skip => return Ok((resource, Outcome::Skipped)),
+            Choice::Quit => return Ok((resource, Outcome::NotReached)),
+            Choice::Show => {
+                side_by_side::render_full(&resource, style, out)?;
+                writeln!(out)?;
+            }
+            Choice::Accept { .. } => {
+                writeln!(
+                    out,
+                    "an object with no manifest cannot be accepted; add its manifest to Git instead\n"
+                )?;
+            }
+            Choice::Apply => break,
+        }
+    }
+    let Some(resource_type) = subject.resource.clone() else {
+        return Ok((resource, Outcome::Failed("its type is not served".into())));
+    };
+    let result = live::delete(
+        cluster,
+        &resource_type,
+        subject.identity.namespace.as_deref(),
+        &subject.identity.name,
+        subject.live_resource_version.as_deref(),
+    )
+    .await;
+    match result {
+        Ok(()) => {
+            audit_write(settings, cluster, subject, &resource, "deleted", None)?;
+            let (after, _) = check::recheck(cluster, subject, &settings.check).await;
+            if after.status == Status::InSync {
+                writeln!(out, "{}: deleted\n", describe(&after))?;
+                Ok((after, Outcome::Fixed))
+            } else {
+                writeln!(
+                    out,
+                    "{}: still live after the delete (finalizers may hold it)\n",
+                    describe(&after)
+                )?;
+                Ok((after, Outcome::StillDrifted))
+            }
+        }
+        Err(error) => {
+            let message = match &error {
+                kube::Error::Api(status) if status.code == 409 => {
+                    format!(
+                        "changed since it was shown; not deleted: {}",
+                        status.message
+                    )
+                }
+                kube::Error::Api(status) => status.message.clone(),
+                other => other.to_string(),
+            };
+            audit_write(
+                settings,
+                cluster,
+                subject,
+                &resource,
+                "failed",
+                Some(&message),
+            )?;
+            writeln!(out, "{}: not deleted: {message}\n", describe(&resource))?;
+            Ok((resource, Outcome::Failed(message)))
         }
     }
 }
@@ -388,7 +500,7 @@ fn conflict_lines(status: &kube::core::Status) -> String {
 fn audit_write(
     settings: &FixSettings,
     cluster: &Cluster,
-    target: &Target,
+    subject: &Subject,
     resource: &ResourceReport,
     outcome: &str,
     message: Option<&str>,
@@ -399,8 +511,8 @@ fn audit_write(
             time: chrono::Utc::now(),
             user: cluster.user.as_deref(),
             context: &cluster.context,
-            identity: &target.identity,
-            commit: target.commit.as_deref(),
+            identity: &subject.identity,
+            commit: subject.commit.as_deref(),
             fields: resource.fields.iter().map(|f| f.path.to_string()).collect(),
             outcome,
             message,

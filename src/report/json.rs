@@ -14,7 +14,8 @@
 //!       "kind": "Deployment",
 //!       "namespace": "shop",              // null for cluster-scoped objects
 //!       "name": "web",
-//!       "status": "Drifted",              // "InSync" | "Drifted" | "Missing" | "Error"
+//!       "status": "Drifted",              // "InSync" | "Drifted" | "Missing" | "Extra" |
+//!                                         // "Accepted" | "Ignored" | "Error"
 //!       "origin": {"file": "deploy/web.yaml", "line": 1, "commit": "3f9c2a1…"},  // or null;
 //!                                         // commit is null for plain files
 //!       "fields": [
@@ -28,12 +29,18 @@
 //!           "time": "2026-03-01T10:00:00Z" // RFC 3339, or null
 //!         }
 //!       ],
-//!       "message": null                   // why the resource could not be checked
+//!       "ignored_fields": [               // drift hidden by ignore rules
+//!         {"path": "spec.replicas", "reason": "the HPA scales it"}
+//!       ],
+//!       "message": null                   // why it could not be checked, or a note:
+//!                                         // accepted or ignored by whom, an expired rule
 //!     }
 //!   ],
 //!   "summary": [
-//!     {"context": "production", "in_sync": 1, "drifted": 2, "missing": 1, "errors": 0,
-//!      "skipped_files": 0, "commit": "3f9c2a1…", "read_only": false, "error": null}
+//!     {"context": "production", "target": "production",  // the config's target, or null
+//!      "in_sync": 1, "drifted": 2, "missing": 1, "accepted": 0, "ignored": 0,
+//!      "ignored_fields": 1, "extra": 0, "errors": 0, "skipped_files": 0,
+//!      "commit": "3f9c2a1…", "read_only": false, "error": null, "warnings": []}
 //!   ]
 //! }
 //! ```
@@ -48,6 +55,7 @@ use serde_json::Value;
 
 use super::{ContextSummary, Report, ResourceReport, Style};
 use crate::drift::FieldDrift;
+use crate::ignore::IgnoredField;
 use crate::source::Origin;
 
 #[derive(Serialize)]
@@ -67,6 +75,7 @@ struct Resource<'a> {
     status: String,
     origin: Option<&'a Origin>,
     fields: Vec<Field<'a>>,
+    ignored_fields: &'a [IgnoredField],
     message: Option<&'a str>,
 }
 
@@ -102,6 +111,7 @@ fn resource(r: &ResourceReport) -> Resource<'_> {
         status: r.status.to_string(),
         origin: r.origin.as_ref(),
         fields: r.fields.iter().map(field).collect(),
+        ignored_fields: &r.ignored_fields,
         message: r.message.as_deref(),
     }
 }

@@ -15,6 +15,7 @@ use serde_json::Value;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::drift::{FieldDrift, Identity, Status};
+use crate::ignore::IgnoredField;
 use crate::source::Origin;
 
 /// Everything one run found.
@@ -32,6 +33,8 @@ pub struct ResourceReport {
     pub status: Status,
     pub origin: Option<Origin>,
     pub fields: Vec<FieldDrift>,
+    /// Drifted fields an ignore rule hides, kept so that they are counted and can be shown.
+    pub ignored_fields: Vec<IgnoredField>,
     /// Why the resource could not be checked, for `Error`.
     pub message: Option<String>,
     /// The normalized Git-side object (predicted by the server where it could), for diffs.
@@ -44,10 +47,18 @@ pub struct ResourceReport {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContextSummary {
     pub context: String,
+    /// The config target the context belongs to, if any.
+    pub target: Option<String>,
     pub in_sync: usize,
     pub drifted: usize,
     pub missing: usize,
     pub accepted: usize,
+    /// Resources left out by an ignore rule or annotation.
+    pub ignored: usize,
+    /// Drifted fields hidden by ignore rules, in resources that were checked.
+    pub ignored_fields: usize,
+    /// Live objects a target tracks that have no manifest in Git.
+    pub extra: usize,
     pub errors: usize,
     pub skipped_files: usize,
     /// The commit compared, when the manifests came from Git.
@@ -56,6 +67,9 @@ pub struct ContextSummary {
     pub read_only: bool,
     /// Set when the context itself could not be checked.
     pub error: Option<String>,
+    /// What could not be looked at, without failing the check (kinds that could not be
+    /// listed while searching for extra objects).
+    pub warnings: Vec<String>,
 }
 
 impl ContextSummary {
@@ -67,9 +81,35 @@ impl ContextSummary {
                 Status::Drifted => self.drifted += 1,
                 Status::Missing => self.missing += 1,
                 Status::Accepted => self.accepted += 1,
+                Status::Ignored => self.ignored += 1,
+                Status::Extra => self.extra += 1,
                 Status::Error => self.errors += 1,
             }
+            self.ignored_fields += r.ignored_fields.len();
         }
+    }
+
+    /// The summary line, then one `warning:` line per warning, wrapped to `width` with
+    /// continuation lines indented.
+    pub fn lines(&self, width: usize) -> Vec<String> {
+        let indent = |text: &str, first: &str| -> Vec<String> {
+            wrap(text, width.saturating_sub(2).max(1))
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == 0 {
+                        format!("{first}{l}")
+                    } else {
+                        format!("  {l}")
+                    }
+                })
+                .collect()
+        };
+        let mut lines = indent(&self.line(), "");
+        for warning in &self.warnings {
+            lines.extend(indent(&format!("warning: {warning}"), "  "));
+        }
+        lines
     }
 
     /// `production: 3 drifted, 1 missing, 42 in sync, 2 skipped files · Git abc1234`
@@ -81,7 +121,17 @@ impl ContextSummary {
         for (n, word) in [
             (self.drifted, "drifted"),
             (self.missing, "missing"),
+            (self.extra, "extra"),
             (self.accepted, "accepted"),
+            (self.ignored, "ignored"),
+            (
+                self.ignored_fields,
+                if self.ignored_fields == 1 {
+                    "ignored field"
+                } else {
+                    "ignored fields"
+                },
+            ),
             (
                 self.errors,
                 if self.errors == 1 { "error" } else { "errors" },
@@ -214,7 +264,8 @@ pub fn paint_status(status: Status, text: &str, color: bool) -> String {
         Status::InSync => text.green().to_string(),
         Status::Drifted => text.yellow().to_string(),
         Status::Missing => text.red().to_string(),
-        Status::Accepted => text.cyan().to_string(),
+        Status::Accepted | Status::Ignored => text.cyan().to_string(),
+        Status::Extra => text.magenta().to_string(),
         Status::Error => text.red().bold().to_string(),
     }
 }

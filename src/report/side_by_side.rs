@@ -41,7 +41,9 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
         writeln!(out)?;
     }
     for summary in &report.contexts {
-        writeln!(out, "{}", summary.line())?;
+        for line in summary.lines(style.width) {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }
@@ -84,16 +86,29 @@ fn resource_block(
             let message = resource.message.as_deref().unwrap_or("unknown error");
             indented(message, style, true, out)
         }
-        Status::Accepted => {
+        Status::Accepted | Status::Ignored => {
             let message = resource
                 .message
                 .as_deref()
                 .unwrap_or("accepted as intentional");
             indented(message, style, false, out)
         }
+        Status::Extra => {
+            let message = resource
+                .message
+                .as_deref()
+                .unwrap_or("live, with no manifest in Git");
+            indented(message, style, false, out)
+        }
         Status::Drifted => {
             for field in &resource.fields {
                 writeln!(out, "{}", field_line(field, style))?;
+            }
+            if let Some(note) = ignored_note(resource) {
+                indented(&note, style, false, out)?;
+            }
+            if let Some(message) = &resource.message {
+                indented(message, style, false, out)?;
             }
             if let (Some(git), Some(live)) = (&resource.git_object, &resource.live_object) {
                 let left = yaml_text(Some(git));
@@ -117,6 +132,23 @@ fn resource_block(
             Ok(())
         }
     }
+}
+
+/// `2 fields ignored: spec.replicas (HPA owns replicas), …`, when rules hid any.
+pub fn ignored_note(resource: &ResourceReport) -> Option<String> {
+    let fields = &resource.ignored_fields;
+    if fields.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{} ({})", f.path, f.reason))
+        .collect();
+    let count = match fields.len() {
+        1 => "1 field ignored".to_string(),
+        n => format!("{n} fields ignored"),
+    };
+    Some(format!("{count}: {}", list.join(", ")))
 }
 
 /// `  spec.replicas  3 → 5  kubectl (scale) · Update · 2h ago`. The values give way first

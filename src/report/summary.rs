@@ -71,7 +71,9 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
         writeln!(out)?;
     }
     for summary in &report.contexts {
-        writeln!(out, "{}", summary.line())?;
+        for line in summary.lines(style.width) {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
         let header = header_line(resource, style.color, style.width.saturating_sub(2));
         writeln!(out, "# {header}")?;
         match resource.status {
-            Status::Accepted => {
+            Status::Accepted | Status::Ignored => {
                 let message = resource.message.as_deref().unwrap_or("accepted");
                 comment(
                     &truncate(message, style.width.saturating_sub(2)),
@@ -45,7 +45,9 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
         }
     }
     for summary in &report.contexts {
-        comment(&summary.line(), style, out)?;
+        for line in summary.lines(style.width.saturating_sub(2)) {
+            comment(&line, style, out)?;
+        }
     }
     Ok(())
 }

@@ -13,14 +13,16 @@ pub struct Snapshot {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// Reads the manifest files (every file with `all_files`) under `paths` (all of the tree
-/// when empty) at `rev`.
-pub fn read_tree(
-    repo: Option<&Path>,
-    rev: &str,
-    paths: &[String],
-    all_files: bool,
-) -> Result<Snapshot, SourceError> {
+/// A local repository, found.
+pub struct Located {
+    pub git_dir: PathBuf,
+    pub work_tree: Option<PathBuf>,
+    /// The path as the user gave it, for messages.
+    pub shown: PathBuf,
+}
+
+/// Opens `repo`, or discovers the repository around the current folder.
+pub fn locate(repo: Option<&Path>) -> Result<Located, SourceError> {
     let start: PathBuf = repo
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
@@ -33,8 +35,18 @@ pub fn read_tree(
         path: start.clone(),
         message: e.to_string(),
     })?;
+    Ok(Located {
+        git_dir: repository.path().to_path_buf(),
+        work_tree: repository.workdir().map(Path::to_path_buf),
+        shown: start,
+    })
+}
+
+/// The full id of the commit `rev` names in the repository at `git_dir`.
+pub fn resolve(git_dir: &Path, rev: &str, shown: &Path) -> Result<String, SourceError> {
+    let repository = open(git_dir)?;
     let unknown_ref = |message: String| SourceError::UnknownRef {
-        repo: start.clone(),
+        repo: shown.to_path_buf(),
         rev: rev.to_string(),
         message,
     };
@@ -45,11 +57,35 @@ pub fn read_tree(
         .map_err(|e| unknown_ref(e.to_string()))?
         .peel_to_commit()
         .map_err(|e| unknown_ref(e.to_string()))?;
-    let commit_id = commit.id.to_string();
+    Ok(commit.id.to_string())
+}
+
+fn open(git_dir: &Path) -> Result<gix::Repository, SourceError> {
+    gix::open(git_dir).map_err(|e| SourceError::NotARepo {
+        path: git_dir.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Reads the manifest files (every file with `all_files`) under `paths` (all of the tree
+/// when empty) at `rev`, in the repository at `repo` (or around the current folder).
+pub fn read_tree(
+    repo: Option<&Path>,
+    rev: &str,
+    paths: &[String],
+    all_files: bool,
+) -> Result<Snapshot, SourceError> {
+    let located = locate(repo)?;
+    let repository = open(&located.git_dir)?;
+    let id = resolve(&located.git_dir, rev, &located.shown)?;
     let git_error = |what: &str, e: &dyn std::fmt::Display| SourceError::Git {
         what: what.to_string(),
         message: e.to_string(),
     };
+    let commit = repository
+        .find_commit(gix::ObjectId::from_hex(id.as_bytes()).map_err(|e| git_error(&id, &e))?)
+        .map_err(|e| git_error(&id, &e))?;
+    let commit_id = commit.id.to_string();
     let tree = commit
         .tree()
         .map_err(|e| git_error("the commit's tree", &e))?;
@@ -103,19 +139,6 @@ pub fn read_tree(
         commit: commit_id,
         files,
     })
-}
-
-/// The work tree holding `repo` (or the current folder), for files kept beside the manifests.
-pub fn work_tree_root(repo: Option<&Path>) -> Option<PathBuf> {
-    let start = repo
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let repository = if repo.is_some() {
-        gix::open(&start).ok()?
-    } else {
-        gix::discover(&start).ok()?
-    };
-    repository.workdir().map(Path::to_path_buf)
 }
 
 /// `./k8s/prod/` → `k8s/prod`: tree paths have no leading `./` and no trailing slash.

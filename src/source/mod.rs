@@ -4,6 +4,7 @@
 pub mod git;
 pub mod kustomize;
 pub mod manifest;
+pub mod remote;
 
 use std::path::PathBuf;
 
@@ -75,18 +76,148 @@ pub struct DesiredSet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceSpec {
     Git {
-        /// The repository, or `None` for the one around the current folder.
-        repo: Option<PathBuf>,
+        repo: RepoSpec,
         rev: String,
         /// Folders or files in the tree; empty means the whole tree.
         paths: Vec<String>,
+        /// Use a URL repository's cached clone as it is, without fetching.
+        offline: bool,
     },
     Files(Vec<PathBuf>),
+}
+
+/// Which Git repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepoSpec {
+    /// A local repository, or `None` for the one around the current folder.
+    Local(Option<PathBuf>),
+    /// A remote repository, cloned into the cache and fetched.
+    Url(String),
+}
+
+impl RepoSpec {
+    /// `--repo`'s value: a URL when it looks like one, else a path.
+    pub fn parse(repo: Option<&str>) -> RepoSpec {
+        match repo {
+            Some(r) if remote::is_url(r) => RepoSpec::Url(r.to_string()),
+            Some(r) => RepoSpec::Local(Some(PathBuf::from(r))),
+            None => RepoSpec::Local(None),
+        }
+    }
+}
+
+/// A source made ready to read: the repository found (a URL one synced into the cache and
+/// locked while this lives) and the ref resolved to one commit, so that every target of a
+/// run reads the same commit.
+pub struct Opened {
+    pub kind: OpenedKind,
+}
+
+pub enum OpenedKind {
+    Git {
+        /// The repository's Git folder (or the cached bare clone).
+        repo: PathBuf,
+        /// The commit every read uses.
+        commit: String,
+        /// The work tree, for local repositories that have one.
+        work_tree: Option<PathBuf>,
+        /// The URL, credentials removed, for URL repositories.
+        url: Option<String>,
+        /// Holds the cache lock of a URL repository.
+        _fetched: Option<remote::Fetched>,
+    },
+    Files(Vec<PathBuf>),
+}
+
+impl Opened {
+    /// The folder files kept beside the manifests (config, accepted drift) are read from
+    /// and written to: the work tree, the current folder for plain files, none for a URL.
+    pub fn work_tree(&self) -> Option<PathBuf> {
+        match &self.kind {
+            OpenedKind::Git { work_tree, .. } => work_tree.clone(),
+            OpenedKind::Files(_) => Some(PathBuf::from(".")),
+        }
+    }
+
+    /// The commit, when the source is Git.
+    pub fn commit(&self) -> Option<&str> {
+        match &self.kind {
+            OpenedKind::Git { commit, .. } => Some(commit),
+            OpenedKind::Files(_) => None,
+        }
+    }
+
+    /// A file beside the manifests, by its path from the repository root: from the work tree
+    /// when there is one, else from the commit. `None` when it does not exist. Returns the
+    /// file as named in messages, and its bytes.
+    pub fn repo_file(&self, name: &str) -> Result<Option<(String, Vec<u8>)>, SourceError> {
+        if let Some(root) = self.work_tree() {
+            let path = root.join(name);
+            return match std::fs::read(&path) {
+                Ok(bytes) => Ok(Some((path.display().to_string(), bytes))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(SourceError::Io { path, source }),
+            };
+        }
+        let OpenedKind::Git { repo, commit, .. } = &self.kind else {
+            return Ok(None);
+        };
+        match git::read_tree(Some(repo), commit, &[name.to_string()], true) {
+            Ok(snapshot) => Ok(snapshot
+                .files
+                .into_iter()
+                .next()
+                .map(|(file, bytes)| (format!("{file} @ {}", short_commit(commit)), bytes))),
+            Err(SourceError::PathNotInTree { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Finds (or fetches) the repository and resolves the ref to a commit.
+pub fn open(spec: &SourceSpec) -> Result<Opened, SourceError> {
+    let (repo, rev, offline) = match spec {
+        SourceSpec::Files(files) => {
+            return Ok(Opened {
+                kind: OpenedKind::Files(files.clone()),
+            })
+        }
+        SourceSpec::Git {
+            repo, rev, offline, ..
+        } => (repo, rev, *offline),
+    };
+    let kind = match repo {
+        RepoSpec::Local(path) => {
+            let found = git::locate(path.as_deref())?;
+            let commit = git::resolve(&found.git_dir, rev, &found.shown)?;
+            OpenedKind::Git {
+                repo: found.git_dir,
+                commit,
+                work_tree: found.work_tree,
+                url: None,
+                _fetched: None,
+            }
+        }
+        RepoSpec::Url(url) => {
+            let fetched = remote::sync(url, rev, offline)?;
+            let commit = git::resolve(&fetched.path, &fetched.rev, &PathBuf::from(&fetched.url))?;
+            OpenedKind::Git {
+                repo: fetched.path.clone(),
+                commit,
+                work_tree: None,
+                url: Some(fetched.url.clone()),
+                _fetched: Some(fetched),
+            }
+        }
+    };
+    Ok(Opened { kind })
 }
 
 /// What can go wrong while reading desired state.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
+    #[error(transparent)]
+    Remote(#[from] remote::RemoteError),
     #[error("{path} is not in a Git repository: {message}")]
     NotARepo { path: PathBuf, message: String },
     #[error("Git ref {rev:?} does not exist in {repo}: {message}")]
@@ -128,12 +259,13 @@ pub enum SourceError {
     },
 }
 
-/// Reads every manifest the spec names.
-pub fn read(spec: &SourceSpec) -> Result<DesiredSet, SourceError> {
+/// Reads every manifest under `paths` (Git sources; the whole tree when empty).
+pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError> {
     let mut rendered = Vec::new();
-    let (files, commit) = match spec {
-        SourceSpec::Git { repo, rev, paths } => {
-            let snapshot = git::read_tree(repo.as_deref(), rev, paths, false)?;
+    let (files, commit) = match &opened.kind {
+        OpenedKind::Git { repo, commit, .. } => {
+            let (repo, rev) = (Some(repo.as_path()), commit.as_str());
+            let snapshot = git::read_tree(repo, rev, paths, false)?;
             let folders: Vec<String> = if paths.is_empty() {
                 vec![String::new()]
             } else {
@@ -148,7 +280,7 @@ pub fn read(spec: &SourceSpec) -> Result<DesiredSet, SourceError> {
             let mut files = snapshot.files;
             if !kustomizations.is_empty() {
                 // kustomize reads files (bases, generators) from anywhere in the tree.
-                let whole = git::read_tree(repo.as_deref(), rev, &[], true)?;
+                let whole = git::read_tree(repo, rev, &[], true)?;
                 let tree = write_tree(&whole.files)?;
                 for kustomization in &kustomizations {
                     rendered.extend(kustomize::render_tree(
@@ -166,7 +298,7 @@ pub fn read(spec: &SourceSpec) -> Result<DesiredSet, SourceError> {
             }
             (files, Some(snapshot.commit))
         }
-        SourceSpec::Files(paths) => {
+        OpenedKind::Files(paths) => {
             let mut plain = Vec::new();
             for path in paths {
                 if path.is_dir() && kustomize::FILE_NAMES.iter().any(|n| path.join(n).exists()) {

@@ -1,0 +1,269 @@
+//! Extra objects: live objects that a target tracks (by its tracking label, or because
+//! they sit in a namespace the target owns) and that have no manifest in Git. Objects that
+//! controllers made (with ownerReferences, or written only by controllers) and kinds that
+//! are records rather than configuration (events, endpoints, leases) are never extra.
+
+use std::collections::BTreeSet;
+
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+
+use crate::check::Subject;
+use crate::cluster::{live, Catalog, Cluster, ResourceType};
+use crate::drift::{normalize, undeclared, Identity, Status};
+use crate::ignore;
+use crate::report::ResourceReport;
+use crate::settings::{NamespaceScope, Selection, TargetSettings};
+
+/// (group, kind): kinds that hold what happened or what a controller derived, not intent.
+const NOT_CONFIGURATION: &[(&str, &str)] = &[
+    ("", "Event"),
+    ("events.k8s.io", "Event"),
+    ("", "Endpoints"),
+    ("discovery.k8s.io", "EndpointSlice"),
+    ("coordination.k8s.io", "Lease"),
+    ("apps", "ControllerRevision"),
+];
+
+/// Declared objects, by (group, kind, namespace, name).
+pub type Declared = BTreeSet<(String, String, Option<String>, String)>;
+
+/// Finds the extra objects of one context for one target. Kinds that cannot be listed are
+/// returned as warnings: what the user may not see cannot be judged.
+pub async fn find(
+    cluster: &Cluster,
+    catalog: &Catalog,
+    declared: &Declared,
+    target: &TargetSettings,
+    selection: &Selection,
+    selected_types: &[(ResourceType, Vec<String>)],
+    concurrency: usize,
+) -> (Vec<(ResourceReport, Subject)>, Vec<String>) {
+    let kinds: Vec<&ResourceType> = catalog
+        .types()
+        .iter()
+        .filter(|rt| rt.preferred && is_configuration(rt))
+        .filter(|rt| {
+            selected_types.is_empty()
+                || selected_types
+                    .iter()
+                    .any(|(t, _)| t.group == rt.group && t.kind == rt.kind)
+        })
+        .collect();
+    let only = match &selection.namespace {
+        NamespaceScope::Only(ns) => Some(ns.as_str()),
+        _ => None,
+    };
+    // One LIST per (kind, scope): the tracking label across the cluster (or `-n`), and every
+    // object of each owned namespace.
+    let mut lists: Vec<(&ResourceType, Option<String>, Option<String>)> = Vec::new();
+    for rt in &kinds {
+        if let Some(label) = &target.tracking_label {
+            let ns = if rt.namespaced {
+                only.map(str::to_string)
+            } else {
+                None
+            };
+            lists.push((rt, ns, Some(label.text.clone())));
+        }
+        if rt.namespaced {
+            for ns in &target.owned_namespaces {
+                if only.is_none_or(|o| o == ns) {
+                    lists.push((rt, Some(ns.clone()), None));
+                }
+            }
+        }
+    }
+    let answers: Vec<_> = stream::iter(lists.into_iter().map(|(rt, ns, label)| async move {
+        let result = live::list(cluster, rt, ns.as_deref(), label.as_deref()).await;
+        (rt, ns, result)
+    }))
+    .buffer_unordered(concurrency)
+    .collect()
+    .await;
+    let mut found: Vec<(ResourceReport, Subject)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut warnings = Vec::new();
+    for (rt, ns, result) in answers {
+        let items = match result {
+            Ok(items) => items,
+            Err(error) => {
+                let message = match &error {
+                    kube::Error::Api(status) => status.message.clone(),
+                    other => other.to_string(),
+                };
+                let scope = ns.map(|n| format!(" in namespace {n}")).unwrap_or_default();
+                warnings.push(format!(
+                    "extra objects: cannot list {}{scope}: {message}",
+                    rt.qualified_plural()
+                ));
+                continue;
+            }
+        };
+        for object in items {
+            let identity = identity_of(rt, &object);
+            let key = (
+                identity.group.clone(),
+                identity.kind.clone(),
+                identity.namespace.clone(),
+                identity.name.clone(),
+            );
+            if declared.contains(&key)
+                || made_by_controller(&object)
+                || ignore::annotation_reason(&object).is_some()
+                || !selected(&identity, &object, selection, selected_types)
+                || !seen.insert(key)
+            {
+                continue;
+            }
+            let why = match (&target.tracking_label, &identity.namespace) {
+                (_, Some(ns)) if target.owned_namespaces.contains(ns) => {
+                    format!(
+                        "live in namespace {ns}, which the target owns, with no manifest in Git"
+                    )
+                }
+                (Some(label), _) => {
+                    format!("live with label {}, with no manifest in Git", label.text)
+                }
+                _ => "live, with no manifest in Git".to_string(),
+            };
+            found.push(entry(cluster, rt, identity, object, why));
+        }
+    }
+    (found, warnings)
+}
+
+/// The report and subject of one extra object.
+fn entry(
+    cluster: &Cluster,
+    rt: &ResourceType,
+    identity: Identity,
+    object: Value,
+    why: String,
+) -> (ResourceReport, Subject) {
+    let report = ResourceReport {
+        context: cluster.context.clone(),
+        identity: identity.clone(),
+        status: Status::Extra,
+        origin: None,
+        fields: Vec::new(),
+        ignored_fields: Vec::new(),
+        message: Some(why),
+        git_object: None,
+        live_object: Some(normalize::normalize(&object)),
+    };
+    let subject = Subject {
+        context: cluster.context.clone(),
+        identity,
+        origin: None,
+        resource: Some(rt.clone()),
+        live_resource_version: object["metadata"]["resourceVersion"]
+            .as_str()
+            .map(str::to_string),
+        manifest: object,
+        field_manager: String::new(),
+        commit: None,
+    };
+    (report, subject)
+}
+
+/// The report of an extra object looked at again: gone (in sync) or still there.
+pub fn recheck(subject: &Subject, live: Option<&Value>) -> ResourceReport {
+    let mut report = ResourceReport {
+        context: subject.context.clone(),
+        identity: subject.identity.clone(),
+        status: Status::InSync,
+        origin: None,
+        fields: Vec::new(),
+        ignored_fields: Vec::new(),
+        message: None,
+        git_object: None,
+        live_object: None,
+    };
+    if let Some(object) = live {
+        report.status = Status::Extra;
+        report.message = Some("still live, with no manifest in Git".into());
+        report.live_object = Some(normalize::normalize(object));
+    }
+    report
+}
+
+fn is_configuration(rt: &ResourceType) -> bool {
+    let can = |verb: &str| rt.verbs.iter().any(|v| v == verb);
+    can("list")
+        && can("create")
+        && can("delete")
+        && !NOT_CONFIGURATION
+            .iter()
+            .any(|(g, k)| *g == rt.group && *k == rt.kind)
+}
+
+/// Objects a controller derived: they carry an owner, or only controllers ever wrote them
+/// (a namespace's `default` ServiceAccount and `kube-root-ca.crt` ConfigMap).
+fn made_by_controller(object: &Value) -> bool {
+    let owned = object["metadata"]["ownerReferences"]
+        .as_array()
+        .is_some_and(|o| !o.is_empty());
+    let managers: Vec<&str> = object["metadata"]["managedFields"]
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e["manager"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    owned || (!managers.is_empty() && managers.iter().all(|m| undeclared::is_controller(m)))
+}
+
+fn identity_of(rt: &ResourceType, object: &Value) -> Identity {
+    let meta = &object["metadata"];
+    Identity {
+        group: rt.group.clone(),
+        version: rt.version.clone(),
+        kind: rt.kind.clone(),
+        namespace: meta["namespace"].as_str().map(str::to_string),
+        name: meta["name"].as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// The command line's selection, applied to a live object.
+fn selected(
+    identity: &Identity,
+    object: &Value,
+    selection: &Selection,
+    selected_types: &[(ResourceType, Vec<String>)],
+) -> bool {
+    let names_ok = selected_types.is_empty()
+        || selected_types.iter().any(|(t, names)| {
+            t.group == identity.group
+                && t.kind == identity.kind
+                && (names.is_empty() || names.contains(&identity.name))
+        });
+    let labels_ok = selection
+        .labels
+        .as_ref()
+        .is_none_or(|s| s.matches(object["metadata"]["labels"].as_object()));
+    names_ok && labels_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn controller_made_objects_are_never_extra() {
+        let owned =
+            json!({"metadata": {"name": "web-7d9f", "ownerReferences": [{"kind": "ReplicaSet"}]}});
+        assert!(made_by_controller(&owned));
+        let root_ca = json!({"metadata": {"name": "kube-root-ca.crt", "managedFields": [
+            {"manager": "kube-controller-manager", "operation": "Update"}]}});
+        assert!(made_by_controller(&root_ca));
+        let by_hand = json!({"metadata": {"name": "debug", "managedFields": [
+            {"manager": "kubectl-create", "operation": "Update"}]}});
+        assert!(!made_by_controller(&by_hand));
+        let no_record = json!({"metadata": {"name": "old"}});
+        assert!(!made_by_controller(&no_record));
+    }
+}

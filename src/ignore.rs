@@ -1,0 +1,413 @@
+//! Ignore rules: drift a team has decided not to see, each with a reason and an optional
+//! expiry, declared in `.kubectl-drift.yaml` or, for a whole resource, with the
+//! `drift.kubectl.io/ignore` annotation on its manifest. Ignored fields and resources stay
+//! in the report and its counts; they only stop making a run fail. Pure: rules are applied
+//! to a finished report.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::drift::path::{FieldPath, Segment};
+use crate::drift::Status;
+use crate::report::ResourceReport;
+
+/// The manifest annotation that ignores a whole resource; its value is the reason.
+pub const ANNOTATION: &str = "drift.kubectl.io/ignore";
+
+/// A shell-style pattern: `*` matches any run of characters, `?` one character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob(pub String);
+
+impl Glob {
+    pub fn any() -> Glob {
+        Glob("*".into())
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        glob_match(self.0.as_bytes(), text.as_bytes())
+    }
+}
+
+fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    // Iterative matcher with one backtrack point: linear enough for names and kinds.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == b'*')
+}
+
+/// One step of a rule's path: a key, a list position, a list item by key, or any one step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Field(String),
+    Index(usize),
+    Key(String, String),
+    Any,
+}
+
+/// A JSON pointer with list items selectable by key:
+/// `/spec/template/spec/containers/name=app/image`. `~1` stands for `/` and `~0` for `~`,
+/// as in RFC 6901, so `/metadata/annotations/example.com~1owner` names one annotation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pointer {
+    pub text: String,
+    steps: Vec<Step>,
+}
+
+impl Pointer {
+    pub fn parse(text: &str) -> Result<Pointer, String> {
+        let rest = text
+            .strip_prefix('/')
+            .ok_or_else(|| format!("path {text:?} must start with '/' (a JSON pointer)"))?;
+        if rest.is_empty() {
+            return Err(format!(
+                "path {text:?} names the whole object; leave out paths to ignore a resource"
+            ));
+        }
+        let mut steps = Vec::new();
+        for raw in rest.split('/') {
+            if raw.is_empty() {
+                return Err(format!("path {text:?} has an empty step"));
+            }
+            let step = raw.replace("~1", "/").replace("~0", "~");
+            steps.push(if step == "*" {
+                Step::Any
+            } else if let Ok(index) = step.parse::<usize>() {
+                Step::Index(index)
+            } else if let Some((key, value)) = step.split_once('=') {
+                if key.is_empty() {
+                    return Err(format!("path {text:?}: {raw:?} needs a key before '='"));
+                }
+                Step::Key(key.to_string(), value.to_string())
+            } else {
+                Step::Field(step)
+            });
+        }
+        Ok(Pointer {
+            text: text.to_string(),
+            steps,
+        })
+    }
+
+    /// Whether `path` is this pointer's field or lies under it.
+    pub fn covers(&self, path: &FieldPath) -> bool {
+        let segments = path.segments();
+        self.steps.len() <= segments.len()
+            && self
+                .steps
+                .iter()
+                .zip(segments)
+                .all(|(step, segment)| step_matches(step, segment))
+    }
+}
+
+fn step_matches(step: &Step, segment: &Segment) -> bool {
+    match (step, segment) {
+        (Step::Any, _) => true,
+        (Step::Field(want), Segment::Field(have)) => want == have,
+        (Step::Index(want), Segment::Index(have)) => want == have,
+        (Step::Key(key, want), Segment::Key(pairs)) => pairs.iter().any(|(k, v)| {
+            k == key
+                && match v {
+                    Value::String(s) => s == want,
+                    Value::Number(n) => n.to_string() == *want,
+                    Value::Bool(b) => want == if *b { "true" } else { "false" },
+                    _ => false,
+                }
+        }),
+        _ => false,
+    }
+}
+
+/// Which resources a rule is about; every part is a glob, `*` when left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    pub context: Glob,
+    pub kind: Glob,
+    pub namespace: Glob,
+    pub name: Glob,
+}
+
+impl Selector {
+    pub fn matches(&self, resource: &ResourceReport) -> bool {
+        let id = &resource.identity;
+        self.context.matches(&resource.context)
+            && self.kind.matches(&id.kind)
+            && self
+                .namespace
+                .matches(id.namespace.as_deref().unwrap_or(""))
+            && self.name.matches(&id.name)
+    }
+}
+
+/// One rule from the config file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub selector: Selector,
+    /// Fields to ignore; none (and no managers) ignores the whole resource.
+    pub paths: Vec<Pointer>,
+    /// Only fields last written by one of these managers (globs).
+    pub managers: Vec<Glob>,
+    pub reason: String,
+    /// The last day the rule holds.
+    pub expires: Option<NaiveDate>,
+    /// Where the rule is written, `FILE:LINE`, for messages.
+    pub source: String,
+}
+
+impl Rule {
+    fn whole_resource(&self) -> bool {
+        self.paths.is_empty() && self.managers.is_empty()
+    }
+
+    fn covers(&self, field: &crate::drift::FieldDrift) -> bool {
+        let path_ok = self.paths.is_empty() || self.paths.iter().any(|p| p.covers(&field.path));
+        let manager_ok = self.managers.is_empty()
+            || field
+                .attribution
+                .as_ref()
+                .is_some_and(|a| self.managers.iter().any(|m| m.matches(&a.manager)));
+        path_ok && manager_ok
+    }
+}
+
+/// A drifted field a rule hides, kept in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IgnoredField {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Applies the rules to checked resources: whole resources become `Ignored`, covered fields
+/// move from `fields` to `ignored_fields`, and a resource left without drift is in sync.
+/// Expired rules hide nothing and say so in the resource's message.
+pub fn apply(resources: &mut [ResourceReport], rules: &[Rule], today: NaiveDate) {
+    for resource in resources.iter_mut() {
+        if !matches!(
+            resource.status,
+            Status::Drifted | Status::Missing | Status::Extra
+        ) {
+            continue;
+        }
+        let matching: Vec<&Rule> = rules
+            .iter()
+            .filter(|r| r.selector.matches(resource))
+            .collect();
+        let (live, expired): (Vec<&Rule>, Vec<&Rule>) = matching
+            .into_iter()
+            .partition(|r| r.expires.is_none_or(|d| d >= today));
+        if let Some(rule) = expired.first() {
+            resource.message = Some(format!(
+                "ignore rule at {} expired on {} ({})",
+                rule.source,
+                rule.expires.unwrap_or(today),
+                rule.reason
+            ));
+        }
+        if let Some(rule) = live.iter().find(|r| r.whole_resource()) {
+            resource.status = Status::Ignored;
+            resource.message = Some(format!("ignored by {}: {}", rule.source, rule.reason));
+            continue;
+        }
+        if resource.status != Status::Drifted {
+            continue;
+        }
+        let mut kept = Vec::new();
+        for field in std::mem::take(&mut resource.fields) {
+            match live.iter().find(|r| r.covers(&field)) {
+                Some(rule) => resource.ignored_fields.push(IgnoredField {
+                    path: field.path.to_string(),
+                    reason: rule.reason.clone(),
+                }),
+                None => kept.push(field),
+            }
+        }
+        resource.fields = kept;
+        if resource.fields.is_empty() {
+            resource.status = Status::InSync;
+        }
+    }
+}
+
+/// The reason a manifest gives in the ignore annotation, if it carries one.
+pub fn annotation_reason(manifest: &Value) -> Option<String> {
+    manifest["metadata"]["annotations"][ANNOTATION]
+        .as_str()
+        .map(|reason| {
+            if reason.trim().is_empty() {
+                "no reason given".to_string()
+            } else {
+                reason.to_string()
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::{Attribution, FieldDrift, Identity};
+    use serde_json::json;
+
+    fn path(segments: Vec<Segment>) -> FieldPath {
+        FieldPath(segments)
+    }
+
+    fn field(p: FieldPath, manager: &str) -> FieldDrift {
+        FieldDrift {
+            path: p,
+            git: Some(json!(1)),
+            live: Some(json!(2)),
+            attribution: Some(Attribution {
+                manager: manager.into(),
+                operation: "Update".into(),
+                time: None,
+                subresource: None,
+            }),
+        }
+    }
+
+    fn resource(fields: Vec<FieldDrift>) -> ResourceReport {
+        ResourceReport {
+            context: "production".into(),
+            identity: Identity {
+                group: "apps".into(),
+                version: "v1".into(),
+                kind: "Deployment".into(),
+                namespace: Some("shop".into()),
+                name: "web".into(),
+            },
+            status: Status::Drifted,
+            origin: None,
+            fields,
+            ignored_fields: Vec::new(),
+            message: None,
+            git_object: None,
+            live_object: None,
+        }
+    }
+
+    fn rule(paths: &[&str], managers: &[&str], expires: Option<&str>) -> Rule {
+        Rule {
+            selector: Selector {
+                context: Glob::any(),
+                kind: Glob("Deploy*".into()),
+                namespace: Glob("sh?p".into()),
+                name: Glob::any(),
+            },
+            paths: paths.iter().map(|p| Pointer::parse(p).unwrap()).collect(),
+            managers: managers.iter().map(|m| Glob(m.to_string())).collect(),
+            reason: "HPA owns replicas".into(),
+            expires: expires.map(|d| d.parse().unwrap()),
+            source: ".kubectl-drift.yaml:7".into(),
+        }
+    }
+
+    fn f(name: &str) -> Segment {
+        Segment::Field(name.into())
+    }
+
+    #[test]
+    fn globs_match_like_a_shell() {
+        assert!(Glob("prod-*".into()).matches("prod-eu"));
+        assert!(!Glob("prod-*".into()).matches("staging"));
+        assert!(Glob("*-db-?".into()).matches("orders-db-1"));
+        assert!(Glob("*".into()).matches(""));
+        assert!(!Glob("a*b".into()).matches("acbd"));
+    }
+
+    #[test]
+    fn pointers_select_list_items_by_key() {
+        let image = path(vec![
+            f("spec"),
+            f("template"),
+            f("spec"),
+            f("containers"),
+            Segment::Key(vec![("name".into(), json!("app"))]),
+            f("image"),
+        ]);
+        let p = Pointer::parse("/spec/template/spec/containers/name=app/image").unwrap();
+        assert!(p.covers(&image));
+        let other = Pointer::parse("/spec/template/spec/containers/name=sidecar").unwrap();
+        assert!(!other.covers(&image));
+        assert!(Pointer::parse("/spec/template").unwrap().covers(&image));
+        assert!(Pointer::parse("/spec/*/spec").unwrap().covers(&image));
+        let annotation = path(vec![
+            f("metadata"),
+            f("annotations"),
+            f("example.com/owner"),
+        ]);
+        assert!(Pointer::parse("/metadata/annotations/example.com~1owner")
+            .unwrap()
+            .covers(&annotation));
+        assert!(Pointer::parse("spec").is_err());
+        assert!(Pointer::parse("/").is_err());
+        assert!(Pointer::parse("/spec//x").is_err());
+    }
+
+    #[test]
+    fn rules_hide_fields_and_keep_them_in_the_report() {
+        let today = "2026-11-25".parse().unwrap();
+        let replicas = path(vec![f("spec"), f("replicas")]);
+        let image = path(vec![f("spec"), f("image")]);
+        let mut resources = vec![resource(vec![
+            field(replicas.clone(), "kube-controller-manager"),
+            field(image, "kubectl-edit"),
+        ])];
+        apply(
+            &mut resources,
+            &[rule(&["/spec/replicas"], &["kube-controller-*"], None)],
+            today,
+        );
+        assert_eq!(resources[0].status, Status::Drifted);
+        assert_eq!(resources[0].fields.len(), 1);
+        assert_eq!(resources[0].ignored_fields[0].path, "spec.replicas");
+
+        // The same field written by a person is not the controller's: still drift.
+        let mut resources = vec![resource(vec![field(replicas.clone(), "kubectl-scale")])];
+        apply(
+            &mut resources,
+            &[rule(&["/spec/replicas"], &["kube-controller-*"], None)],
+            today,
+        );
+        assert_eq!(resources[0].status, Status::Drifted);
+
+        let mut resources = vec![resource(vec![field(replicas.clone(), "x")])];
+        apply(
+            &mut resources,
+            &[rule(&["/spec/replicas"], &[], None)],
+            today,
+        );
+        assert_eq!(resources[0].status, Status::InSync);
+        assert_eq!(resources[0].ignored_fields.len(), 1);
+    }
+
+    #[test]
+    fn expired_rules_hide_nothing_and_say_so() {
+        let today = "2026-11-25".parse().unwrap();
+        let replicas = path(vec![f("spec"), f("replicas")]);
+        let mut resources = vec![resource(vec![field(replicas, "x")])];
+        apply(&mut resources, &[rule(&[], &[], Some("2026-11-24"))], today);
+        assert_eq!(resources[0].status, Status::Drifted);
+        let message = resources[0].message.as_deref().unwrap();
+        assert!(message.contains("expired on 2026-11-24"), "{message}");
+        assert!(message.contains(".kubectl-drift.yaml:7"), "{message}");
+        // Holds through its last day.
+        apply(&mut resources, &[rule(&[], &[], Some("2026-11-25"))], today);
+        assert_eq!(resources[0].status, Status::Ignored);
+    }
+}
