@@ -313,16 +313,21 @@ async fn check_context(
 ) -> Result<ContextOutcome, ContextError> {
     let selection = &settings.selection;
     let selected_types = resolve_types(&catalog, selection)?;
-    let default_ns = match (&selection.namespace, &target.default_namespace) {
-        (NamespaceScope::Only(ns), _) | (_, Some(ns)) => ns.clone(),
-        _ => cluster.default_namespace.clone(),
+    // A target's namespace stands in for the context's, as kubectl's --namespace would.
+    let context_ns = target
+        .default_namespace
+        .as_deref()
+        .unwrap_or(&cluster.default_namespace);
+    let default_ns = match &selection.namespace {
+        NamespaceScope::Only(ns) => ns.clone(),
+        _ => context_ns.to_string(),
     };
 
     let mut placed: Vec<Placed> = desired
         .objects
         .iter()
         .map(|d| place(d, &catalog, &default_ns))
-        .filter(|p| selected(p, selection, &selected_types, &cluster.default_namespace))
+        .filter(|p| selected(p, selection, &selected_types, context_ns))
         .collect();
     placed.sort_by(|a, b| a.identity.cmp(&b.identity));
     check_duplicates(&placed)?;

@@ -230,10 +230,18 @@ pub fn apply(resources: &mut [ResourceReport], rules: &[Rule], today: NaiveDate)
         let mut kept = Vec::new();
         for field in std::mem::take(&mut resource.fields) {
             match live.iter().find(|r| r.covers(&field)) {
-                Some(rule) => resource.ignored_fields.push(IgnoredField {
-                    path: field.path.to_string(),
-                    reason: rule.reason.clone(),
-                }),
+                Some(rule) => {
+                    // The diffs show what still counts: the Git side takes the live value.
+                    if let (Some(git), Some(live)) =
+                        (resource.git_object.as_mut(), resource.live_object.as_ref())
+                    {
+                        field.path.copy_between(live, git);
+                    }
+                    resource.ignored_fields.push(IgnoredField {
+                        path: field.path.to_string(),
+                        reason: rule.reason.clone(),
+                    });
+                }
                 None => kept.push(field),
             }
         }
@@ -368,6 +376,8 @@ mod tests {
             field(replicas.clone(), "kube-controller-manager"),
             field(image, "kubectl-edit"),
         ])];
+        resources[0].git_object = Some(json!({"spec": {"replicas": 1, "image": "a"}}));
+        resources[0].live_object = Some(json!({"spec": {"replicas": 4, "image": "b"}}));
         apply(
             &mut resources,
             &[rule(&["/spec/replicas"], &["kube-controller-*"], None)],
@@ -376,6 +386,11 @@ mod tests {
         assert_eq!(resources[0].status, Status::Drifted);
         assert_eq!(resources[0].fields.len(), 1);
         assert_eq!(resources[0].ignored_fields[0].path, "spec.replicas");
+        // The diff no longer shows the ignored field, and still shows the rest.
+        assert_eq!(
+            resources[0].git_object,
+            Some(json!({"spec": {"replicas": 4, "image": "a"}}))
+        );
 
         // The same field written by a person is not the controller's: still drift.
         let mut resources = vec![resource(vec![field(replicas.clone(), "kubectl-scale")])];

@@ -55,6 +55,64 @@ impl FieldPath {
     }
 }
 
+impl FieldPath {
+    /// Makes `target` hold at this path what `source` holds there (removing the field when
+    /// `source` has none), so that a diff of the two no longer shows it. Does nothing when
+    /// the path's parent is not in `target`.
+    pub fn copy_between(&self, source: &Value, target: &mut Value) {
+        let Some((last, parents)) = self.0.split_last() else {
+            return;
+        };
+        let mut parent = target;
+        for segment in parents {
+            let next = match segment {
+                Segment::Field(name) => parent.get_mut(name),
+                Segment::Index(i) => parent.get_mut(*i),
+                Segment::Key(pairs) => parent.as_array_mut().and_then(|items| {
+                    items
+                        .iter_mut()
+                        .find(|item| pairs.iter().all(|(k, v)| item.get(k) == Some(v)))
+                }),
+            };
+            let Some(next) = next else {
+                return;
+            };
+            parent = next;
+        }
+        let value = self.lookup(source).cloned();
+        match (last, parent) {
+            (Segment::Field(name), Value::Object(map)) => match value {
+                Some(v) => {
+                    map.insert(name.clone(), v);
+                }
+                None => {
+                    map.remove(name);
+                }
+            },
+            (Segment::Index(i), Value::Array(items)) if *i < items.len() => match value {
+                Some(v) => items[*i] = v,
+                None => {
+                    items.remove(*i);
+                }
+            },
+            (Segment::Key(pairs), Value::Array(items)) => {
+                let at = items
+                    .iter()
+                    .position(|item| pairs.iter().all(|(k, v)| item.get(k) == Some(v)));
+                match (at, value) {
+                    (Some(at), Some(v)) => items[at] = v,
+                    (Some(at), None) => {
+                        items.remove(at);
+                    }
+                    (None, Some(v)) => items.push(v),
+                    (None, None) => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 impl std::fmt::Display for FieldPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (i, segment) in self.0.iter().enumerate() {
@@ -165,6 +223,32 @@ mod tests {
             label.to_string(),
             "metadata.labels[\"app.kubernetes.io/name\"]"
         );
+    }
+
+    #[test]
+    fn copies_one_field_between_objects() {
+        let live = json!({"spec": {"containers": [{"name": "app", "image": "b"}], "paused": true}});
+        let mut git = json!({"spec": {"containers": [{"name": "app", "image": "a"}], "x": 1}});
+        let image = FieldPath(vec![
+            Segment::Field("spec".into()),
+            Segment::Field("containers".into()),
+            Segment::Key(vec![("name".into(), json!("app"))]),
+            Segment::Field("image".into()),
+        ]);
+        image.copy_between(&live, &mut git);
+        assert_eq!(git["spec"]["containers"][0]["image"], "b");
+        let x = FieldPath(vec![
+            Segment::Field("spec".into()),
+            Segment::Field("x".into()),
+        ]);
+        x.copy_between(&live, &mut git);
+        assert!(git["spec"].get("x").is_none());
+        let missing_parent = FieldPath(vec![
+            Segment::Field("status".into()),
+            Segment::Field("y".into()),
+        ]);
+        missing_parent.copy_between(&live, &mut git);
+        assert!(git.get("status").is_none());
     }
 
     #[test]

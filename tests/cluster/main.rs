@@ -7,3 +7,4 @@ mod common;
 mod completion;
 mod fix;
 mod foundation;
+mod setup;
