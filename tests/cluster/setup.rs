@@ -133,9 +133,7 @@ fn config_mistakes_name_the_file_and_line() {
 #[test]
 fn ignore_rules_hide_fields_count_them_and_expire() {
     let ns = namespace("ign", &["staging"]);
-    let deployment = format!(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: api}}\n  template:\n    metadata:\n      labels: {{app: api}}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n      - name: proxy\n        image: envoyproxy/envoy:v1.31\n"
-    );
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n      - name: proxy\n        image: envoyproxy/envoy:v1.31\n";
     let cache = config_map("cache", "app: api", "size: small");
     let legacy = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy\n  annotations:\n    drift.kubectl.io/ignore: owned by the old deploy job\ndata: {a: b}\n";
     let config = format!(
@@ -143,11 +141,11 @@ fn ignore_rules_hide_fields_count_them_and_expire() {
     );
     let repo = git_repo(&[
         (".kubectl-drift.yaml", &config),
-        ("k8s/api.yaml", &deployment),
+        ("k8s/api.yaml", deployment),
         ("k8s/cache.yaml", &cache),
         ("k8s/legacy.yaml", legacy),
     ]);
-    apply("staging", &ns, &deployment);
+    apply("staging", &ns, deployment);
     apply("staging", &ns, &cache);
     apply("staging", &ns, legacy);
     kubectl_ok(
