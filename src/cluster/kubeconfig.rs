@@ -57,12 +57,65 @@ pub fn load_kubeconfig(explicit: Option<&Path>) -> Result<Kubeconfig, ClusterErr
             });
         }
     }
-    let home = std::env::var_os("HOME").ok_or(ClusterError::NoKubeconfig)?;
-    let path = PathBuf::from(home).join(".kube").join("config");
-    if !path.exists() {
-        return Err(ClusterError::NoKubeconfig);
+    let default = std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".kube/config"));
+    match default {
+        Some(path) if path.exists() => read(&path),
+        // In a pod with no kubeconfig, the service account's, as kubectl does.
+        _ => in_cluster().ok_or(ClusterError::NoKubeconfig),
     }
-    read(&path)
+}
+
+/// The context name of the in-cluster configuration.
+pub const IN_CLUSTER_CONTEXT: &str = "in-cluster";
+/// Where a pod finds its service account's token, CA and namespace.
+const SERVICE_ACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// A kubeconfig for the pod's own service account: the API server from
+/// `KUBERNETES_SERVICE_HOST`/`_PORT`, the CA, and the token file (re-read as it rotates).
+/// `KUBECTL_DRIFT_SERVICEACCOUNT_DIR` points elsewhere than the pod's mount, for running
+/// the same way outside a pod.
+fn in_cluster() -> Option<Kubeconfig> {
+    let host = std::env::var("KUBERNETES_SERVICE_HOST").ok()?;
+    let port = std::env::var("KUBERNETES_SERVICE_PORT").ok()?;
+    let dir = std::env::var_os("KUBECTL_DRIFT_SERVICEACCOUNT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(SERVICE_ACCOUNT_DIR));
+    let token = std::fs::read_to_string(dir.join("token")).ok()?;
+    let namespace = std::fs::read_to_string(dir.join("namespace"))
+        .map(|n| n.trim().to_string())
+        .unwrap_or_else(|_| "default".into());
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let user = token_subject(&token).unwrap_or_else(|| "serviceaccount".into());
+    let config = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": IN_CLUSTER_CONTEXT, "cluster": {
+            "server": format!("https://{host}:{port}"),
+            "certificate-authority": dir.join("ca.crt"),
+        }}],
+        "users": [{"name": user, "user": {"tokenFile": dir.join("token")}}],
+        "contexts": [{"name": IN_CLUSTER_CONTEXT, "context": {
+            "cluster": IN_CLUSTER_CONTEXT, "user": user, "namespace": namespace,
+        }}],
+        "current-context": IN_CLUSTER_CONTEXT,
+    });
+    serde_json::from_value(config).ok()
+}
+
+/// `system:serviceaccount:NS:NAME` from a service account token (a JWT's `sub`), so that
+/// audit lines name who wrote.
+fn token_subject(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.trim().split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims["sub"].as_str().map(str::to_string)
 }
 
 fn read(path: &Path) -> Result<Kubeconfig, ClusterError> {

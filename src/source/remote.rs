@@ -7,10 +7,12 @@
 //! default branch as its `HEAD`. Every entry is guarded by a lock file, so concurrent runs
 //! never see a half-written clone.
 
+use std::any::Any;
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use gix::bstr::{BString, ByteSlice};
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
@@ -38,9 +40,7 @@ pub enum RemoteError {
     Cache { path: PathBuf, message: String },
     #[error("cannot clone {url}: {message}")]
     Clone { url: String, message: String },
-    #[error(
-        "cannot fetch {url}: {message}; the cached clone is unchanged (use --offline to read it as it is)"
-    )]
+    #[error("cannot fetch {url}: {message}; use --offline to read its cached clone as it is")]
     Fetch { url: String, message: String },
     #[error("{rev:?} is not a branch, tag or commit of {url}{}", offline_hint(*.offline))]
     UnknownRev {
@@ -129,9 +129,20 @@ pub fn sync_in(
             message: "the URL is empty".into(),
         });
     }
-    std::fs::create_dir_all(cache_root).map_err(|e| cache_error(cache_root, &e))?;
+    if let Err(e) = gix::url::parse(url.as_bytes().as_bstr()) {
+        return Err(RemoteError::InvalidUrl {
+            url: clean,
+            message: redact.apply(&describe(&e)),
+        });
+    }
     let name = entry_name(&clean);
     let entry = cache_root.join(&name);
+    if offline && !entry.is_dir() {
+        // Checked again under the lock; this first look keeps offline runs from creating
+        // anything in the cache.
+        return Err(RemoteError::NotCached { url: clean });
+    }
+    std::fs::create_dir_all(cache_root).map_err(|e| cache_error(cache_root, &e))?;
     let lock = lock_entry(&cache_root.join(format!("{name}.lock")))
         .map_err(|e| cache_error(cache_root, &e))?;
     // Only the lock holder makes temporary clones, so any left now are from a run that died.
@@ -212,20 +223,28 @@ fn fetch(repo: &gix::Repository, url: &str, redact: &Redactor) -> Result<(), Str
     repo.committer_or_set_generic_fallback()
         .map_err(|e| failed("cannot set a committer", &e))?;
     let parsed = gix::url::parse(url.as_bytes().as_bstr())
-        .map_err(|e| redact.apply(&format!("invalid URL: {e}")))?;
-    if matches!(parsed.scheme, gix::url::Scheme::Https) {
-        // reqwest is built without a crypto provider of its own; use ring, the one the kube
-        // client already uses. An error only means a provider is installed already.
+        .map_err(|e| redact.apply(&format!("invalid URL: {}", describe(&e))))?;
+    if matches!(
+        parsed.scheme,
+        gix::url::Scheme::Https | gix::url::Scheme::Http
+    ) {
+        // reqwest is built without a crypto provider of its own and sets up TLS even for
+        // plain http; use ring, the one the kube client already uses. An error only means a
+        // provider is installed already.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
     let remote = repo
-        .remote_at(parsed)
+        .remote_at(parsed.clone())
         .and_then(|r| r.with_refspecs(REFSPECS, Direction::Fetch))
         .map_err(|e| failed("invalid remote", &e))?
         .with_fetch_tags(gix::remote::fetch::Tags::None);
     let mut connection = remote
         .connect(Direction::Fetch)
         .map_err(|e| failed("cannot connect", &e))?;
+    if matches!(parsed.scheme, gix::url::Scheme::Https) {
+        let options = https_options(&repo, &parsed).map_err(|e| redact.apply(&e))?;
+        connection.set_transport_options(options);
+    }
     if let Some(token) = std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()) {
         let username = std::env::var(USERNAME_ENV)
             .ok()
@@ -247,7 +266,19 @@ fn fetch(repo: &gix::Repository, url: &str, redact: &Redactor) -> Result<(), Str
     };
     let prepared = connection
         .prepare_fetch(gix::progress::Discard, options)
-        .map_err(|e| failed("cannot list the remote's refs", &e))?;
+        .map_err(|e| {
+            let message = failed("cannot list the remote's refs", &e);
+            if e.is_unauthenticated() && !message.contains("clear text") {
+                format!("{message} ({})", auth_hint())
+            } else if message.contains("invalid peer certificate") {
+                format!(
+                    "{message} (a private certificate authority can be trusted with git's \
+                     http.sslCAInfo or GIT_SSL_CAINFO)"
+                )
+            } else {
+                message
+            }
+        })?;
     let advertised = &prepared.ref_map().remote_refs;
     let names: HashSet<BString> = advertised.iter().map(|r| r.unpack().0.to_owned()).collect();
     let default_branch = advertised.iter().find_map(|r| match r {
@@ -294,6 +325,52 @@ fn fetch(repo: &gix::Repository, url: &str, redact: &Redactor) -> Result<(), Str
         set_head(&repo, target).map_err(|e| failed("cannot record the default branch", &*e))?;
     }
     Ok(())
+}
+
+/// The transport options gix would use for `url`, plus what its reqwest backend leaves out:
+/// `http.sslCAInfo` (also `GIT_SSL_CAINFO`) as the only trusted roots, as with git and curl,
+/// and `http.sslVerify=false`.
+fn https_options(repo: &gix::Repository, url: &gix::Url) -> Result<Box<dyn Any>, String> {
+    use gix::protocol::transport::client::blocking_io::http;
+    let options = repo
+        .transport_options(url.to_bstring().as_bstr(), None)
+        .map_err(|e| format!("invalid http configuration: {}", describe(&e)))?;
+    let mut options = options.unwrap_or_else(|| Box::new(http::Options::default()));
+    let Some(http_options) = options.downcast_mut::<http::Options>() else {
+        return Ok(options);
+    };
+    let roots = match &http_options.ssl_ca_info {
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("cannot read http.sslCAInfo {}: {e}", path.display()))?;
+            let roots = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("invalid http.sslCAInfo {}: {e}", path.display()))?;
+            if roots.is_empty() {
+                return Err(format!(
+                    "http.sslCAInfo {} holds no certificates",
+                    path.display()
+                ));
+            }
+            Some(roots)
+        }
+        None => None,
+    };
+    let verify = http_options.ssl_verify;
+    if roots.is_none() && verify {
+        return Ok(options);
+    }
+    let configure = move |builder: reqwest::blocking::ClientBuilder| {
+        let builder = match &roots {
+            Some(roots) => builder.tls_certs_only(roots.clone()),
+            None => builder,
+        };
+        Ok(builder.tls_danger_accept_invalid_certs(!verify))
+    };
+    http_options.backend = Some(Arc::new(Mutex::new(http::reqwest::Options {
+        configure_client: Some(Box::new(configure)),
+        configure_request: None,
+    })));
+    Ok(options)
 }
 
 /// Deletes local branches and tags that the remote no longer advertises.
@@ -381,6 +458,17 @@ fn resolve(
             rev: rev.to_string(),
             offline,
         })
+    }
+}
+
+fn auth_hint() -> String {
+    if std::env::var_os(TOKEN_ENV).is_some_and(|t| !t.is_empty()) {
+        format!("the server did not accept the token in {TOKEN_ENV}")
+    } else {
+        format!(
+            "the server wants credentials: set {TOKEN_ENV}, with {USERNAME_ENV} if the user \
+             name matters, or configure a git credential helper"
+        )
     }
 }
 
@@ -607,7 +695,12 @@ fn describe(error: &dyn std::error::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(error);
     while let Some(e) = next {
-        let text = e.to_string();
+        // Some messages quote multi-line protocol text; keep the error on one line.
+        let text = e
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
