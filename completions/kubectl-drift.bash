@@ -37,6 +37,9 @@ _kubectl__drift() {
             kubectl__drift,help)
                 cmd="kubectl__drift__subcmd__help"
                 ;;
+            kubectl__drift,history)
+                cmd="kubectl__drift__subcmd__history"
+                ;;
             kubectl__drift,version)
                 cmd="kubectl__drift__subcmd__version"
                 ;;
@@ -61,6 +64,9 @@ _kubectl__drift() {
             kubectl__drift__subcmd__help,help)
                 cmd="kubectl__drift__subcmd__help__subcmd__help"
                 ;;
+            kubectl__drift__subcmd__help,history)
+                cmd="kubectl__drift__subcmd__help__subcmd__history"
+                ;;
             kubectl__drift__subcmd__help,version)
                 cmd="kubectl__drift__subcmd__help__subcmd__version"
                 ;;
@@ -71,7 +77,7 @@ _kubectl__drift() {
 
     case "${cmd}" in
         kubectl__drift)
-            opts="-h -V --kubeconfig --context --all-contexts --help --version check fix accept version completion __complete __man help"
+            opts="-h -V --kubeconfig --context --all-contexts --help --version check fix accept history version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,7 +229,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__check)
-            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --kubeconfig --context --all-contexts --help --version"
+            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --report-dir --kubeconfig --context --all-contexts --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,11 +292,15 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "side-by-side unified json summary" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "side-by-side unified json summary junit" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "side-by-side unified json summary" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "side-by-side unified json summary junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --report-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -413,7 +423,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__help)
-            opts="check fix accept version completion __complete __man help"
+            opts="check fix accept history version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,6 +534,20 @@ _kubectl__drift() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__drift__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__drift__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -531,6 +555,32 @@ _kubectl__drift() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drift__subcmd__history)
+            opts="-h -V --report-dir --kubeconfig --context --all-contexts --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --report-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -32,6 +32,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s V -l versio
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "check" -d 'Compare the live state with Git and show the drift'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
@@ -53,7 +54,9 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s o -l output -d 'Output format (default: side-by-side)' -r -f -a "side-by-side\t'Git on the left, live on the right, only the changed parts'
 unified\t'A unified diff, like kubectl diff'
 json\t'One JSON document with every resource and a summary per context'
-summary\t'One line per resource'"
+summary\t'One line per resource'
+junit\t'JUnit XML: a test case per resource, drift as failures with the diff, for CI'"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l report-dir -d 'Also save this run\'s JSON report in DIR, under a new timestamped name' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
@@ -113,6 +116,12 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l s
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l report-dir -d 'The folder `check --report-dir` writes its reports to' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -s h -l help -d 'Print help'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l all-contexts -d 'Use every context in the kubeconfig'
@@ -133,11 +142,12 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s V -l version -d 'Print version'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the live state with Git and show the drift')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Show the drift resource by resource and offer to put the Git state back')
             [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Record the current drift of named resources as intentional, with a reason')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List past runs saved with `check --report-dir`, and when each resource''s drift began and ended')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and each selected cluster''s version when a context is given')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish or powershell)')
             [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Completion candidates in kubectl''s plugin protocol (used by kubectl_complete-drift)')
@@ -55,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many API requests to run at once per cluster')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (default: side-by-side)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (default: side-by-side)')
+            [CompletionResult]::new('--report-dir', '--report-dir', [CompletionResultType]::ParameterName, 'Also save this run''s JSON report in DIR, under a new timestamped name')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use; repeat to check several clusters')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use the cached clone of a URL repository as it is, without fetching')
@@ -134,6 +136,17 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-drift;history' {
+            [CompletionResult]::new('--report-dir', '--report-dir', [CompletionResultType]::ParameterName, 'The folder `check --report-dir` writes its reports to')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use; repeat to check several clusters')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Use every context in the kubeconfig')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-drift;version' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use; repeat to check several clusters')
@@ -178,6 +191,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the live state with Git and show the drift')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Show the drift resource by resource and offer to put the Git state back')
             [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Record the current drift of named resources as intentional, with a reason')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List past runs saved with `check --report-dir`, and when each resource''s drift began and ended')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and each selected cluster''s version when a context is given')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish or powershell)')
             [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Completion candidates in kubectl''s plugin protocol (used by kubectl_complete-drift)')
@@ -192,6 +206,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             break
         }
         'kubectl-drift;help;accept' {
+            break
+        }
+        'kubectl-drift;help;history' {
             break
         }
         'kubectl-drift;help;version' {

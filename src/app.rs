@@ -4,7 +4,9 @@
 use std::io::{IsTerminal, Write};
 
 use crate::check::{self, Progress};
-use crate::cli::{AcceptArgs, Cli, ClusterArgs, Command, FixArgs, OutputFormat};
+use crate::cli::{
+    AcceptArgs, CheckArgs, Cli, ClusterArgs, Command, FixArgs, HistoryArgs, OutputFormat,
+};
 use crate::cluster::kubeconfig;
 use crate::fix::{prompt::Terminal, FixSettings, Unattended};
 use crate::report::{self, Report, Style};
@@ -29,7 +31,7 @@ pub fn main(cli: Cli) -> i32 {
     runtime.block_on(async {
         match &cli.command {
             Command::Check(args) => match CheckSettings::from_args(args, &cli.cluster) {
-                Ok(settings) => check(&settings).await,
+                Ok(settings) => check(args, &settings).await,
                 Err(e) => fail(&e),
             },
             Command::Fix(args) => match lower(&args.common) {
@@ -40,6 +42,7 @@ pub fn main(cli: Cli) -> i32 {
                 Ok(settings) => accept(args, settings).await,
                 Err(e) => fail(&e),
             },
+            Command::History(args) => history(args),
             Command::Version(_) => version(&cli.cluster).await,
             Command::Completion { shell } => {
                 match crate::complete::script(*shell, &mut std::io::stdout()) {
@@ -62,7 +65,7 @@ pub fn main(cli: Cli) -> i32 {
     })
 }
 
-async fn check(settings: &CheckSettings) -> i32 {
+async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
     let show_progress = std::io::stderr().is_terminal();
     let on_progress = move |event: Progress| {
         if !show_progress {
@@ -101,7 +104,124 @@ async fn check(settings: &CheckSettings) -> i32 {
             summary.error.as_deref().unwrap_or_default()
         );
     }
-    exit_code(&report)
+    let mut code = exit_code(&report);
+    if let Some(dir) = &args.report_dir {
+        if let Err(e) = save_report(&report, &style, dir) {
+            eprintln!("error: cannot save the report in {}: {e}", dir.display());
+            code = EXIT_ERROR;
+        }
+    }
+    code
+}
+
+/// Writes the JSON report to a new file in `dir`, named by its time; an existing file is
+/// never overwritten, and a half-written one never keeps the final name.
+fn save_report(report: &Report, style: &Style, dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut text = Vec::new();
+    report::json::render(report, style, &mut text)?;
+    let stamp = style.now.format("%Y-%m-%dT%H-%M-%S%.3fZ").to_string();
+    let temp = dir.join(format!(".{stamp}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, &text)?;
+    for n in 1.. {
+        let name = match n {
+            1 => format!("{stamp}.json"),
+            n => format!("{stamp}-{n}.json"),
+        };
+        // A hard link fails when the name is taken: no run's report replaces another's.
+        match std::fs::hard_link(&temp, dir.join(&name)) {
+            Ok(()) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                return Err(e);
+            }
+        }
+    }
+    std::fs::remove_file(&temp)
+}
+
+/// `kubectl drift history`: the runs saved in a report folder, and each drift's span.
+fn history(args: &HistoryArgs) -> i32 {
+    let entries = match std::fs::read_dir(&args.report_dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", args.report_dir.display());
+            return EXIT_ERROR;
+        }
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut reports = Vec::new();
+    for file in &files {
+        let parsed = std::fs::read(file).map_err(|e| e.to_string()).and_then(|bytes| {
+            serde_json::from_slice::<crate::history::SavedReport>(&bytes).map_err(|e| e.to_string())
+        });
+        match parsed {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                eprintln!("error: {}: not a kubectl-drift report: {e}", file.display());
+                return EXIT_ERROR;
+            }
+        }
+    }
+    if reports.is_empty() {
+        println!("no reports in {}", args.report_dir.display());
+        return EXIT_IN_SYNC;
+    }
+    reports.sort_by_key(|r| r.at);
+    println!("Runs ({}):", reports.len());
+    for report in &reports {
+        let contexts: Vec<String> = report
+            .summary
+            .iter()
+            .map(|s| match &s.error {
+                Some(error) => format!("{}: error: {error}", s.context),
+                None => format!(
+                    "{}: {} drifted, {} missing, {} extra, {} in sync{}",
+                    s.context,
+                    s.drifted,
+                    s.missing,
+                    s.extra,
+                    s.in_sync,
+                    s.commit
+                        .as_deref()
+                        .map(|c| format!(" · Git {}", crate::source::short_commit(c)))
+                        .unwrap_or_default()
+                ),
+            })
+            .collect();
+        println!("  {}  {}", report.at.format("%Y-%m-%d %H:%M:%SZ"), contexts.join("; "));
+    }
+    let periods = crate::history::periods(reports);
+    println!();
+    if periods.is_empty() {
+        println!("No drift in these runs.");
+        return EXIT_IN_SYNC;
+    }
+    println!("Drift:");
+    for p in &periods {
+        let span = match p.ended {
+            Some(ended) => format!(
+                "from {} to {} ({} run{})",
+                p.first_seen.format("%Y-%m-%d %H:%M:%SZ"),
+                ended.format("%Y-%m-%d %H:%M:%SZ"),
+                p.runs,
+                if p.runs == 1 { "" } else { "s" }
+            ),
+            None => format!(
+                "since {}, still there ({} run{})",
+                p.first_seen.format("%Y-%m-%d %H:%M:%SZ"),
+                p.runs,
+                if p.runs == 1 { "" } else { "s" }
+            ),
+        };
+        println!("  {}  {}  {}  {span}", p.context, p.resource, p.statuses.join(", "));
+    }
+    EXIT_IN_SYNC
 }
 
 /// 2 when anything could not be checked, else 1 on drift, else 0.
@@ -123,6 +243,7 @@ fn render(report: &Report, format: OutputFormat, style: &Style) -> std::io::Resu
         OutputFormat::Unified => report::unified::render(report, style, &mut out)?,
         OutputFormat::Json => report::json::render(report, style, &mut out)?,
         OutputFormat::Summary => report::summary::render(report, style, &mut out)?,
+        OutputFormat::Junit => report::junit::render(report, style, &mut out)?,
     }
     out.flush()
 }

@@ -53,6 +53,12 @@ pub enum Command {
         after_help = "Examples:\n  # A hotfix that stays until Friday\n  kubectl drift accept deployment/app -n shop --path k8s/production --context production \\\n    --reason \"hotfix for INC-4211\" --until 2026-12-04\n\nThe records go to .kubectl-drift/accepted.yaml in the repository: review and commit them.\nChecks report the resources as Accepted while their drift stays the same and the date holds."
     )]
     Accept(Box<AcceptArgs>),
+    /// List past runs saved with `check --report-dir`, and when each resource's drift began and ended.
+    #[command(
+        help_template = HELP,
+        after_help = "Examples:\n  # What a CronJob's checks found over time\n  kubectl drift history --report-dir /var/lib/kubectl-drift/reports"
+    )]
+    History(HistoryArgs),
     /// Print the plugin's version, and each selected cluster's version when a context is given.
     Version(VersionArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell).
@@ -91,6 +97,13 @@ pub struct ClusterArgs {
 pub struct VersionArgs {}
 
 #[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The folder `check --report-dir` writes its reports to.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
@@ -98,6 +111,10 @@ pub struct CheckArgs {
     /// Output format (default: side-by-side).
     #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
+
+    /// Also save this run's JSON report in DIR, under a new timestamped name.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +237,8 @@ pub enum OutputFormat {
     Json,
     /// One line per resource.
     Summary,
+    /// JUnit XML: a test case per resource, drift as failures with the diff, for CI.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! {
+//!   "at": "2026-11-25T10:00:00.000Z",     // when the report was made
 //!   "resources": [
 //!     {
 //!       "context": "production",
@@ -60,6 +61,8 @@ use crate::source::Origin;
 
 #[derive(Serialize)]
 struct Document<'a> {
+    /// When the report was made (RFC 3339, UTC).
+    at: String,
     resources: Vec<Resource<'a>>,
     summary: &'a [ContextSummary],
 }
@@ -90,9 +93,10 @@ struct Field<'a> {
     time: Option<String>,
 }
 
-/// Writes the document; `style` is unused because JSON has neither colors nor a width.
-pub fn render(report: &Report, _style: &Style, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the document; of `style` only the time is used: JSON has no colors nor a width.
+pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let document = Document {
+        at: style.now.to_rfc3339_opts(SecondsFormat::Millis, true),
         resources: report.resources.iter().map(resource).collect(),
         summary: &report.contexts,
     };

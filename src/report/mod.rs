@@ -2,7 +2,9 @@
 //! I/O is done. Secret values are hidden here, once, before any renderer sees them. The
 //! renderers turn a report and a `Style` into text on any `impl Write`.
 
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod redact;
 pub mod side_by_side;
 pub mod summary;

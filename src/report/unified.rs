@@ -53,7 +53,7 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
 }
 
 /// The diff of one resource; a missing one diffs against nothing, every line removed.
-fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let old = yaml_text(resource.git_object.as_ref());
     let new = yaml_text(resource.live_object.as_ref());
     let diff = TextDiff::from_lines(&old, &new);

@@ -5,6 +5,8 @@
 mod check;
 mod common;
 mod completion;
+mod deploy;
 mod fix;
 mod foundation;
+mod reports;
 mod setup;

@@ -1,0 +1,476 @@
+//! Notifications: tell people about drift after a run, on Slack, on a generic webhook or by
+//! email, without telling them the same thing every few minutes.
+//!
+//! [`notify`] takes the finished [`Report`] and decides, from a small state file, whether
+//! an alert is due (see [`state`]); builds the messages (see [`message`], pure); and sends
+//! them (see [`send`], the only I/O besides the state file). A failed delivery is reported
+//! in its [`Delivery`], never as an error of the whole call, so that it cannot hide the drift
+//! itself: the caller still decides the exit code from the report.
+//!
+//! Secret values never reach a message: the report has them hidden already, and for
+//! Secrets the messages leave out field values altogether and show only field paths.
+
+pub mod message;
+pub mod send;
+pub mod state;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use lettre::Address;
+use reqwest::Url;
+
+use crate::report::Report;
+use message::Alert;
+use state::Decision;
+
+/// Where an alert goes.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Channel {
+    /// A Slack incoming-webhook URL.
+    Slack(String),
+    /// Any URL that takes the JSON document described in [`message`].
+    Webhook(String),
+    /// An email address; needs [`NotifySettings::smtp`].
+    Email(String),
+}
+
+/// Why a `--notify` value could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChannelError {
+    #[error("\"{0}\": expected KIND=TARGET: slack=URL, webhook=URL or email=ADDRESS")]
+    NoKind(String),
+    #[error("unknown channel \"{0}\": expected slack=URL, webhook=URL or email=ADDRESS")]
+    UnknownKind(String),
+    // The URL itself is left out: its path is the webhook's secret.
+    #[error("{kind} URL: {reason}")]
+    BadUrl { kind: &'static str, reason: String },
+    #[error("email address \"{address}\": {reason}")]
+    BadAddress { address: String, reason: String },
+}
+
+impl FromStr for Channel {
+    type Err = ChannelError;
+
+    /// Reads `slack=URL`, `webhook=URL` or `email=ADDRESS`.
+    fn from_str(s: &str) -> Result<Channel, ChannelError> {
+        let Some((kind, target)) = s.split_once('=') else {
+            return Err(ChannelError::NoKind(s.to_string()));
+        };
+        let target = target.trim();
+        match kind.trim() {
+            "slack" => http_url("slack", target).map(Channel::Slack),
+            "webhook" => http_url("webhook", target).map(Channel::Webhook),
+            "email" => target
+                .parse::<Address>()
+                .map(|_| Channel::Email(target.to_string()))
+                .map_err(|e| ChannelError::BadAddress {
+                    address: target.to_string(),
+                    reason: e.to_string(),
+                }),
+            other => Err(ChannelError::UnknownKind(other.to_string())),
+        }
+    }
+}
+
+fn http_url(kind: &'static str, text: &str) -> Result<String, ChannelError> {
+    let bad = |reason: String| ChannelError::BadUrl { kind, reason };
+    let url = Url::parse(text).map_err(|e| bad(format!("not a valid URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "scheme \"{}\" is not http or https",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none() {
+        return Err(bad("no host".to_string()));
+    }
+    Ok(text.to_string())
+}
+
+impl Channel {
+    /// How the channel is named in deliveries and errors: the kind, and for webhooks the
+    /// scheme, host and port only, since a webhook URL's path and query are its password.
+    pub fn label(&self) -> String {
+        match self {
+            Channel::Slack(_) => "slack".to_string(),
+            Channel::Webhook(url) => format!("webhook {}", redacted_url(url)),
+            Channel::Email(address) => format!("email {address}"),
+        }
+    }
+}
+
+/// `https://host:port/…`: enough to tell endpoints apart, without the secret parts.
+pub fn redacted_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(url) => {
+            let host = url.host_str().unwrap_or("?");
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let rest = if url.path() == "/" && url.query().is_none() {
+                "/"
+            } else {
+                "/…"
+            };
+            format!("{}://{host}{port}{rest}", url.scheme())
+        }
+        Err(_) => "(invalid URL)".to_string(),
+    }
+}
+
+// By hand, so that a settings dump in a log never shows a webhook's token.
+impl fmt::Debug for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Channel({})", self.label())
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// The SMTP server email alerts go through.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Smtp {
+    pub server: String,
+    pub port: u16,
+    /// Upgrade the connection with STARTTLS, and fail rather than send in the clear.
+    pub starttls: bool,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The From address, `ops@example.com` or `Drift <ops@example.com>`.
+    pub from: String,
+}
+
+impl fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Smtp")
+            .field("server", &self.server)
+            .field("port", &self.port)
+            .field("starttls", &self.starttls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "(hidden)"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+/// What to notify, where, and how often.
+#[derive(Debug, Clone, Default)]
+pub struct NotifySettings {
+    pub channels: Vec<Channel>,
+    /// Required when a channel is an email address.
+    pub smtp: Option<Smtp>,
+    /// Repeat an unchanged drift alert once this much time has passed since the last one;
+    /// never when `None`.
+    pub every: Option<Duration>,
+    /// Send one "resolved" message when drift that was alerted on is gone.
+    pub on_resolve: bool,
+    /// Where what was last alerted is remembered. Without it every run with drift alerts,
+    /// and nothing is ever resolved.
+    pub state_file: Option<PathBuf>,
+}
+
+/// What was decided and done; one entry per channel that was due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// `slack`, `webhook https://host/…`, `email ops@example.com`.
+    pub channel: String,
+    /// The last failure after the retries, naming the channel and the HTTP status or
+    /// connection error, without the webhook's path or the SMTP password.
+    pub result: Result<(), String>,
+}
+
+/// Why notifying could not be attempted at all.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("email alerts to {0} need an SMTP server")]
+    NoSmtp(String),
+    #[error("SMTP from address \"{address}\": {reason}")]
+    BadFrom { address: String, reason: String },
+    #[error("email address \"{address}\": {reason}")]
+    BadTo { address: String, reason: String },
+    #[error(
+        "refusing to send the SMTP password to {0} in the clear: turn on STARTTLS \
+         (plain-text AUTH is only allowed to localhost)"
+    )]
+    PlainTextAuth(String),
+    #[error("SMTP password given without a user name")]
+    PasswordWithoutUser,
+    #[error("cannot set up the HTTP client: {0}")]
+    HttpClient(String),
+    #[error("cannot read the notification state file {}: {source}", path.display())]
+    StateRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the notification state file {} is corrupt ({reason}); delete it to start over", path.display())]
+    StateCorrupt { path: PathBuf, reason: String },
+    #[error("cannot write the notification state file {}: {source}", path.display())]
+    StateWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Decides whether an alert is due, sends it to every channel, and remembers it.
+///
+/// Returns one [`Delivery`] per channel when an alert was due, and nothing otherwise. The
+/// state file is written (atomically) only after a send attempt with at least one delivery
+/// that got through, so that a run where every channel failed tries again next time; and
+/// when drift is gone without `on_resolve`, so that the same drift coming back alerts again.
+pub async fn notify(
+    report: &Report,
+    settings: &NotifySettings,
+    now: DateTime<Utc>,
+) -> Result<Vec<Delivery>, NotifyError> {
+    if settings.channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let email = email_setup(settings)?;
+    let scope = state::scope(report);
+    let fingerprint = state::fingerprint(report);
+    let mut file = match &settings.state_file {
+        Some(path) => Some((path, state::load(path)?)),
+        None => None,
+    };
+    let previous = file.as_ref().and_then(|(_, s)| s.scopes.get(&scope));
+    let decision = match &file {
+        Some(_) => state::decide(
+            previous,
+            fingerprint.as_deref(),
+            report.has_errors(),
+            settings.every,
+            settings.on_resolve,
+            now,
+        ),
+        // Nothing remembered: every run with drift alerts, and nothing can be resolved.
+        None if fingerprint.is_some() => Decision::Send(Alert::Drift),
+        None => Decision::Nothing,
+    };
+    let alert = match decision {
+        Decision::Nothing => return Ok(Vec::new()),
+        Decision::Forget => {
+            if let Some((path, mut saved)) = file.take() {
+                saved.forget(&scope);
+                state::save(path, &saved)?;
+            }
+            return Ok(Vec::new());
+        }
+        Decision::Send(alert) => alert,
+    };
+
+    let deliveries = deliver(report, settings, email.as_ref(), alert, now).await?;
+    if let Some((path, mut saved)) = file {
+        if deliveries.iter().any(|d| d.result.is_ok()) {
+            saved.record(&scope, alert, fingerprint, now);
+            state::save(path, &saved)?;
+        }
+    }
+    Ok(deliveries)
+}
+
+/// The checked From address and SMTP settings, when any channel is an email address.
+fn email_setup(settings: &NotifySettings) -> Result<Option<send::Mail>, NotifyError> {
+    let Some(first) = settings.channels.iter().find_map(|c| match c {
+        Channel::Email(a) => Some(a),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let smtp = settings
+        .smtp
+        .as_ref()
+        .ok_or_else(|| NotifyError::NoSmtp(first.clone()))?;
+    let from: Mailbox = smtp.from.parse().map_err(|e: lettre::address::AddressError| {
+        NotifyError::BadFrom {
+            address: smtp.from.clone(),
+            reason: e.to_string(),
+        }
+    })?;
+    if smtp.password.is_some() && smtp.username.is_none() {
+        return Err(NotifyError::PasswordWithoutUser);
+    }
+    if smtp.username.is_some() && !smtp.starttls && !send::is_loopback(&smtp.server) {
+        return Err(NotifyError::PlainTextAuth(smtp.server.clone()));
+    }
+    for channel in &settings.channels {
+        if let Channel::Email(address) = channel {
+            address
+                .parse::<Address>()
+                .map_err(|e| NotifyError::BadTo {
+                    address: address.clone(),
+                    reason: e.to_string(),
+                })?;
+        }
+    }
+    Ok(Some(send::Mail {
+        smtp: smtp.clone(),
+        from,
+    }))
+}
+
+/// Builds each kind of message once and sends to all channels at the same time, so that
+/// one slow endpoint does not add its retries to everyone else's.
+async fn deliver(
+    report: &Report,
+    settings: &NotifySettings,
+    mail: Option<&send::Mail>,
+    alert: Alert,
+    now: DateTime<Utc>,
+) -> Result<Vec<Delivery>, NotifyError> {
+    let needs_http = settings
+        .channels
+        .iter()
+        .any(|c| matches!(c, Channel::Slack(_) | Channel::Webhook(_)));
+    let client = if needs_http {
+        Some(send::http_client().map_err(NotifyError::HttpClient)?)
+    } else {
+        None
+    };
+    let slack = message::slack(report, alert, now).to_string();
+    let webhook = message::webhook(report, alert, now).to_string();
+    let subject = message::subject(report, alert);
+    let body = message::email_body(report, alert, now);
+    let policy = send::Policy::default();
+
+    let sends = settings.channels.iter().map(|channel| {
+        let (client, slack, webhook, subject, body) = (&client, &slack, &webhook, &subject, &body);
+        async move {
+            let result = match (channel, client) {
+                (Channel::Slack(url), Some(client)) => {
+                    send::post_json(client, url, slack, &policy).await
+                }
+                (Channel::Webhook(url), Some(client)) => {
+                    send::post_json(client, url, webhook, &policy).await
+                }
+                (Channel::Email(to), _) => match mail {
+                    Some(mail) => send::email(mail, to, subject, body, &policy).await,
+                    None => Err("no SMTP server".to_string()),
+                },
+                (_, None) => Err("no HTTP client".to_string()),
+            };
+            let label = channel.label();
+            Delivery {
+                result: result.map_err(|e| format!("{label}: {e}")),
+                channel: label,
+            }
+        }
+    });
+    Ok(futures::future::join_all(sends).await)
+}
+
+/// Reads `30s`, `5m`, `1h30m`, `2d` (units s, m, h, d; several may follow one another).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let text = s.trim();
+    if text.is_empty() {
+        return Err("empty duration: expected e.g. 30s, 5m, 1h30m or 2d".to_string());
+    }
+    let mut total: u64 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return Err(format!(
+                "\"{s}\": expected a number at \"{rest}\" (e.g. 30s, 5m, 1h30m or 2d)"
+            ));
+        }
+        let number: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("\"{s}\": number \"{}\" is too large", &rest[..digits]))?;
+        rest = &rest[digits..];
+        let unit_len = rest.len() - rest.trim_start_matches(|c: char| c.is_alphabetic()).len();
+        let unit = &rest[..unit_len];
+        let seconds = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86400,
+            "" => {
+                return Err(format!(
+                    "\"{s}\": \"{number}\" has no unit (use s, m, h or d)"
+                ))
+            }
+            other => return Err(format!("\"{s}\": unknown unit \"{other}\" (use s, m, h or d)")),
+        };
+        total = number
+            .checked_mul(seconds)
+            .and_then(|n| total.checked_add(n))
+            .ok_or_else(|| format!("\"{s}\": too long"))?;
+        rest = &rest[unit_len..];
+    }
+    Ok(Duration::from_secs(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_channels() {
+        assert_eq!(
+            "slack=https://hooks.slack.com/services/T/B/x".parse::<Channel>(),
+            Ok(Channel::Slack(
+                "https://hooks.slack.com/services/T/B/x".to_string()
+            ))
+        );
+        assert_eq!(
+            "email=ops@example.com".parse::<Channel>(),
+            Ok(Channel::Email("ops@example.com".to_string()))
+        );
+        assert!(matches!(
+            "teams=https://x".parse::<Channel>(),
+            Err(ChannelError::UnknownKind(k)) if k == "teams"
+        ));
+        assert!(matches!(
+            "https://x".parse::<Channel>(),
+            Err(ChannelError::NoKind(_))
+        ));
+        let err = "webhook=ftp://host/secret-token"
+            .parse::<Channel>()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("webhook URL") && err.contains("ftp"), "{err}");
+        assert!(!err.contains("secret-token"), "{err}");
+        let err = "email=not an address".parse::<Channel>().unwrap_err();
+        assert!(err.to_string().contains("not an address"), "{err}");
+    }
+
+    #[test]
+    fn labels_hide_webhook_secrets() {
+        let hook = Channel::Webhook("https://user:pw@hooks.example.com:8443/T/B/tok?k=v".into());
+        assert_eq!(hook.label(), "webhook https://hooks.example.com:8443/…");
+        assert!(!format!("{hook:?}").contains("tok"));
+        assert_eq!(
+            Channel::Slack("https://hooks.slack.com/services/T/B/tok".into()).label(),
+            "slack"
+        );
+        let smtp = Smtp {
+            server: "mail".into(),
+            port: 25,
+            starttls: true,
+            username: Some("u".into()),
+            password: Some("hunter2".into()),
+            from: "a@b".into(),
+        };
+        assert!(!format!("{smtp:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172800)));
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("10").unwrap_err().contains("no unit"));
+        assert!(parse_duration("5x").unwrap_err().contains("\"x\""));
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("99999999999999999999s").is_err());
+    }
+}

@@ -1,0 +1,388 @@
+//! When to alert: a small JSON file remembers, per set of contexts checked together, a
+//! fingerprint of the drift last alerted on, when that was, and whether it was a drift
+//! alert. An unchanged drift is then not sent again until `every` has passed, and a
+//! "resolved" message goes out once when it is gone.
+//!
+//! The file (`version` guards the format):
+//!
+//! ```text
+//! {
+//!   "version": 1,
+//!   "scopes": {
+//!     "production,staging": {             // the contexts of the run, sorted
+//!       "fingerprint": "sha256:9f2c…",    // the drift last alerted on; null once gone
+//!       "last_alert": "2026-03-01T12:00:00Z",
+//!       "last_alert_drift": true          // false after a "resolved" message
+//!     }
+//!   }
+//! }
+//! ```
+//!
+//! Keying by the contexts lets separate runs for different clusters share one file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::message::Alert;
+use super::NotifyError;
+use crate::report::{redact, Report};
+
+const VERSION: u32 = 1;
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    #[serde(default)]
+    pub scopes: BTreeMap<String, Entry>,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            version: VERSION,
+            scopes: BTreeMap::new(),
+        }
+    }
+}
+
+/// What was last alerted for one set of contexts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub fingerprint: Option<String>,
+    pub last_alert: Option<DateTime<Utc>>,
+    pub last_alert_drift: bool,
+}
+
+impl State {
+    /// Remembers an alert that reached at least one channel.
+    pub fn record(
+        &mut self,
+        scope: &str,
+        alert: Alert,
+        fingerprint: Option<String>,
+        now: DateTime<Utc>,
+    ) {
+        let drift = alert == Alert::Drift;
+        self.scopes.insert(
+            scope.to_string(),
+            Entry {
+                fingerprint: if drift { fingerprint } else { None },
+                last_alert: Some(now),
+                last_alert_drift: drift,
+            },
+        );
+    }
+
+    /// Remembers that the drift is gone, without a message, so that it alerts again if it
+    /// comes back.
+    pub fn forget(&mut self, scope: &str) {
+        if let Some(entry) = self.scopes.get_mut(scope) {
+            entry.fingerprint = None;
+            entry.last_alert_drift = false;
+        }
+    }
+}
+
+/// What to do this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Nothing,
+    Send(Alert),
+    /// The drift alerted on is gone and no "resolved" message is wanted: update the state
+    /// only.
+    Forget,
+}
+
+/// Decides from what was last alerted (`previous`) and this run's drift fingerprint (`None`
+/// when there is no drift).
+pub fn decide(
+    previous: Option<&Entry>,
+    fingerprint: Option<&str>,
+    has_errors: bool,
+    every: Option<Duration>,
+    on_resolve: bool,
+    now: DateTime<Utc>,
+) -> Decision {
+    match (fingerprint, previous) {
+        (Some(_), None) => Decision::Send(Alert::Drift),
+        (Some(current), Some(entry)) => {
+            let changed = entry.fingerprint.as_deref() != Some(current);
+            let due = match (every, entry.last_alert) {
+                (Some(every), Some(last)) => chrono::Duration::from_std(every)
+                    .ok()
+                    .and_then(|every| last.checked_add_signed(every))
+                    .is_some_and(|next| now >= next),
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if changed || due {
+                Decision::Send(Alert::Drift)
+            } else {
+                Decision::Nothing
+            }
+        }
+        (None, Some(entry)) if entry.last_alert_drift || entry.fingerprint.is_some() => {
+            // A context that could not be checked may still be drifted: not resolved yet.
+            if has_errors {
+                Decision::Nothing
+            } else if on_resolve && entry.last_alert_drift {
+                Decision::Send(Alert::Resolved)
+            } else {
+                Decision::Forget
+            }
+        }
+        (None, _) => Decision::Nothing,
+    }
+}
+
+/// The key of a run in the state file: its contexts, sorted.
+pub fn scope(report: &Report) -> String {
+    let mut contexts: Vec<&str> = report
+        .contexts
+        .iter()
+        .map(|c| c.context.as_str())
+        .chain(report.resources.iter().map(|r| r.context.as_str()))
+        .collect();
+    contexts.sort_unstable();
+    contexts.dedup();
+    contexts.join(",")
+}
+
+/// A stable hash over the drifted resources, their statuses and field paths, and the live
+/// values as the report shows them; `None` when nothing drifted. Order does not matter, and
+/// neither do Git-side changes or a new commit: only what changed in the cluster. For
+/// Secrets only paths count, so that not even a hash of a value is stored.
+pub fn fingerprint(report: &Report) -> Option<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for r in report.resources.iter().filter(|r| r.status.is_drift()) {
+        let id = &r.identity;
+        let resource = format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+            r.context,
+            id.group,
+            id.kind,
+            id.namespace.as_deref().unwrap_or(""),
+            id.name,
+            r.status
+        );
+        let secret = redact::is_secret(r);
+        let mut fields: Vec<String> = r
+            .fields
+            .iter()
+            .map(|f| {
+                let live = if secret {
+                    String::new()
+                } else {
+                    f.live.as_ref().map(canonical).unwrap_or_default()
+                };
+                format!("{}\u{0}{live}", f.path)
+            })
+            .collect();
+        fields.sort_unstable();
+        lines.push(format!("{resource}\u{1}{}", fields.join("\u{1}")));
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.sort_unstable();
+    let mut hash = Sha256::new();
+    for line in &lines {
+        hash.update(line.as_bytes());
+        hash.update(b"\n");
+    }
+    let digest: String = hash
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Some(format!("sha256:{digest}"))
+}
+
+/// JSON with map keys sorted, so that key order from the server does not change the hash.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_unstable();
+            let items: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(&map[k])))
+                .collect();
+            format!("{{{}}}", items.join(","))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(canonical).collect();
+            format!("[{}]", items.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Reads the state; a missing file is an empty state.
+pub fn load(path: &Path) -> Result<State, NotifyError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+        Err(source) => {
+            return Err(NotifyError::StateRead {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let corrupt = |reason: String| NotifyError::StateCorrupt {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let state: State = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+    if state.version != VERSION {
+        return Err(corrupt(format!(
+            "version {} is not the supported {VERSION}",
+            state.version
+        )));
+    }
+    Ok(state)
+}
+
+/// Writes the state through a temporary file in the same directory and a rename, so that a
+/// crash or a concurrent reader never sees half a file.
+pub fn save(path: &Path, state: &State) -> Result<(), NotifyError> {
+    let failed = |source: std::io::Error| NotifyError::StateWrite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".notify-state")
+        .tempfile_in(dir)
+        .map_err(failed)?;
+    let mut text = serde_json::to_vec_pretty(state).map_err(|e| failed(e.into()))?;
+    text.push(b'\n');
+    temp.write_all(&text).map_err(failed)?;
+    temp.as_file().sync_all().map_err(failed)?;
+    temp.persist(path).map_err(|e| failed(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::path::{FieldPath, Segment};
+    use crate::drift::{FieldDrift, Identity, Status};
+    use crate::report::ResourceReport;
+    use serde_json::json;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!("2026-03-01T{hour:02}:00:00Z"))
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn resource(kind: &str, live: Value) -> ResourceReport {
+        ResourceReport {
+            context: "prod".into(),
+            identity: Identity {
+                group: String::new(),
+                version: "v1".into(),
+                kind: kind.into(),
+                namespace: Some("shop".into()),
+                name: "web".into(),
+            },
+            status: Status::Drifted,
+            origin: None,
+            fields: vec![FieldDrift {
+                path: FieldPath(vec![Segment::Field("data".into())]),
+                git: Some(json!("a")),
+                live: Some(live),
+                attribution: None,
+            }],
+            ignored_fields: vec![],
+            message: None,
+            git_object: None,
+            live_object: None,
+        }
+    }
+
+    fn report(resources: Vec<ResourceReport>) -> Report {
+        Report {
+            resources,
+            contexts: vec![],
+        }
+    }
+
+    #[test]
+    fn fingerprint_follows_live_values_but_not_key_order() {
+        let a = fingerprint(&report(vec![resource("ConfigMap", json!({"x": 1, "y": 2}))]));
+        let b = fingerprint(&report(vec![resource("ConfigMap", json!({"y": 2, "x": 1}))]));
+        let c = fingerprint(&report(vec![resource("ConfigMap", json!({"x": 1, "y": 3}))]));
+        assert!(a.is_some());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // For Secrets, values do not count.
+        let s1 = fingerprint(&report(vec![resource("Secret", json!("one"))]));
+        let s2 = fingerprint(&report(vec![resource("Secret", json!("two"))]));
+        assert_eq!(s1, s2);
+        let mut clean = resource("ConfigMap", json!(1));
+        clean.status = Status::InSync;
+        assert_eq!(fingerprint(&report(vec![clean])), None);
+    }
+
+    #[test]
+    fn decides() {
+        let hour = Some(Duration::from_secs(3600));
+        let sent = Entry {
+            fingerprint: Some("f".into()),
+            last_alert: Some(at(10)),
+            last_alert_drift: true,
+        };
+        let d = |prev, fp, errors, on_resolve, now| decide(prev, fp, errors, hour, on_resolve, now);
+        assert_eq!(d(None, Some("f"), false, false, at(10)), Decision::Send(Alert::Drift));
+        assert_eq!(d(Some(&sent), Some("f"), false, false, at(10)), Decision::Nothing);
+        assert_eq!(d(Some(&sent), Some("g"), false, false, at(10)), Decision::Send(Alert::Drift));
+        assert_eq!(d(Some(&sent), Some("f"), false, false, at(11)), Decision::Send(Alert::Drift));
+        assert_eq!(
+            decide(Some(&sent), Some("f"), false, None, false, at(23)),
+            Decision::Nothing
+        );
+        assert_eq!(d(Some(&sent), None, false, true, at(11)), Decision::Send(Alert::Resolved));
+        assert_eq!(d(Some(&sent), None, true, true, at(11)), Decision::Nothing);
+        assert_eq!(d(Some(&sent), None, false, false, at(11)), Decision::Forget);
+        let resolved = Entry {
+            fingerprint: None,
+            last_alert: Some(at(11)),
+            last_alert_drift: false,
+        };
+        assert_eq!(d(Some(&resolved), None, false, true, at(12)), Decision::Nothing);
+        assert_eq!(d(None, None, false, true, at(12)), Decision::Nothing);
+    }
+
+    #[test]
+    fn saves_atomically_and_rejects_corrupt_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/state.json");
+        assert_eq!(load(&path).unwrap(), State::default());
+        let mut state = State::default();
+        state.record("prod", Alert::Drift, Some("sha256:1".into()), at(10));
+        save(&path, &state).unwrap();
+        assert_eq!(load(&path).unwrap(), state);
+        // Only the state file is left, no temporary files.
+        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        std::fs::write(&path, "{not json").unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("state.json") && err.contains("corrupt"), "{err}");
+        std::fs::write(&path, r#"{"version": 7, "scopes": {}}"#).unwrap();
+        assert!(load(&path).unwrap_err().to_string().contains("version 7"));
+    }
+}
