@@ -10,3 +10,4 @@ mod fix;
 mod foundation;
 mod reports;
 mod setup;
+mod static_binary;
