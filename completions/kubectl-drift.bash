@@ -229,7 +229,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__check)
-            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --report-dir --kubeconfig --context --all-contexts --help --version"
+            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --report-dir --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,6 +300,30 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --report-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

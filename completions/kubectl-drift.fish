@@ -57,12 +57,20 @@ json\t'One JSON document with every resource and a summary per context'
 summary\t'One line per resource'
 junit\t'JUnit XML: a test case per resource, drift as failures with the diff, for CI'"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l report-dir -d 'Also save this run\'s JSON report in DIR, under a new timestamped name' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify -d 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify-every -d 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l state -d 'File that remembers the last alert, so that the same drift is sent once' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l smtp-server -d 'SMTP server for email alerts (password from $KUBECTL_DRIFT_SMTP_PASSWORD)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l smtp-username -d 'SMTP user name' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l smtp-from -d 'The From address of email alerts' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify-on-resolve -d 'Send one message when drift that was alerted on is gone'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l smtp-starttls -d 'Upgrade the SMTP connection with STARTTLS (the default port becomes 587)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s V -l version -d 'Print version'

@@ -66,6 +66,11 @@ pub fn main(cli: Cli) -> i32 {
 }
 
 async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
+    let password = std::env::var("KUBECTL_DRIFT_SMTP_PASSWORD").ok();
+    let alerts = match crate::settings::notify_settings(&args.notify, password) {
+        Ok(alerts) => alerts,
+        Err(e) => return fail(&e),
+    };
     let show_progress = std::io::stderr().is_terminal();
     let on_progress = move |event: Progress| {
         if !show_progress {
@@ -109,6 +114,26 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
         if let Err(e) = save_report(&report, &style, dir) {
             eprintln!("error: cannot save the report in {}: {e}", dir.display());
             code = EXIT_ERROR;
+        }
+    }
+    if let Some(alerts) = &alerts {
+        // A failed alert is an error of its own; it never hides the drift result above.
+        match crate::notify::notify(&report, alerts, chrono::Utc::now()).await {
+            Ok(deliveries) => {
+                for delivery in deliveries {
+                    match delivery.result {
+                        Ok(()) => eprintln!("alert sent: {}", delivery.channel),
+                        Err(e) => {
+                            eprintln!("error: alert not sent: {e}");
+                            code = EXIT_ERROR;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("error: alerts: {e}");
+                code = EXIT_ERROR;
+            }
         }
     }
     code
@@ -157,9 +182,12 @@ fn history(args: &HistoryArgs) -> i32 {
     files.sort();
     let mut reports = Vec::new();
     for file in &files {
-        let parsed = std::fs::read(file).map_err(|e| e.to_string()).and_then(|bytes| {
-            serde_json::from_slice::<crate::history::SavedReport>(&bytes).map_err(|e| e.to_string())
-        });
+        let parsed = std::fs::read(file)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                serde_json::from_slice::<crate::history::SavedReport>(&bytes)
+                    .map_err(|e| e.to_string())
+            });
         match parsed {
             Ok(report) => reports.push(report),
             Err(e) => {
@@ -194,7 +222,11 @@ fn history(args: &HistoryArgs) -> i32 {
                 ),
             })
             .collect();
-        println!("  {}  {}", report.at.format("%Y-%m-%d %H:%M:%SZ"), contexts.join("; "));
+        println!(
+            "  {}  {}",
+            report.at.format("%Y-%m-%d %H:%M:%SZ"),
+            contexts.join("; ")
+        );
     }
     let periods = crate::history::periods(reports);
     println!();
@@ -219,7 +251,12 @@ fn history(args: &HistoryArgs) -> i32 {
                 if p.runs == 1 { "" } else { "s" }
             ),
         };
-        println!("  {}  {}  {}  {span}", p.context, p.resource, p.statuses.join(", "));
+        println!(
+            "  {}  {}  {}  {span}",
+            p.context,
+            p.resource,
+            p.statuses.join(", ")
+        );
     }
     EXIT_IN_SYNC
 }

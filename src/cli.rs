@@ -115,6 +115,51 @@ pub struct CheckArgs {
     /// Also save this run's JSON report in DIR, under a new timestamped name.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+/// Alerts after a check.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NotifyArgs {
+    /// Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS;
+    /// repeatable.
+    #[arg(long = "notify", value_name = "CHANNEL")]
+    pub channels: Vec<String>,
+
+    /// Alert again about unchanged drift once this long has passed (e.g. 6h, 1d).
+    #[arg(long, value_name = "DURATION")]
+    pub notify_every: Option<String>,
+
+    /// Send one message when drift that was alerted on is gone.
+    #[arg(long)]
+    pub notify_on_resolve: bool,
+
+    /// File that remembers the last alert, so that the same drift is sent once.
+    #[arg(long = "state", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// SMTP server for email alerts (password from $KUBECTL_DRIFT_SMTP_PASSWORD).
+    #[arg(long, value_name = "HOST[:PORT]", env = "KUBECTL_DRIFT_SMTP_SERVER")]
+    pub smtp_server: Option<String>,
+
+    /// Upgrade the SMTP connection with STARTTLS (the default port becomes 587).
+    #[arg(long)]
+    pub smtp_starttls: bool,
+
+    /// SMTP user name.
+    #[arg(long, value_name = "USER", env = "KUBECTL_DRIFT_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// The From address of email alerts.
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        env = "KUBECTL_DRIFT_SMTP_FROM",
+        default_value = "kubectl-drift@localhost"
+    )]
+    pub smtp_from: String,
 }
 
 #[derive(Debug, Args)]

@@ -515,7 +515,7 @@ fn secret_values_never_leak() {
         assert!(!text.contains(value), "the page shows {value}");
     }
     // The key that changed is still named, and shown as changed.
-    assert!(text.contains("<code>data.password</code>"));
+    assert!(text.contains("<tr data-path=\"data.password\">"));
     assert!(text.contains(redact::HIDDEN_CHANGED));
 }
 
@@ -626,7 +626,10 @@ fn each_resource_that_is_not_in_sync_has_a_section() {
     // In-sync resources are listed in a collapsed list.
     assert!(text.contains("<details id=\"in-sync\" class=\"in-sync\">"));
     // The Deployment's fields, with who wrote them and the origin.
-    assert!(text.contains("<code>spec.template.spec.containers[name=web].image</code>"));
+    assert!(text.contains("<tr data-path=\"spec.template.spec.containers[name=web].image\">"));
+    assert!(text.contains(
+        "<code>spec.<wbr>template.<wbr>spec.<wbr>containers[name=web].<wbr>image</code>"
+    ));
     assert!(text.contains("kubectl (scale) · Update · 2h ago"));
     assert!(text.contains("kubectl-set · Update · 1d ago"));
     assert!(text.contains("deploy/shop/web.yaml:1 @ 3f9c2a1"));

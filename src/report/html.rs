@@ -713,10 +713,12 @@ fn fields(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::
         } else {
             ""
         };
+        let path = esc(&field.path.to_string());
+        // Break opportunities after the dots, so that a long path wraps between fields.
+        let breakable = path.replace('.', ".<wbr>");
         writeln!(
             out,
-            "<tr><td class=\"path\"><code>{}</code></td>{}{}<td class=\"who{unknown}\"{when}>{}</td></tr>",
-            esc(&field.path.to_string()),
+            "<tr data-path=\"{path}\"><td class=\"path\"><code>{breakable}</code></td>{}{}<td class=\"who{unknown}\"{when}>{}</td></tr>",
             value(field.git.as_ref(), "git"),
             value(field.live.as_ref(), "live"),
             esc(&attribution_text(field, style.now))
@@ -1170,12 +1172,13 @@ summary::-webkit-details-marker { display: none; }
 .message { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .message.error { color: var(--error); background: var(--error-bg); padding: 8px 12px; border-radius: 6px; }
 .note { margin: 0; font-style: italic; }
-.fields td.path { white-space: nowrap; }
+.fields td.value { min-width: 9em; }
 .fields td.value code { white-space: pre-wrap; overflow-wrap: anywhere; }
 .fields td.git code { color: var(--missing); }
 .fields td.live code { color: var(--in-sync); }
 .fields td.absent { color: var(--muted); font-style: italic; }
 .fields td.who { color: var(--muted); white-space: nowrap; }
+@media (max-width: 900px) { .fields td.who { white-space: normal; } }
 .fields td.who.unknown { font-style: italic; }
 .ignored h4 { margin: 0 0 4px; font-size: 13px; color: var(--muted); font-weight: 600; }
 .ignored ul { margin: 0; padding-left: 18px; }
@@ -1309,8 +1312,8 @@ mod tests {
     fn long_unchanged_runs_fold_around_changes() {
         let left: String = (1..=20).map(|i| format!("line {i}\n")).collect();
         let right = left.replace("line 10\n", "line ten\n");
-        let blocks = blocks(&left, &right).unwrap();
-        let kinds: Vec<(bool, usize)> = blocks
+        let kinds: Vec<(bool, usize)> = blocks(&left, &right)
+            .unwrap()
             .iter()
             .map(|b| match b {
                 Block::Shown(rows) => (false, rows.len()),

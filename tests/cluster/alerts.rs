@@ -1,0 +1,148 @@
+//! Alerts from `check` end to end: a real cluster drifts, the binary posts to a webhook
+//! server on loopback, remembers what it sent in a state file, and reports a dead endpoint
+//! as an error without hiding the drift.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::common::*;
+
+/// A webhook receiver on 127.0.0.1 that answers 200 and keeps each request's body.
+fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/hooks/T0K3N-secret-path",
+        listener.local_addr().unwrap()
+    );
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let kept = bodies.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            kept.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+        }
+    });
+    (url, bodies)
+}
+
+#[test]
+fn check_alerts_once_per_change_and_reports_a_dead_endpoint() {
+    let ns = namespace("alert", &["staging"]);
+    let settings =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {mode: one}\n";
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData: {password: git-value-1}\n";
+    let repo = git_repo(&[("k8s/settings.yaml", settings), ("k8s/creds.yaml", secret)]);
+    apply("staging", &ns, settings);
+    apply("staging", &ns, secret);
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap",
+            "settings",
+            "-p",
+            r#"{"data":{"mode":"two"}}"#,
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "secret",
+            "creds",
+            "-p",
+            r#"{"stringData":{"password":"live-value-2"}}"#,
+        ],
+    );
+    let (url, bodies) = receiver();
+    let state = repo.path().join("alert-state.json");
+    let run = |notify: &str| {
+        let out = drift()
+            .current_dir(repo.path())
+            .args(["check", "--context", "staging", "-n", &ns, "-o", "summary"])
+            .args(["--notify", notify, "--state"])
+            .arg(&state)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let hook = format!("webhook={url}");
+    let (code, _, stderr) = run(&hook);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(bodies.lock().unwrap().len(), 1, "{stderr}");
+    let body: Value = serde_json::from_str(&bodies.lock().unwrap()[0]).unwrap();
+    let text = body.to_string();
+    assert_eq!(body["state"], "drift", "{text}");
+    assert!(
+        text.contains("settings") && text.contains("data.mode"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("live-value-2") && !text.contains("git-value-1"),
+        "{text}"
+    );
+    assert!(state.exists());
+
+    // The same drift again: remembered, not sent.
+    let (code, _, stderr) = run(&hook);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(bodies.lock().unwrap().len(), 1, "sent twice: {stderr}");
+
+    // Nothing listens there: the alert fails after its retries, the drift still shows,
+    // and the exit code says error; the URL's secret path is not printed.
+    let dead = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap",
+            "settings",
+            "-p",
+            r#"{"data":{"mode":"three"}}"#,
+        ],
+    );
+    let (code, stdout, stderr) = run(&format!(
+        "webhook=http://127.0.0.1:{port}/hooks/T0K3N-secret-path"
+    ));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("Drifted"), "{stdout}");
+    assert!(stderr.contains("alert not sent"), "{stderr}");
+    assert!(!stderr.contains("T0K3N"), "{stderr}");
+
+    // A bad flag is refused before anything runs.
+    let (code, _, stderr) = run("pager=someone");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--notify"), "{stderr}");
+}
