@@ -43,6 +43,9 @@ _kubectl__drift() {
             kubectl__drift,version)
                 cmd="kubectl__drift__subcmd__version"
                 ;;
+            kubectl__drift,watch)
+                cmd="kubectl__drift__subcmd__watch"
+                ;;
             kubectl__drift__subcmd__help,__complete)
                 cmd="kubectl__drift__subcmd__help__subcmd____complete"
                 ;;
@@ -70,6 +73,9 @@ _kubectl__drift() {
             kubectl__drift__subcmd__help,version)
                 cmd="kubectl__drift__subcmd__help__subcmd__version"
                 ;;
+            kubectl__drift__subcmd__help,watch)
+                cmd="kubectl__drift__subcmd__help__subcmd__watch"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +83,7 @@ _kubectl__drift() {
 
     case "${cmd}" in
         kubectl__drift)
-            opts="-h -V --kubeconfig --context --all-contexts --help --version check fix accept history version completion __complete __man help"
+            opts="-h -V --kubeconfig --context --all-contexts --help --version check fix accept watch history version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,11 +298,11 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "side-by-side unified json summary junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "side-by-side unified json summary junit html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "side-by-side unified json summary junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "side-by-side unified json summary junit html" -- "${cur}"))
                     return 0
                     ;;
                 --report-dir)
@@ -447,7 +453,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__help)
-            opts="check fix accept history version completion __complete __man help"
+            opts="check fix accept watch history version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,6 +592,20 @@ _kubectl__drift() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__drift__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__drift__subcmd__history)
             opts="-h -V --report-dir --kubeconfig --context --all-contexts --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -619,6 +639,120 @@ _kubectl__drift() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drift__subcmd__watch)
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --once --metrics-file --per-resource-metrics --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field-manager)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -32,6 +32,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s V -l versio
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "check" -d 'Compare the live state with Git and show the drift'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "watch" -d 'Check every interval and serve Prometheus metrics, /healthz and the latest report'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
@@ -55,7 +56,8 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s o 
 unified\t'A unified diff, like kubectl diff'
 json\t'One JSON document with every resource and a summary per context'
 summary\t'One line per resource'
-junit\t'JUnit XML: a test case per resource, drift as failures with the diff, for CI'"
+junit\t'JUnit XML: a test case per resource, drift as failures with the diff, for CI'
+html\t'One self-contained HTML page: summary, charts, side-by-side diffs, filters'"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l report-dir -d 'Also save this run\'s JSON report in DIR, under a new timestamped name' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify -d 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify-every -d 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)' -r
@@ -124,6 +126,41 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l s
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l repo -d 'Git repository holding the manifests: a local path, or a URL (https://, ssh://, git@host:path, git://, file://) cloned into a cache and fetched on every run (default: the repository around the current folder)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l config -d 'Config file with targets, ignore rules and the accepted-drift file (default: .kubectl-drift.yaml at the repository root)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l ref -d 'Commit, branch or tag to read the manifests from' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
+always\t''
+never\t''"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l interval -d 'Time between the starts of two rounds (e.g. 30s, 5m, 1h)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l listen -d 'Address to serve /metrics, /healthz and /report on' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l metrics-file -d 'Also write the metrics to FILE after each round, in the textfile-collector format' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify -d 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify-every -d 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l state -d 'File that remembers the last alert, so that the same drift is sent once' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-server -d 'SMTP server for email alerts (password from $KUBECTL_DRIFT_SMTP_PASSWORD)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-username -d 'SMTP user name' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-from -d 'The From address of email alerts' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s A -l all-namespaces -d 'Check every namespace'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l once -d 'Run one round and exit with check\'s exit code (serves nothing)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l per-resource-metrics -d 'Export one drift-age series per drifted resource (more series)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify-on-resolve -d 'Send one message when drift that was alerted on is gone'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-starttls -d 'Upgrade the SMTP connection with STARTTLS (the default port becomes 587)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l report-dir -d 'The folder `check --report-dir` writes its reports to' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
@@ -150,12 +187,13 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s V -l version -d 'Print version'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept history version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "watch" -d 'Check every interval and serve Prometheus metrics, /healthz and the latest report'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the live state with Git and show the drift')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Show the drift resource by resource and offer to put the Git state back')
             [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Record the current drift of named resources as intentional, with a reason')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Check every interval and serve Prometheus metrics, /healthz and the latest report')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List past runs saved with `check --report-dir`, and when each resource''s drift began and ended')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and each selected cluster''s version when a context is given')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish or powershell)')
@@ -144,6 +145,48 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-drift;watch' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Git repository holding the manifests: a local path, or a URL (https://, ssh://, git@host:path, git://, file://) cloned into a cache and fetched on every run (default: the repository around the current folder)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with targets, ignore rules and the accepted-drift file (default: .kubectl-drift.yaml at the repository root)')
+            [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, 'Commit, branch or tag to read the manifests from')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read manifests from plain files or folders instead of Git; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Read manifests from plain files or folders instead of Git; repeatable')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for manifests that name none, and the only namespace checked')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for manifests that name none, and the only namespace checked')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Output width in columns (default: the terminal''s width, else 120)')
+            [CompletionResult]::new('--field-manager', '--field-manager', [CompletionResultType]::ParameterName, 'Field manager for the server-side dry runs and fixes; use your pipeline''s to see what it would change (default: the target''s, else kubectl-drift)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many API requests to run at once per cluster')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between the starts of two rounds (e.g. 30s, 5m, 1h)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to serve /metrics, /healthz and /report on')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Also write the metrics to FILE after each round, in the textfile-collector format')
+            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable')
+            [CompletionResult]::new('--notify-every', '--notify-every', [CompletionResultType]::ParameterName, 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'File that remembers the last alert, so that the same drift is sent once')
+            [CompletionResult]::new('--smtp-server', '--smtp-server', [CompletionResultType]::ParameterName, 'SMTP server for email alerts (password from $KUBECTL_DRIFT_SMTP_PASSWORD)')
+            [CompletionResult]::new('--smtp-username', '--smtp-username', [CompletionResultType]::ParameterName, 'SMTP user name')
+            [CompletionResult]::new('--smtp-from', '--smtp-from', [CompletionResultType]::ParameterName, 'The From address of email alerts')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use; repeat to check several clusters')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use the cached clone of a URL repository as it is, without fetching')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Check every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Check every namespace')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print Secret values instead of hiding them')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Run one round and exit with check''s exit code (serves nothing)')
+            [CompletionResult]::new('--per-resource-metrics', '--per-resource-metrics', [CompletionResultType]::ParameterName, 'Export one drift-age series per drifted resource (more series)')
+            [CompletionResult]::new('--notify-on-resolve', '--notify-on-resolve', [CompletionResultType]::ParameterName, 'Send one message when drift that was alerted on is gone')
+            [CompletionResult]::new('--smtp-starttls', '--smtp-starttls', [CompletionResultType]::ParameterName, 'Upgrade the SMTP connection with STARTTLS (the default port becomes 587)')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Use every context in the kubeconfig')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-drift;history' {
             [CompletionResult]::new('--report-dir', '--report-dir', [CompletionResultType]::ParameterName, 'The folder `check --report-dir` writes its reports to')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
@@ -199,6 +242,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the live state with Git and show the drift')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Show the drift resource by resource and offer to put the Git state back')
             [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Record the current drift of named resources as intentional, with a reason')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Check every interval and serve Prometheus metrics, /healthz and the latest report')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List past runs saved with `check --report-dir`, and when each resource''s drift began and ended')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and each selected cluster''s version when a context is given')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish or powershell)')
@@ -214,6 +258,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             break
         }
         'kubectl-drift;help;accept' {
+            break
+        }
+        'kubectl-drift;help;watch' {
             break
         }
         'kubectl-drift;help;history' {

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::check::{self, Progress};
 use crate::cli::{
-    AcceptArgs, CheckArgs, Cli, ClusterArgs, Command, FixArgs, HistoryArgs, OutputFormat,
+    AcceptArgs, CheckArgs, Cli, ClusterArgs, Command, FixArgs, HistoryArgs, OutputFormat, WatchArgs,
 };
 use crate::cluster::kubeconfig;
 use crate::fix::{prompt::Terminal, FixSettings, Unattended};
@@ -43,6 +43,7 @@ pub fn main(cli: Cli) -> i32 {
                 Err(e) => fail(&e),
             },
             Command::History(args) => history(args),
+            Command::Watch(args) => watch(args, &cli.cluster).await,
             Command::Version(_) => version(&cli.cluster).await,
             Command::Completion { shell } => {
                 match crate::complete::script(*shell, &mut std::io::stdout()) {
@@ -166,6 +167,44 @@ fn save_report(report: &Report, style: &Style, dir: &std::path::Path) -> std::io
     std::fs::remove_file(&temp)
 }
 
+/// `kubectl drift watch`: rounds of `check`, logged to stderr, metrics served.
+async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
+    let check = match CheckSettings::from_common(&args.common, cluster, OutputFormat::Json) {
+        Ok(settings) => settings,
+        Err(e) => return fail(&e),
+    };
+    let interval = match crate::notify::parse_duration(&args.interval) {
+        Ok(d) if !d.is_zero() => d,
+        Ok(_) => {
+            eprintln!("error: invalid value for --interval: must be more than zero");
+            return EXIT_ERROR;
+        }
+        Err(e) => {
+            eprintln!("error: invalid value for --interval: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let password = std::env::var("KUBECTL_DRIFT_SMTP_PASSWORD").ok();
+    let notify = match crate::settings::notify_settings(&args.notify, password) {
+        Ok(notify) => notify,
+        Err(e) => return fail(&e),
+    };
+    let settings = crate::watch::WatchSettings {
+        check,
+        interval,
+        listen: args.listen,
+        once: args.once,
+        metrics_file: args.metrics_file.clone(),
+        per_resource: args.per_resource_metrics,
+        notify,
+    };
+    let log = |line: String| eprintln!("{} {line}", chrono::Utc::now().format("%H:%M:%S"));
+    match crate::watch::run(&settings, &log).await {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}
+
 /// `kubectl drift history`: the runs saved in a report folder, and each drift's span.
 fn history(args: &HistoryArgs) -> i32 {
     let entries = match std::fs::read_dir(&args.report_dir) {
@@ -281,6 +320,7 @@ fn render(report: &Report, format: OutputFormat, style: &Style) -> std::io::Resu
         OutputFormat::Json => report::json::render(report, style, &mut out)?,
         OutputFormat::Summary => report::summary::render(report, style, &mut out)?,
         OutputFormat::Junit => report::junit::render(report, style, &mut out)?,
+        OutputFormat::Html => report::html::render(report, style, &mut out)?,
     }
     out.flush()
 }

@@ -53,6 +53,12 @@ pub enum Command {
         after_help = "Examples:\n  # A hotfix that stays until Friday\n  kubectl drift accept deployment/app -n shop --path k8s/production --context production \\\n    --reason \"hotfix for INC-4211\" --until 2026-12-04\n\nThe records go to .kubectl-drift/accepted.yaml in the repository: review and commit them.\nChecks report the resources as Accepted while their drift stays the same and the date holds."
     )]
     Accept(Box<AcceptArgs>),
+    /// Check every interval and serve Prometheus metrics, /healthz and the latest report.
+    #[command(
+        help_template = HELP,
+        after_help = "Examples:\n  # Every 5 minutes, metrics on 127.0.0.1:9877/metrics\n  kubectl drift watch\n\n  # For node-exporter's textfile collector, from a CronJob or a timer\n  kubectl drift watch --once --metrics-file /var/lib/node-exporter/kubectl-drift.prom\n\nStops cleanly on SIGTERM or Ctrl-C."
+    )]
+    Watch(Box<WatchArgs>),
     /// List past runs saved with `check --report-dir`, and when each resource's drift began and ended.
     #[command(
         help_template = HELP,
@@ -95,6 +101,35 @@ pub struct ClusterArgs {
 
 #[derive(Debug, Args)]
 pub struct VersionArgs {}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Time between the starts of two rounds (e.g. 30s, 5m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub interval: String,
+
+    /// Address to serve /metrics, /healthz and /report on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9877")]
+    pub listen: std::net::SocketAddr,
+
+    /// Run one round and exit with check's exit code (serves nothing).
+    #[arg(long)]
+    pub once: bool,
+
+    /// Also write the metrics to FILE after each round, in the textfile-collector format.
+    #[arg(long, value_name = "FILE")]
+    pub metrics_file: Option<PathBuf>,
+
+    /// Export one drift-age series per drifted resource (more series).
+    #[arg(long)]
+    pub per_resource_metrics: bool,
+
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -284,6 +319,8 @@ pub enum OutputFormat {
     Summary,
     /// JUnit XML: a test case per resource, drift as failures with the diff, for CI.
     Junit,
+    /// One self-contained HTML page: summary, charts, side-by-side diffs, filters.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,9 +19,7 @@ use serde_json::{json, Value};
 
 use kubectl_drift::drift::path::{FieldPath, Segment};
 use kubectl_drift::drift::{Attribution, FieldDrift, Identity, Status};
-use kubectl_drift::notify::{
-    notify, Channel, Delivery, NotifyError, NotifySettings, Smtp,
-};
+use kubectl_drift::notify::{notify, Channel, Delivery, NotifyError, NotifySettings, Smtp};
 use kubectl_drift::report::{redact, ContextSummary, Report, ResourceReport};
 use kubectl_drift::source::Origin;
 
@@ -74,7 +72,12 @@ fn by(manager: &str, subresource: Option<&str>, hours_ago: i64) -> Option<Attrib
     })
 }
 
-fn resource(context: &str, id: Identity, status: Status, fields: Vec<FieldDrift>) -> ResourceReport {
+fn resource(
+    context: &str,
+    id: Identity,
+    status: Status,
+    fields: Vec<FieldDrift>,
+) -> ResourceReport {
     ResourceReport {
         context: context.to_string(),
         identity: id,
@@ -212,7 +215,10 @@ fn clean() -> Report {
 
 fn assert_no_secret(text: &str) {
     for value in SECRET_VALUES {
-        assert!(!text.contains(value), "secret value {value} leaked:\n{text}");
+        assert!(
+            !text.contains(value),
+            "secret value {value} leaked:\n{text}"
+        );
     }
 }
 
@@ -353,7 +359,11 @@ async fn slack_and_webhook_posts() {
         assert_eq!(r.headers["content-type"], "application/json");
         assert!(r.headers["user-agent"].starts_with("kubectl-drift/"));
         assert_no_secret(&r.body);
-        assert!(!r.body.contains("weak"), "a Secret's note leaked: {}", r.body);
+        assert!(
+            !r.body.contains("weak"),
+            "a Secret's note leaked: {}",
+            r.body
+        );
     }
 
     // Slack: a header, one section per context, a context block with the commit.
@@ -376,10 +386,13 @@ async fn slack_and_webhook_posts() {
         "kubectl (scale) · Update · 2026-03-01 10:00 UTC",
         "`Secret shop/db` Drifted",
         "`data.password (value hidden)`",
-        "last-applied-configuration (value hidden)",
+        "last-applied-configuration\"] (value hidden)",
         "`ConfigMap shop/settings` Missing",
     ] {
-        assert!(section.contains(expected), "{expected:?} not in:\n{section}");
+        assert!(
+            section.contains(expected),
+            "{expected:?} not in:\n{section}"
+        );
     }
     assert!(!section.contains("Service shop/web"), "{section}");
     assert_eq!(blocks[2]["type"], "context");
@@ -423,7 +436,10 @@ async fn slack_and_webhook_posts() {
     assert_eq!(resources[0]["file"], "deploy/app.yaml");
     // A Secret's fields: paths and attribution, no values at all, and no note.
     for field in resources[1]["fields"].as_array().unwrap() {
-        assert!(field.get("git").is_none() && field.get("live").is_none(), "{field}");
+        assert!(
+            field.get("git").is_none() && field.get("live").is_none(),
+            "{field}"
+        );
         assert!(field["path"].as_str().is_some());
     }
     assert_eq!(resources[1]["message"], Value::Null);
@@ -452,12 +468,10 @@ impl SmtpServer {
         );
         let dir = tempfile::tempdir().unwrap();
         let port = dead_port();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/notify/smtp_server.py");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/notify/smtp_server.py");
         let mut command = Command::new("python3");
-        command
-            .arg(&script)
-            .arg(port.to_string())
-            .arg(dir.path());
+        command.arg(&script).arg(port.to_string()).arg(dir.path());
         if let Some((user, password)) = credentials {
             command.args([user, password]);
         }
@@ -474,7 +488,9 @@ impl SmtpServer {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = tx.send(line);
         });
-        let line = rx.recv_timeout(StdDuration::from_secs(30)).unwrap_or_default();
+        let line = rx
+            .recv_timeout(StdDuration::from_secs(30))
+            .unwrap_or_default();
         if line.trim() != "ready" {
             let _ = child.kill();
             panic!("the SMTP server did not start: {line:?}");
@@ -572,8 +588,14 @@ async fn email_with_auth() {
     settings.smtp = Some(server.smtp(Some(("drift", "wrong-pa55word"))));
     let deliveries = notify(&drifted(5), &settings, now()).await.unwrap();
     let error = deliveries[0].result.clone().unwrap_err();
-    assert!(error.starts_with("email ops@example.com: via 127.0.0.1:"), "{error}");
-    assert!(error.contains("535") && error.contains("tried once"), "{error}");
+    assert!(
+        error.starts_with("email ops@example.com: via 127.0.0.1:"),
+        "{error}"
+    );
+    assert!(
+        error.contains("535") && error.contains("tried once"),
+        "{error}"
+    );
     assert!(!error.contains("wrong-pa55word"), "{error}");
     assert_eq!(server.messages().len(), 1);
 
@@ -630,7 +652,10 @@ async fn state_file_dedupes_and_resolves() {
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert_eq!(saved["version"], 1);
     let entry = &saved["scopes"]["production"];
-    assert!(entry["fingerprint"].as_str().unwrap().starts_with("sha256:"));
+    assert!(entry["fingerprint"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
     assert_eq!(entry["last_alert"], "2026-03-01T12:00:00Z");
     assert_eq!(entry["last_alert_drift"], true);
     assert_no_secret(&saved.to_string());
@@ -660,7 +685,10 @@ async fn state_file_dedupes_and_resolves() {
         .iter()
         .map(|r| serde_json::from_str(&r.body).unwrap())
         .collect();
-    let states: Vec<&str> = bodies.iter().map(|b| b["state"].as_str().unwrap()).collect();
+    let states: Vec<&str> = bodies
+        .iter()
+        .map(|b| b["state"].as_str().unwrap())
+        .collect();
     assert_eq!(states, ["drift", "drift", "drift", "resolved", "drift"]);
     let resolved = &bodies[3];
     assert_eq!(resolved["summary"], "drift resolved in production");
@@ -708,12 +736,21 @@ async fn dead_endpoints_fail_in_bounded_time() {
     assert!(refused.contains("cannot connect"), "{refused}");
     assert!(refused.contains("tried 3 times"), "{refused}");
     let answered = deliveries[1].result.clone().unwrap_err();
-    assert!(answered.starts_with("webhook http://127.0.0.1:"), "{answered}");
+    assert!(
+        answered.starts_with("webhook http://127.0.0.1:"),
+        "{answered}"
+    );
     assert!(answered.contains("HTTP 500"), "{answered}");
     assert!(answered.contains("tried 3 times"), "{answered}");
     assert_eq!(failing.requests().len(), 3);
     for error in [&refused, &answered] {
-        for secret in ["T0SECRET", "B0SECRET", "xoxb-slack-token", "hook-token-42", "deadbeefcafe"] {
+        for secret in [
+            "T0SECRET",
+            "B0SECRET",
+            "xoxb-slack-token",
+            "hook-token-42",
+            "deadbeefcafe",
+        ] {
             assert!(!error.contains(secret), "{secret} in {error}");
         }
     }

@@ -287,12 +287,13 @@ fn email_setup(settings: &NotifySettings) -> Result<Option<send::Mail>, NotifyEr
         .smtp
         .as_ref()
         .ok_or_else(|| NotifyError::NoSmtp(first.clone()))?;
-    let from: Mailbox = smtp.from.parse().map_err(|e: lettre::address::AddressError| {
-        NotifyError::BadFrom {
+    let from: Mailbox = smtp
+        .from
+        .parse()
+        .map_err(|e: lettre::address::AddressError| NotifyError::BadFrom {
             address: smtp.from.clone(),
             reason: e.to_string(),
-        }
-    })?;
+        })?;
     if smtp.password.is_some() && smtp.username.is_none() {
         return Err(NotifyError::PasswordWithoutUser);
     }
@@ -301,12 +302,10 @@ fn email_setup(settings: &NotifySettings) -> Result<Option<send::Mail>, NotifyEr
     }
     for channel in &settings.channels {
         if let Channel::Email(address) = channel {
-            address
-                .parse::<Address>()
-                .map_err(|e| NotifyError::BadTo {
-                    address: address.clone(),
-                    reason: e.to_string(),
-                })?;
+            address.parse::<Address>().map_err(|e| NotifyError::BadTo {
+                address: address.clone(),
+                reason: e.to_string(),
+            })?;
         }
     }
     Ok(Some(send::Mail {
@@ -396,7 +395,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
                     "\"{s}\": \"{number}\" has no unit (use s, m, h or d)"
                 ))
             }
-            other => return Err(format!("\"{s}\": unknown unit \"{other}\" (use s, m, h or d)")),
+            other => {
+                return Err(format!(
+                    "\"{s}\": unknown unit \"{other}\" (use s, m, h or d)"
+                ))
+            }
         };
         total = number
             .checked_mul(seconds)

@@ -159,11 +159,7 @@ fn url_secrets(url: &str) -> Vec<String> {
         if path.len() > 1 {
             secrets.push(path.to_string());
             // Each piece of a Slack path (`/services/T…/B…/token`) alone is secret enough.
-            secrets.extend(
-                path.split('/')
-                    .filter(|p| p.len() >= 8)
-                    .map(str::to_string),
-            );
+            secrets.extend(path.split('/').filter(|p| p.len() >= 8).map(str::to_string));
         }
         if let Some(query) = parsed.query().filter(|q| !q.is_empty()) {
             secrets.push(query.to_string());
@@ -236,9 +232,7 @@ pub async fn email(
 ) -> Result<(), String> {
     let smtp = &mail.smtp;
     let secrets: Vec<String> = smtp.password.iter().cloned().collect();
-    let to: Mailbox = to
-        .parse()
-        .map_err(|e| format!("address \"{to}\": {e}"))?;
+    let to: Mailbox = to.parse().map_err(|e| format!("address \"{to}\": {e}"))?;
     let message = Message::builder()
         .from(mail.from.clone())
         .to(to)
@@ -268,9 +262,9 @@ pub async fn email(
     let transport = builder.build();
     let mut attempt = 1;
     loop {
-        // The whole exchange, not only each command, is bounded.
+        // The whole exchange is bounded too: lettre's timeout does not cover every read.
         let sent = tokio::time::timeout(
-            policy.timeout.saturating_mul(3),
+            policy.timeout.saturating_mul(2),
             transport.send(message.clone()),
         )
         .await;
@@ -281,7 +275,7 @@ pub async fn email(
                 (e.to_string(), again)
             }
             Err(_) => (
-                format!("no answer within {}s", (policy.timeout * 3).as_secs_f32()),
+                format!("no answer within {}s", (policy.timeout * 2).as_secs_f32()),
                 true,
             ),
         };
@@ -334,7 +328,10 @@ mod tests {
             .await
             .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(3));
-        assert!(err.contains("no answer within") && err.contains("tried 2 times"), "{err}");
+        assert!(
+            err.contains("no answer within") && err.contains("tried 2 times"),
+            "{err}"
+        );
         assert!(!err.contains("sekrit") && !err.contains("T0001"), "{err}");
     }
 

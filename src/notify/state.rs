@@ -198,11 +198,7 @@ pub fn fingerprint(report: &Report) -> Option<String> {
         hash.update(line.as_bytes());
         hash.update(b"\n");
     }
-    let digest: String = hash
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Some(format!("sha256:{digest}"))
 }
 
@@ -324,9 +320,18 @@ mod tests {
 
     #[test]
     fn fingerprint_follows_live_values_but_not_key_order() {
-        let a = fingerprint(&report(vec![resource("ConfigMap", json!({"x": 1, "y": 2}))]));
-        let b = fingerprint(&report(vec![resource("ConfigMap", json!({"y": 2, "x": 1}))]));
-        let c = fingerprint(&report(vec![resource("ConfigMap", json!({"x": 1, "y": 3}))]));
+        let a = fingerprint(&report(vec![resource(
+            "ConfigMap",
+            json!({"x": 1, "y": 2}),
+        )]));
+        let b = fingerprint(&report(vec![resource(
+            "ConfigMap",
+            json!({"y": 2, "x": 1}),
+        )]));
+        let c = fingerprint(&report(vec![resource(
+            "ConfigMap",
+            json!({"x": 1, "y": 3}),
+        )]));
         assert!(a.is_some());
         assert_eq!(a, b);
         assert_ne!(a, c);
@@ -348,15 +353,30 @@ mod tests {
             last_alert_drift: true,
         };
         let d = |prev, fp, errors, on_resolve, now| decide(prev, fp, errors, hour, on_resolve, now);
-        assert_eq!(d(None, Some("f"), false, false, at(10)), Decision::Send(Alert::Drift));
-        assert_eq!(d(Some(&sent), Some("f"), false, false, at(10)), Decision::Nothing);
-        assert_eq!(d(Some(&sent), Some("g"), false, false, at(10)), Decision::Send(Alert::Drift));
-        assert_eq!(d(Some(&sent), Some("f"), false, false, at(11)), Decision::Send(Alert::Drift));
+        assert_eq!(
+            d(None, Some("f"), false, false, at(10)),
+            Decision::Send(Alert::Drift)
+        );
+        assert_eq!(
+            d(Some(&sent), Some("f"), false, false, at(10)),
+            Decision::Nothing
+        );
+        assert_eq!(
+            d(Some(&sent), Some("g"), false, false, at(10)),
+            Decision::Send(Alert::Drift)
+        );
+        assert_eq!(
+            d(Some(&sent), Some("f"), false, false, at(11)),
+            Decision::Send(Alert::Drift)
+        );
         assert_eq!(
             decide(Some(&sent), Some("f"), false, None, false, at(23)),
             Decision::Nothing
         );
-        assert_eq!(d(Some(&sent), None, false, true, at(11)), Decision::Send(Alert::Resolved));
+        assert_eq!(
+            d(Some(&sent), None, false, true, at(11)),
+            Decision::Send(Alert::Resolved)
+        );
         assert_eq!(d(Some(&sent), None, true, true, at(11)), Decision::Nothing);
         assert_eq!(d(Some(&sent), None, false, false, at(11)), Decision::Forget);
         let resolved = Entry {
@@ -364,7 +384,10 @@ mod tests {
             last_alert: Some(at(11)),
             last_alert_drift: false,
         };
-        assert_eq!(d(Some(&resolved), None, false, true, at(12)), Decision::Nothing);
+        assert_eq!(
+            d(Some(&resolved), None, false, true, at(12)),
+            Decision::Nothing
+        );
         assert_eq!(d(None, None, false, true, at(12)), Decision::Nothing);
     }
 
@@ -378,10 +401,16 @@ mod tests {
         save(&path, &state).unwrap();
         assert_eq!(load(&path).unwrap(), state);
         // Only the state file is left, no temporary files.
-        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
         std::fs::write(&path, "{not json").unwrap();
         let err = load(&path).unwrap_err().to_string();
-        assert!(err.contains("state.json") && err.contains("corrupt"), "{err}");
+        assert!(
+            err.contains("state.json") && err.contains("corrupt"),
+            "{err}"
+        );
         std::fs::write(&path, r#"{"version": 7, "scopes": {}}"#).unwrap();
         assert!(load(&path).unwrap_err().to_string().contains("version 7"));
     }

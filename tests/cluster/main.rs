@@ -9,6 +9,8 @@ mod completion;
 mod deploy;
 mod fix;
 mod foundation;
+mod rbac;
 mod reports;
 mod setup;
 mod static_binary;
+mod watch;

@@ -1,0 +1,389 @@
+//! Prometheus metrics for `watch`: the text exposition format built from the latest report
+//! and what earlier rounds remember (when each drift was first seen, errors, last
+//! success). Cardinality stays bounded: series are per context, namespace, kind and status,
+//! never per field; per-resource series only when asked for. Pure: no I/O.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use crate::drift::Status;
+use crate::report::{Report, ResourceReport};
+
+/// Every status, so that a count that falls to zero is a zero, not a vanished series.
+const STATUSES: [Status; 7] = [
+    Status::InSync,
+    Status::Drifted,
+    Status::Missing,
+    Status::Extra,
+    Status::Accepted,
+    Status::Ignored,
+    Status::Error,
+];
+
+/// (context, group, kind, namespace, name): one resource across rounds.
+pub type ResourceKey = (String, String, String, Option<String>, String);
+
+pub fn key(r: &ResourceReport) -> ResourceKey {
+    let id = &r.identity;
+    (
+        r.context.clone(),
+        id.group.clone(),
+        id.kind.clone(),
+        id.namespace.clone(),
+        id.name.clone(),
+    )
+}
+
+/// What `watch` remembers between rounds.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// When each resource's current drift was first seen.
+    pub drift_since: BTreeMap<ResourceKey, DateTime<Utc>>,
+    /// Rounds in which a context could not be checked, or held resources in error.
+    pub errors: BTreeMap<String, u64>,
+    /// The end of the last round that checked the context without a context error.
+    pub last_success: BTreeMap<String, DateTime<Utc>>,
+    pub rounds: u64,
+    /// Seconds the last round took.
+    pub last_duration: f64,
+    /// Every context seen so far.
+    pub contexts: BTreeSet<String>,
+}
+
+impl History {
+    /// Takes in one round's report (or, `None`, a round that failed before any context
+    /// was checked).
+    pub fn record(&mut self, report: Option<&Report>, now: DateTime<Utc>, duration: f64) {
+        self.rounds += 1;
+        self.last_duration = duration;
+        let Some(report) = report else {
+            let contexts: Vec<String> = if self.contexts.is_empty() {
+                vec![String::new()]
+            } else {
+                self.contexts.iter().cloned().collect()
+            };
+            for context in contexts {
+                *self.errors.entry(context).or_default() += 1;
+            }
+            return;
+        };
+        let drifted: BTreeSet<ResourceKey> = report
+            .resources
+            .iter()
+            .filter(|r| r.status.is_drift())
+            .map(key)
+            .collect();
+        // A failed context tells nothing about its resources: keep their ages.
+        let failed: BTreeSet<&str> = report
+            .contexts
+            .iter()
+            .filter(|c| c.error.is_some())
+            .map(|c| c.context.as_str())
+            .collect();
+        self.drift_since
+            .retain(|k, _| drifted.contains(k) || failed.contains(k.0.as_str()));
+        for k in drifted {
+            self.drift_since.entry(k).or_insert(now);
+        }
+        for summary in &report.contexts {
+            self.contexts.insert(summary.context.clone());
+            if summary.error.is_some() || summary.errors > 0 {
+                *self.errors.entry(summary.context.clone()).or_default() += 1;
+            } else {
+                self.errors.entry(summary.context.clone()).or_default();
+            }
+            if summary.error.is_none() {
+                self.last_success.insert(summary.context.clone(), now);
+            }
+        }
+    }
+}
+
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn labels(pairs: &[(&str, &str)]) -> String {
+    let inner: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+        .collect();
+    format!("{{{}}}", inner.join(","))
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+/// The metrics of the latest round, in Prometheus' text format.
+pub fn exposition(
+    report: Option<&Report>,
+    history: &History,
+    now: DateTime<Utc>,
+    per_resource: bool,
+) -> String {
+    let mut out = String::new();
+    let empty = Report::default();
+    let report = report.unwrap_or(&empty);
+    type Group = (String, String, String);
+    let group = |r: &ResourceReport| -> Group {
+        (
+            r.context.clone(),
+            r.identity.namespace.clone().unwrap_or_default(),
+            r.identity.kind.clone(),
+        )
+    };
+
+    header(
+        &mut out,
+        "kubectl_drift_resources",
+        "gauge",
+        "Resources checked in the last round, by context, namespace, kind and status.",
+    );
+    let mut counts: BTreeMap<Group, BTreeMap<Status, usize>> = BTreeMap::new();
+    for r in &report.resources {
+        *counts
+            .entry(group(r))
+            .or_default()
+            .entry(r.status)
+            .or_default() += 1;
+    }
+    for ((context, namespace, kind), by_status) in &counts {
+        for status in STATUSES {
+            let status_text = status.to_string();
+            let _ = writeln!(
+                out,
+                "kubectl_drift_resources{} {}",
+                labels(&[
+                    ("context", context),
+                    ("namespace", namespace),
+                    ("kind", kind),
+                    ("status", &status_text)
+                ]),
+                by_status.get(&status).copied().unwrap_or(0)
+            );
+        }
+    }
+
+    header(
+        &mut out,
+        "kubectl_drift_drifted_fields",
+        "gauge",
+        "Drifted fields in the last round, by context, namespace and kind.",
+    );
+    let mut fields: BTreeMap<Group, usize> = BTreeMap::new();
+    for r in &report.resources {
+        *fields.entry(group(r)).or_default() += r.fields.len();
+    }
+    for ((context, namespace, kind), n) in &fields {
+        let _ = writeln!(
+            out,
+            "kubectl_drift_drifted_fields{} {n}",
+            labels(&[
+                ("context", context),
+                ("namespace", namespace),
+                ("kind", kind)
+            ])
+        );
+    }
+
+    header(
+        &mut out,
+        "kubectl_drift_drift_age_seconds",
+        "gauge",
+        "Seconds since the oldest current drift was first seen, by context, namespace and kind.",
+    );
+    let mut oldest: BTreeMap<Group, DateTime<Utc>> = BTreeMap::new();
+    for ((context, _, kind, namespace, _), since) in &history.drift_since {
+        let g = (
+            context.clone(),
+            namespace.clone().unwrap_or_default(),
+            kind.clone(),
+        );
+        let entry = oldest.entry(g).or_insert(*since);
+        *entry = (*entry).min(*since);
+    }
+    for ((context, namespace, kind), since) in &oldest {
+        let _ = writeln!(
+            out,
+            "kubectl_drift_drift_age_seconds{} {}",
+            labels(&[
+                ("context", context),
+                ("namespace", namespace),
+                ("kind", kind)
+            ]),
+            (now - *since).num_seconds().max(0)
+        );
+    }
+    if per_resource {
+        header(
+            &mut out,
+            "kubectl_drift_resource_drift_age_seconds",
+            "gauge",
+            "Seconds since this resource's current drift was first seen.",
+        );
+        for ((context, _, kind, namespace, name), since) in &history.drift_since {
+            let _ = writeln!(
+                out,
+                "kubectl_drift_resource_drift_age_seconds{} {}",
+                labels(&[
+                    ("context", context),
+                    ("namespace", namespace.as_deref().unwrap_or("")),
+                    ("kind", kind),
+                    ("name", name)
+                ]),
+                (now - *since).num_seconds().max(0)
+            );
+        }
+    }
+
+    header(
+        &mut out,
+        "kubectl_drift_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time of the end of the last round that checked the context.",
+    );
+    for (context, at) in &history.last_success {
+        let _ = writeln!(
+            out,
+            "kubectl_drift_last_success_timestamp_seconds{} {}",
+            labels(&[("context", context)]),
+            at.timestamp()
+        );
+    }
+
+    header(
+        &mut out,
+        "kubectl_drift_check_errors_total",
+        "counter",
+        "Rounds in which the context could not be checked or held resources in error.",
+    );
+    for (context, n) in &history.errors {
+        let _ = writeln!(
+            out,
+            "kubectl_drift_check_errors_total{} {n}",
+            labels(&[("context", context)])
+        );
+    }
+
+    header(
+        &mut out,
+        "kubectl_drift_check_duration_seconds",
+        "gauge",
+        "How long the last round took, all contexts together.",
+    );
+    let _ = writeln!(
+        out,
+        "kubectl_drift_check_duration_seconds {:.3}",
+        history.last_duration
+    );
+    header(
+        &mut out,
+        "kubectl_drift_rounds_total",
+        "counter",
+        "Rounds run since start.",
+    );
+    let _ = writeln!(out, "kubectl_drift_rounds_total {}", history.rounds);
+
+    header(
+        &mut out,
+        "kubectl_drift_git_info",
+        "gauge",
+        "The Git commit the last round compared, by context (always 1).",
+    );
+    for summary in &report.contexts {
+        if let Some(commit) = &summary.commit {
+            let _ = writeln!(
+                out,
+                "kubectl_drift_git_info{} 1",
+                labels(&[("context", &summary.context), ("commit", commit)])
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::Identity;
+    use crate::report::ContextSummary;
+
+    fn resource(name: &str, status: Status) -> ResourceReport {
+        ResourceReport {
+            context: "production".into(),
+            identity: Identity {
+                group: "apps".into(),
+                version: "v1".into(),
+                kind: "Deployment".into(),
+                namespace: Some("shop".into()),
+                name: name.into(),
+            },
+            status,
+            origin: None,
+            fields: Vec::new(),
+            ignored_fields: Vec::new(),
+            message: None,
+            git_object: None,
+            live_object: None,
+        }
+    }
+
+    fn report(statuses: &[(&str, Status)]) -> Report {
+        Report {
+            resources: statuses.iter().map(|(n, s)| resource(n, *s)).collect(),
+            contexts: vec![ContextSummary {
+                context: "production".into(),
+                commit: Some("abc".into()),
+                ..Default::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn drift_age_is_kept_across_rounds_and_ends_with_the_drift() {
+        let t0: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().unwrap();
+        let t1 = t0 + chrono::Duration::seconds(300);
+        let mut history = History::default();
+        let first = report(&[("web", Status::Drifted), ("api", Status::InSync)]);
+        history.record(Some(&first), t0, 1.5);
+        let second = report(&[("web", Status::Drifted), ("api", Status::Missing)]);
+        history.record(Some(&second), t1, 1.0);
+        let text = exposition(Some(&second), &history, t1, true);
+        assert!(text.contains(
+            "kubectl_drift_drift_age_seconds{context=\"production\",namespace=\"shop\",kind=\"Deployment\"} 300"
+        ), "{text}");
+        assert!(text.contains("kubectl_drift_resource_drift_age_seconds{context=\"production\",namespace=\"shop\",kind=\"Deployment\",name=\"api\"} 0"));
+        assert!(text.contains("status=\"Drifted\"} 1"));
+        assert!(text.contains("status=\"Error\"} 0"));
+        assert!(text.contains("kubectl_drift_rounds_total 2"));
+        let third = report(&[("web", Status::InSync), ("api", Status::InSync)]);
+        history.record(Some(&third), t1, 1.0);
+        assert!(history.drift_since.is_empty());
+        let text = exposition(Some(&third), &history, t1, false);
+        assert!(!text.contains("kubectl_drift_drift_age_seconds{"), "{text}");
+        assert!(!text.contains("resource_drift_age"), "{text}");
+    }
+
+    #[test]
+    fn failed_rounds_count_as_errors() {
+        let t0: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().unwrap();
+        let mut history = History::default();
+        history.record(Some(&report(&[("web", Status::InSync)])), t0, 1.0);
+        history.record(None, t0, 1.0);
+        let text = exposition(None, &history, t0, false);
+        assert!(
+            text.contains("kubectl_drift_check_errors_total{context=\"production\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kubectl_drift_last_success_timestamp_seconds{context=\"production\"} ")
+        );
+    }
+}

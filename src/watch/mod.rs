@@ -1,0 +1,194 @@
+//! `kubectl drift watch`: runs `check` every interval on the configured targets, keeps what
+//! rounds have in common (when each drift was first seen, errors, last success), and serves
+//! Prometheus metrics (`/metrics`), liveness (`/healthz`) and the latest JSON report
+//! (`/report`). The same alerts as `check --notify` go out after each round, with the same
+//! dedupe. SIGTERM or Ctrl-C stop it at once, mid-round if need be.
+
+pub mod metrics;
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::check;
+use crate::notify::{self, NotifySettings};
+use crate::report::{json, Report, Style};
+use crate::settings::CheckSettings;
+use metrics::History;
+
+/// Everything `watch` needs, validated.
+#[derive(Debug, Clone)]
+pub struct WatchSettings {
+    pub check: CheckSettings,
+    pub interval: Duration,
+    pub listen: SocketAddr,
+    /// One round, then exit with check's exit code.
+    pub once: bool,
+    /// Write the metrics here after each round (node-exporter's textfile collector).
+    pub metrics_file: Option<PathBuf>,
+    /// Also export one drift-age series per drifted resource.
+    pub per_resource: bool,
+    pub notify: Option<NotifySettings>,
+}
+
+/// Why `watch` could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the metrics file {path}: {source}")]
+    MetricsFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot wait for signals: {0}")]
+    Signals(#[source] std::io::Error),
+}
+
+/// What the HTTP endpoints serve: the latest round's metrics and report.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub metrics: String,
+    pub report_json: Option<String>,
+}
+
+/// One line per round and per problem, for the caller to print.
+pub type Log<'a> = &'a (dyn Fn(String) + Sync);
+
+/// Runs rounds until a signal arrives (or once). Returns the exit code: with `once`, the
+/// round's (0, 1 or 2); otherwise 0 after a clean shutdown.
+pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchError> {
+    let snapshot = Arc::new(RwLock::new(Snapshot::default()));
+    let mut history = History::default();
+    if settings.once {
+        let report = round(settings, &mut history, &snapshot, log).await?;
+        return Ok(report.as_ref().map_or(2, crate::app::exit_code));
+    }
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|source| WatchError::Listen {
+            addr: settings.listen,
+            source,
+        })?;
+    log(format!(
+        "serving /metrics, /healthz and /report on http://{}",
+        listener.local_addr().unwrap_or(settings.listen)
+    ));
+    let server = tokio::spawn(serve::serve(listener, snapshot.clone()));
+    let shutdown = shutdown_signal()?;
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            result = round(settings, &mut history, &snapshot, log) => { result?; }
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(settings.interval) => {}
+        }
+    }
+    server.abort();
+    log("stopped".into());
+    Ok(0)
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, WatchError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).map_err(WatchError::Signals)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(WatchError::Signals)?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
+}
+
+/// One check: updates the history, the snapshot, the metrics file and sends alerts.
+async fn round(
+    settings: &WatchSettings,
+    history: &mut History,
+    snapshot: &RwLock<Snapshot>,
+    log: Log<'_>,
+) -> Result<Option<Report>, WatchError> {
+    let started = Instant::now();
+    let result = check::run(&settings.check, &|_| {}).await;
+    let now = Utc::now();
+    let duration = started.elapsed().as_secs_f64();
+    let report = match result {
+        Ok(report) => Some(report),
+        Err(error) => {
+            log(format!("round {}: error: {error}", history.rounds + 1));
+            None
+        }
+    };
+    history.record(report.as_ref(), now, duration);
+    let text = metrics::exposition(report.as_ref(), history, now, settings.per_resource);
+    let report_json = report.as_ref().map(|report| {
+        let style = Style {
+            color: false,
+            width: settings.check.width,
+            now,
+        };
+        let mut out = Vec::new();
+        // Writing to memory cannot fail.
+        let _ = json::render(report, &style, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    });
+    if let Some(report) = &report {
+        let lines: Vec<String> = report.contexts.iter().map(|c| c.line()).collect();
+        log(format!(
+            "round {} ({duration:.1}s): {}",
+            history.rounds,
+            lines.join("; ")
+        ));
+    }
+    {
+        let mut shared = snapshot.write().unwrap_or_else(|e| e.into_inner());
+        shared.metrics = text.clone();
+        if report_json.is_some() {
+            shared.report_json = report_json;
+        }
+    }
+    if let Some(path) = &settings.metrics_file {
+        write_atomically(path, text.as_bytes()).map_err(|source| WatchError::MetricsFile {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    if let (Some(alerts), Some(report)) = (&settings.notify, &report) {
+        match notify::notify(report, alerts, now).await {
+            Ok(deliveries) => {
+                for delivery in deliveries {
+                    match delivery.result {
+                        Ok(()) => log(format!("alert sent: {}", delivery.channel)),
+                        Err(e) => log(format!("error: alert not sent: {e}")),
+                    }
+                }
+            }
+            Err(e) => log(format!("error: alerts: {e}")),
+        }
+    }
+    Ok(report)
+}
+
+/// The textfile collector reads whole files: write beside, then rename over.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, bytes)?;
+    std::fs::rename(&temp, path)
+}

@@ -1,0 +1,61 @@
+//! The HTTP side of `watch`: `/metrics` in Prometheus' text format, `/healthz`, and
+//! `/report`, the latest JSON report. Plain HTTP/1.1 on hyper; nothing else is served.
+
+use std::convert::Infallible;
+use std::sync::{Arc, RwLock};
+
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+
+use super::Snapshot;
+
+/// Accepts connections until the task is aborted.
+pub async fn serve(listener: tokio::net::TcpListener, snapshot: Arc<RwLock<Snapshot>>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let snapshot = snapshot.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let snapshot = snapshot.clone();
+                async move { Ok::<_, Infallible>(answer(&request, &snapshot)) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn answer<B>(request: &Request<B>, snapshot: &RwLock<Snapshot>) -> Response<Full<Bytes>> {
+    let shared = snapshot.read().unwrap_or_else(|e| e.into_inner());
+    let (status, content_type, body) = match request.uri().path() {
+        "/metrics" => (
+            StatusCode::OK,
+            "text/plain; version=0.0.4; charset=utf-8",
+            shared.metrics.clone(),
+        ),
+        "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
+        "/report" => match &shared.report_json {
+            Some(json) => (StatusCode::OK, "application/json", json.clone()),
+            None => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "text/plain",
+                "no round has finished yet\n".to_string(),
+            ),
+        },
+        _ => (
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "not found: try /metrics, /healthz or /report\n".to_string(),
+        ),
+    };
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}

@@ -1,0 +1,433 @@
+//! `kubectl drift watch` against the real clusters: metrics that promtool accepts, a real
+//! Prometheus on loopback scraping the drift count rise and fall and the drift age grow, an
+//! API server that goes away and comes back, and a clean shutdown on SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::*;
+
+const SETTINGS: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {mode: one}\n";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A GET on loopback; returns the status code and the body.
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n")?.1.to_string();
+    // Chunked answers (Prometheus) carry hex lengths between chunks.
+    let body = if text
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut out = String::new();
+        let mut rest = body.as_str();
+        while let Some((len, after)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(len.trim(), 16).ok()?;
+            if n == 0 {
+                break;
+            }
+            out.push_str(&after[..n]);
+            rest = &after[n + 2..];
+        }
+        out
+    } else {
+        body
+    };
+    Some((status, body))
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn sample(metrics: &str, series: &str) -> Option<f64> {
+    metrics
+        .lines()
+        .find(|l| l.starts_with(series))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[test]
+fn watch_once_writes_metrics_that_promtool_accepts() {
+    let ns = namespace("wonce", &["staging"]);
+    let repo = git_repo(&[("k8s/settings.yaml", SETTINGS)]);
+    apply("staging", &ns, SETTINGS);
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap",
+            "settings",
+            "-p",
+            r#"{"data":{"mode":"two"}}"#,
+        ],
+    );
+    let file = repo.path().join("drift.prom");
+    let out = drift()
+        .current_dir(repo.path())
+        .args([
+            "watch",
+            "--once",
+            "--per-resource-metrics",
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+            "--metrics-file",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metrics = std::fs::read_to_string(&file).unwrap();
+    let drifted = format!(
+        "kubectl_drift_resources{{context=\"staging\",namespace=\"{ns}\",kind=\"ConfigMap\",status=\"Drifted\"}}"
+    );
+    assert_eq!(sample(&metrics, &drifted), Some(1.0), "{metrics}");
+    assert!(
+        metrics.contains("kubectl_drift_resource_drift_age_seconds{"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("kubectl_drift_git_info{context=\"staging\",commit=\""),
+        "{metrics}"
+    );
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool is missing: install Debian's prometheus package");
+    promtool
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(metrics.as_bytes())
+        .unwrap();
+    let result = promtool.wait_with_output().unwrap();
+    assert!(
+        result.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+#[test]
+fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
+    let ns = namespace("wprom", &["staging"]);
+    let repo = git_repo(&[("k8s/settings.yaml", SETTINGS)]);
+    apply("staging", &ns, SETTINGS);
+    let port = free_port();
+    let watch = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+        .current_dir(repo.path())
+        .env("KUBECONFIG", &testenv().kubeconfig)
+        .args([
+            "watch",
+            "--interval",
+            "1s",
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+            "--listen",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut watch = Killed(watch);
+    wait_for("watch's first round", Duration::from_secs(30), || {
+        get(port, "/report").is_some_and(|(status, _)| status == 200)
+    });
+    assert_eq!(get(port, "/healthz").unwrap(), (200, "ok\n".to_string()));
+    let (_, report) = get(port, "/report").unwrap();
+    let report: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["summary"][0]["in_sync"], 1);
+
+    let data = tempfile::tempdir().unwrap();
+    let prom_port = free_port();
+    let config = data.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nscrape_configs:\n  - job_name: kubectl-drift\n    static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n"
+        ),
+    )
+    .unwrap();
+    let prometheus = Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            data.path().join("tsdb").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prometheus is missing: install Debian's prometheus package");
+    let _prometheus = Killed(prometheus);
+    let query = |expr: &str| -> Option<f64> {
+        let encoded: String = expr
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let (_, body) = get(prom_port, &format!("/api/v1/query?query={encoded}"))?;
+        let answer: Value = serde_json::from_str(&body).ok()?;
+        answer["data"]["result"][0]["value"][1]
+            .as_str()?
+            .parse()
+            .ok()
+    };
+    let drifted = format!("sum(kubectl_drift_resources{{namespace=\"{ns}\",status=\"Drifted\"}})");
+    wait_for(
+        "Prometheus to scrape an in-sync round",
+        Duration::from_secs(60),
+        || query(&drifted) == Some(0.0),
+    );
+
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap",
+            "settings",
+            "-p",
+            r#"{"data":{"mode":"two"}}"#,
+        ],
+    );
+    wait_for("the drift count to rise", Duration::from_secs(30), || {
+        query(&drifted) == Some(1.0)
+    });
+    let age = format!("max(kubectl_drift_drift_age_seconds{{namespace=\"{ns}\"}})");
+    let mut first = None;
+    wait_for("a drift age", Duration::from_secs(30), || {
+        first = query(&age);
+        first.is_some()
+    });
+    wait_for("the drift age to grow", Duration::from_secs(30), || {
+        query(&age).is_some_and(|later| later >= first.unwrap() + 2.0)
+    });
+
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap",
+            "settings",
+            "-p",
+            r#"{"data":{"mode":"one"}}"#,
+        ],
+    );
+    wait_for("the drift count to fall", Duration::from_secs(30), || {
+        query(&drifted) == Some(0.0)
+    });
+
+    // SIGTERM: gone within a second, exit code 0.
+    let pid = watch.0.id().to_string();
+    let sent = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let mut status = None;
+    while sent.elapsed() < Duration::from_secs(3) {
+        if let Some(s) = watch.0.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = status.expect("watch did not stop after SIGTERM");
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A TCP forwarder in front of an API server that can be cut off (every connection closed,
+/// nothing accepted) and brought back on the same port.
+struct Cutoff {
+    port: u16,
+    alive: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Cutoff {
+    fn start(upstream: String) -> Cutoff {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let alive = Arc::new(AtomicBool::new(true));
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::new(Mutex::new(Vec::new()));
+        let (a, o) = (alive.clone(), open.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if !a.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let mut streams = o.lock().unwrap();
+                streams.push(client.try_clone().unwrap());
+                streams.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Cutoff { port, alive, open }
+    }
+
+    fn cut(&self) {
+        self.alive.store(false, Ordering::SeqCst);
+        for stream in self.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.alive.store(true, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn watch_keeps_serving_while_the_api_server_is_gone_and_recovers() {
+    let ns = namespace("wdown", &["staging"]);
+    let repo = git_repo(&[("k8s/settings.yaml", SETTINGS)]);
+    apply("staging", &ns, SETTINGS);
+    // A kubeconfig whose staging server is the forwarder.
+    let text = std::fs::read_to_string(&testenv().kubeconfig).unwrap();
+    let mut config: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let cluster = config["clusters"]
+        .as_sequence_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["name"] == "staging")
+        .unwrap();
+    let server = cluster["cluster"]["server"].as_str().unwrap().to_string();
+    let upstream = server.trim_start_matches("https://").to_string();
+    let cutoff = Cutoff::start(upstream);
+    cluster["cluster"]["server"] = format!("https://127.0.0.1:{}", cutoff.port).into();
+    let kubeconfig = repo.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, serde_yaml::to_string(&config).unwrap()).unwrap();
+
+    let port = free_port();
+    let watch = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+        .current_dir(repo.path())
+        .env("KUBECONFIG", &kubeconfig)
+        .args([
+            "watch",
+            "--interval",
+            "1s",
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+            "--listen",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _watch = Killed(watch);
+    let errors = "kubectl_drift_check_errors_total{context=\"staging\"}";
+    let success = "kubectl_drift_last_success_timestamp_seconds{context=\"staging\"}";
+    let metrics = || {
+        get(port, "/metrics")
+            .map(|(_, body)| body)
+            .unwrap_or_default()
+    };
+    wait_for("a good round", Duration::from_secs(30), || {
+        sample(&metrics(), success).is_some()
+    });
+    assert_eq!(sample(&metrics(), errors), Some(0.0));
+
+    cutoff.cut();
+    wait_for(
+        "errors while the server is gone",
+        Duration::from_secs(60),
+        || sample(&metrics(), errors).is_some_and(|n| n >= 2.0),
+    );
+    assert_eq!(get(port, "/healthz").unwrap().0, 200, "still serving");
+    let stale = sample(&metrics(), success).unwrap();
+
+    cutoff.restore();
+    wait_for(
+        "a good round after the server came back",
+        Duration::from_secs(60),
+        || sample(&metrics(), success).is_some_and(|t| t > stale),
+    );
+    let settled = sample(&metrics(), errors).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        sample(&metrics(), errors),
+        Some(settled),
+        "errors stopped growing"
+    );
+}
