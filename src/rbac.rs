@@ -72,7 +72,7 @@ pub enum RbacError {
         resource: String,
         /// `cluster-wide` or `in namespace NAME`.
         scope: String,
-        /// Boxed: the error stays small on the `Ok` path of everything returning it.
+        /// Boxed, so that every `Result<_, RbacError>` stays small.
         #[source]
         source: Box<kube::Error>,
     },
@@ -84,6 +84,16 @@ pub enum SubjectKind {
     User,
     Group,
     ServiceAccount,
+}
+
+impl fmt::Display for SubjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SubjectKind::User => "User",
+            SubjectKind::Group => "Group",
+            SubjectKind::ServiceAccount => "ServiceAccount",
+        })
+    }
 }
 
 /// Someone a binding grants to. Service accounts carry their namespace; users and groups
@@ -159,7 +169,7 @@ impl fmt::Display for Subject {
             (SubjectKind::ServiceAccount, Some(namespace)) => {
                 write!(f, "ServiceAccount {namespace}/{}", self.name)
             }
-            (kind, _) => write!(f, "{kind:?} {}", self.name),
+            (kind, _) => write!(f, "{kind} {}", self.name),
         }
     }
 }

@@ -254,7 +254,8 @@ fn own_subjects(grants: &[Grant], namespace: &str) -> BTreeSet<String> {
     grants
         .iter()
         .filter(|g| {
-            g.subject.name.ends_with(namespace) || g.subject.namespace.as_deref() == Some(namespace)
+            g.subject.name.ends_with(&format!("-{namespace}"))
+                || g.subject.namespace.as_deref() == Some(namespace)
         })
         .map(|g| g.subject.to_string())
         .collect()
