@@ -354,6 +354,7 @@ async fn deliver(
                 },
                 (_, None) => Err("no HTTP client".to_string()),
             };
+            // The label names the channel (for webhooks, the host) in every error.
             let label = channel.label();
             Delivery {
                 result: result.map_err(|e| format!("{label}: {e}")),

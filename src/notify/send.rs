@@ -64,7 +64,7 @@ pub fn http_client() -> Result<reqwest::Client, String> {
         // A redirected POST turns into a GET and loses the alert: report it instead.
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| chain(&e.without_url()))
+        .map_err(|e| root_cause(&e.without_url()))
 }
 
 /// POSTs `body` as JSON to `url`, trying again where that can help.
@@ -115,15 +115,15 @@ pub async fn post_json(
                     "request failed"
                 };
                 let again = !e.is_builder();
-                (format!("{kind}: {}", chain(&e.without_url())), again, None)
+                (
+                    format!("{kind}: {}", root_cause(&e.without_url())),
+                    again,
+                    None,
+                )
             }
         };
         if !again || attempt >= policy.tries {
-            let text = format!(
-                "{} ({error}; {})",
-                super::redacted_url(url),
-                tries_text(attempt)
-            );
+            let text = format!("{error}; {}", tries_text(attempt));
             return Err(scrub(&text, &url_secrets(url)));
         }
         tokio::time::sleep(policy.wait(attempt, asked)).await;
@@ -162,6 +162,7 @@ fn url_secrets(url: &str) -> Vec<String> {
             secrets.extend(path.split('/').filter(|p| p.len() >= 8).map(str::to_string));
         }
         if let Some(query) = parsed.query().filter(|q| !q.is_empty()) {
+            secrets.push(format!("{path}?{query}"));
             secrets.push(query.to_string());
         }
         if !parsed.username().is_empty() {
@@ -192,18 +193,14 @@ fn tries_text(attempts: u32) -> String {
     }
 }
 
-/// An error and its causes, `a: b: c`, leaving out causes the text already includes.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let more = cause.to_string();
-        if !text.contains(&more) {
-            text.push_str(&format!(": {more}"));
-        }
-        source = cause.source();
+/// The innermost cause of an error: `Connection refused (os error 111)` rather than the
+/// layers of "error sending request: client error (Connect): …" around it.
+fn root_cause(error: &dyn std::error::Error) -> String {
+    let mut error = error;
+    while let Some(cause) = error.source() {
+        error = cause;
     }
-    text
+    error.to_string()
 }
 
 /// Whether `server` is this machine, where a password in the clear stays local.
@@ -281,7 +278,7 @@ pub async fn email(
         };
         if !again || attempt >= policy.tries {
             let text = format!(
-                "via {}:{} ({error}; {})",
+                "via {}:{}: {error}; {}",
                 smtp.server,
                 smtp.port,
                 tries_text(attempt)
