@@ -169,10 +169,12 @@ fn save_report(report: &Report, style: &Style, dir: &std::path::Path) -> std::io
 
 /// `kubectl drift watch`: rounds of `check`, logged to stderr, metrics served.
 async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
-    let check = match CheckSettings::from_common(&args.common, cluster, OutputFormat::Json) {
+    let mut check = match CheckSettings::from_common(&args.common, cluster, OutputFormat::Json) {
         Ok(settings) => settings,
         Err(e) => return fail(&e),
     };
+    // Later rounds read live state from watches instead of listing again.
+    check.live_cache = Some(Default::default());
     let interval = match crate::notify::parse_duration(&args.interval) {
         Ok(d) if !d.is_zero() => d,
         Ok(_) => {

@@ -11,6 +11,7 @@ use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
 use crate::accepted;
+use crate::cluster::cache::LiveCache;
 use crate::cluster::{self, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType};
 use crate::config::{self, Config, ConfigError};
 use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
@@ -337,7 +338,13 @@ async fn check_context(
         )));
     }
 
-    let (live_objects, list_errors) = list_live(&cluster, &placed, settings.concurrency).await;
+    let (live_objects, list_errors) = list_live(
+        &cluster,
+        &placed,
+        settings.concurrency,
+        settings.live_cache.as_deref(),
+    )
+    .await;
 
     let total = placed.len();
     let read_only = AtomicBool::new(false);
@@ -440,6 +447,7 @@ async fn list_live(
     cluster: &Cluster,
     placed: &[Placed<'_>],
     concurrency: usize,
+    cache: Option<&LiveCache>,
 ) -> (LiveObjects, ListErrors) {
     let mut kinds = TouchedKinds::new();
     for p in placed {
@@ -464,8 +472,16 @@ async fn list_live(
     let results: Vec<Vec<Listed>> = stream::iter(jobs.into_iter().map(
         |(rt, namespaces, cluster_wide)| async move {
             if cluster_wide {
+                if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, None)) {
+                    return group_by_namespace(&rt, &namespaces, items);
+                }
                 match live::list(cluster, &rt, None, None).await {
-                    Ok(items) => return group_by_namespace(&rt, &namespaces, items),
+                    Ok(items) => {
+                        if let Some(cache) = cache {
+                            cache.start(cluster, &rt, None);
+                        }
+                        return group_by_namespace(&rt, &namespaces, items);
+                    }
                     // Namespace-scoped permissions: fall back to one LIST per namespace.
                     Err(kube::Error::Api(status)) if status.code == 403 => {}
                     Err(error) => {
@@ -479,7 +495,14 @@ async fn list_live(
             }
             let mut out = Vec::new();
             for ns in namespaces {
+                if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, ns.as_deref())) {
+                    out.push((rt.clone(), ns, Ok(items)));
+                    continue;
+                }
                 let result = live::list(cluster, &rt, ns.as_deref(), None).await;
+                if let (Some(cache), Ok(_)) = (cache, &result) {
+                    cache.start(cluster, &rt, ns.as_deref());
+                }
                 out.push((rt.clone(), ns, result));
             }
             out

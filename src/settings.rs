@@ -87,6 +87,8 @@ pub struct CheckSettings {
     pub strict: bool,
     /// `--config`: the config file to use instead of the repository's `.kubectl-drift.yaml`.
     pub config_file: Option<PathBuf>,
+    /// Live state kept by watches across `watch`'s rounds; `None` for one-off commands.
+    pub live_cache: Option<std::sync::Arc<crate::cluster::cache::LiveCache>>,
 }
 
 impl CheckSettings {
@@ -187,6 +189,7 @@ impl CheckSettings {
             show_secrets: args.show_secrets,
             strict: args.strict,
             config_file: args.config.clone(),
+            live_cache: None,
         })
     }
 }

@@ -12,6 +12,9 @@ use crate::retry;
 /// Objects per LIST page.
 const PAGE_SIZE: u32 = 500;
 
+/// LIST requests this process has sent (every page counts), for `watch`'s metrics.
+pub static LIST_REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Lists every object of one type in one namespace (or the whole cluster for `None`).
 /// Items come back with `apiVersion` and `kind` filled in, as a GET would return them.
 pub async fn list(
@@ -29,6 +32,7 @@ pub async fn list(
     let mut items = Vec::new();
     // Pages keep each answer, and so memory, bounded on large clusters.
     loop {
+        LIST_REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let page: Value = retry::with_retries(|| async {
             let req = request.list(&params).map_err(kube::Error::BuildRequest)?;
             cluster.client.request::<Value>(req).await
@@ -147,7 +151,7 @@ pub async fn get(
 }
 
 /// Puts `apiVersion` and `kind` first, where LIST items leave them out.
-fn with_type(item: Value, api_version: &str, kind: &str) -> Value {
+pub(crate) fn with_type(item: Value, api_version: &str, kind: &str) -> Value {
     let Value::Object(fields) = item else {
         return item;
     };

@@ -293,6 +293,18 @@ pub fn exposition(
 
     header(
         &mut out,
+        "kubectl_drift_list_requests_total",
+        "counter",
+        "LIST requests the rounds sent since start; once watches run, later rounds send none.",
+    );
+    let _ = writeln!(
+        out,
+        "kubectl_drift_list_requests_total {}",
+        crate::cluster::live::LIST_REQUESTS.load(std::sync::atomic::Ordering::Relaxed)
+    );
+
+    header(
+        &mut out,
         "kubectl_drift_git_info",
         "gauge",
         "The Git commit the last round compared, by context (always 1).",

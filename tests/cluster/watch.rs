@@ -187,6 +187,12 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
         get(port, "/report").is_some_and(|(status, _)| status == 200)
     });
     assert_eq!(get(port, "/healthz").unwrap(), (200, "ok\n".to_string()));
+    let lists = || {
+        let (_, metrics) = get(port, "/metrics").unwrap();
+        sample(&metrics, "kubectl_drift_list_requests_total").unwrap()
+    };
+    let first_lists = lists();
+    assert!(first_lists >= 1.0);
     let (_, report) = get(port, "/report").unwrap();
     let report: Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["summary"][0]["in_sync"], 1);
@@ -250,6 +256,8 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
     wait_for("the drift count to rise", Duration::from_secs(30), || {
         query(&drifted) == Some(1.0)
     });
+    // Rounds after the first read the watched state: the change came in without a LIST.
+    assert_eq!(lists(), first_lists, "later rounds listed again");
     let age = format!("max(kubectl_drift_drift_age_seconds{{namespace=\"{ns}\"}})");
     let mut first = None;
     wait_for("a drift age", Duration::from_secs(30), || {

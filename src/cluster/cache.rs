@@ -1,0 +1,110 @@
+//! Live state kept current by watches, for `watch`: the first round lists each (type,
+//! namespace) as `check` does and starts a reflector for it; later rounds read the
+//! reflector's store instead of listing again. A store that is not ready yet (or whose
+//! watch failed to start) is simply listed again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use futures::{FutureExt, StreamExt};
+use kube::api::{Api, DynamicObject};
+use kube::runtime::{reflector, watcher, WatchStreamExt};
+use serde_json::Value;
+
+use super::{Cluster, ResourceType};
+
+/// (context, group, kind, namespace; `None` for all namespaces or cluster-scoped).
+type Key = (String, String, String, Option<String>);
+
+struct Watched {
+    reader: reflector::Store<DynamicObject>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// The reflectors of one `watch` process, shared by its rounds.
+#[derive(Default)]
+pub struct LiveCache {
+    stores: Mutex<HashMap<Key, Watched>>,
+}
+
+impl std::fmt::Debug for LiveCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.stores.lock().map(|s| s.len()).unwrap_or(0);
+        f.debug_struct("LiveCache").field("watches", &n).finish()
+    }
+}
+
+fn key(cluster: &Cluster, rt: &ResourceType, namespace: Option<&str>) -> Key {
+    (
+        cluster.context.clone(),
+        rt.group.clone(),
+        rt.kind.clone(),
+        namespace.map(str::to_string),
+    )
+}
+
+impl LiveCache {
+    /// The objects a LIST would return, from the watch, once its first list has arrived.
+    pub fn get(
+        &self,
+        cluster: &Cluster,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+    ) -> Option<Vec<Value>> {
+        let stores = self.stores.lock().ok()?;
+        let watched = stores.get(&key(cluster, rt, namespace))?;
+        if watched.task.is_finished() {
+            return None;
+        }
+        watched.reader.wait_until_ready().now_or_never()?.ok()?;
+        let api_version = rt.api_version();
+        Some(
+            watched
+                .reader
+                .state()
+                .iter()
+                .filter_map(|object| serde_json::to_value(object.as_ref()).ok())
+                .map(|object| super::live::with_type(object, &api_version, &rt.kind))
+                .collect(),
+        )
+    }
+
+    /// Starts a watch for the next rounds, unless one is running.
+    pub fn start(&self, cluster: &Cluster, rt: &ResourceType, namespace: Option<&str>) {
+        let Ok(mut stores) = self.stores.lock() else {
+            return;
+        };
+        let key = key(cluster, rt, namespace);
+        if stores.get(&key).is_some_and(|w| !w.task.is_finished()) {
+            return;
+        }
+        let resource = rt.api_resource();
+        let api: Api<DynamicObject> = match namespace {
+            Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, &resource),
+            None => Api::all_with(cluster.client.clone(), &resource),
+        };
+        let writer = reflector::store::Writer::new(resource);
+        let reader = writer.as_reader();
+        // The watcher re-lists and re-watches on its own, with backoff, when the server
+        // goes away; the rounds' discovery reports the outage meanwhile.
+        let stream = watcher(api, watcher::Config::default())
+            .default_backoff()
+            .reflect(writer)
+            .applied_objects();
+        let task = tokio::spawn(async move {
+            futures::pin_mut!(stream);
+            while stream.next().await.is_some() {}
+        });
+        stores.insert(key, Watched { reader, task });
+    }
+}
+
+impl Drop for LiveCache {
+    fn drop(&mut self) {
+        if let Ok(stores) = self.stores.lock() {
+            for watched in stores.values() {
+                watched.task.abort();
+            }
+        }
+    }
+}
