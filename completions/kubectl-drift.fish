@@ -33,6 +33,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "check" 
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "watch" -d 'Check every interval and serve Prometheus metrics, /healthz and the latest report'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "rbac" -d 'List who, besides the allowed subjects, can change the selected resources'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
@@ -161,6 +162,32 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l sm
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l repo -d 'Git repository holding the manifests: a local path, or a URL (https://, ssh://, git@host:path, git://, file://) cloned into a cache and fetched on every run (default: the repository around the current folder)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l config -d 'Config file with targets, ignore rules and the accepted-drift file (default: .kubectl-drift.yaml at the repository root)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l ref -d 'Commit, branch or tag to read the manifests from' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
+always\t''
+never\t''"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l allow -d 'A subject allowed to change the resources (the pipeline\'s service account, say); repeatable: user:NAME, group:NAME, serviceaccount:NAMESPACE:NAME' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s o -l output -d 'Output format' -r -f -a "text\t'One block per subject, then who could have made the drift\'s hand-made changes'
+json\t'One JSON document'"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s A -l all-namespaces -d 'Check every namespace'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l no-default-allow -d 'Do not also allow the cluster\'s own: group system:masters, the control plane\'s users and kube-system\'s service accounts'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l report-dir -d 'The folder `check --report-dir` writes its reports to' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
@@ -187,13 +214,14 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s V -l version -d 'Print version'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "watch" -d 'Check every interval and serve Prometheus metrics, /healthz and the latest report'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch history version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "watch" -d 'Check every interval and serve Prometheus metrics, /healthz and the latest report'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "rbac" -d 'List who, besides the allowed subjects, can change the selected resources'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept watch rbac history version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

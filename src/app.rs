@@ -5,7 +5,8 @@ use std::io::{IsTerminal, Write};
 
 use crate::check::{self, Progress};
 use crate::cli::{
-    AcceptArgs, CheckArgs, Cli, ClusterArgs, Command, FixArgs, HistoryArgs, OutputFormat, WatchArgs,
+    AcceptArgs, CheckArgs, Cli, ClusterArgs, Command, FixArgs, HistoryArgs, OutputFormat, RbacArgs,
+    RbacFormat, WatchArgs,
 };
 use crate::cluster::kubeconfig;
 use crate::fix::{prompt::Terminal, FixSettings, Unattended};
@@ -43,6 +44,10 @@ pub fn main(cli: Cli) -> i32 {
                 Err(e) => fail(&e),
             },
             Command::History(args) => history(args),
+            Command::Rbac(args) => match lower(&args.common) {
+                Ok(settings) => rbac(args, settings).await,
+                Err(e) => fail(&e),
+            },
             Command::Watch(args) => watch(args, &cli.cluster).await,
             Command::Version(_) => version(&cli.cluster).await,
             Command::Completion { shell } => {
@@ -205,6 +210,158 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
         Ok(code) => code,
         Err(e) => fail(&e),
     }
+}
+
+/// `kubectl drift rbac`: who besides the allowed subjects can change the checked resources,
+/// joined with the hand-made changes the check found.
+async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
+    use crate::rbac::{self, Subject};
+    let mut allow: Vec<Subject> = Vec::new();
+    for text in &args.allow {
+        match text.parse::<Subject>() {
+            Ok(subject) => allow.push(subject),
+            Err(e) => {
+                eprintln!("error: invalid value for --allow: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    if !args.no_default_allow {
+        allow.extend(rbac::default_allow());
+    }
+    let checked = match check::run_checked(&settings, &|_| {}).await {
+        Ok(checked) => checked,
+        Err(e) => return fail(&e),
+    };
+    let mut code = EXIT_IN_SYNC;
+    let mut documents = Vec::new();
+    for cluster in &checked.clusters {
+        let mut types: Vec<crate::cluster::ResourceType> = Vec::new();
+        let mut namespaces: Vec<String> = Vec::new();
+        for subject in checked
+            .subjects
+            .iter()
+            .filter(|s| s.context == cluster.context)
+        {
+            if let Some(rt) = &subject.resource {
+                if !types
+                    .iter()
+                    .any(|t| t.group == rt.group && t.kind == rt.kind)
+                {
+                    types.push(rt.clone());
+                }
+            }
+            if let Some(ns) = &subject.identity.namespace {
+                if !namespaces.contains(ns) {
+                    namespaces.push(ns.clone());
+                }
+            }
+        }
+        let managers: Vec<String> = {
+            let mut m: Vec<String> = checked
+                .report
+                .resources
+                .iter()
+                .filter(|r| r.context == cluster.context)
+                .flat_map(|r| r.fields.iter())
+                .filter_map(|f| f.attribution.as_ref().map(|a| a.manager.clone()))
+                .filter(|m| settings.field_manager.as_deref() != Some(m.as_str()))
+                .collect();
+            m.sort();
+            m.dedup();
+            m
+        };
+        let catalog = match crate::cluster::Catalog::discover(cluster).await {
+            Ok(catalog) => catalog,
+            Err(e) => {
+                eprintln!("error: context {}: {e}", cluster.context);
+                code = EXIT_ERROR;
+                continue;
+            }
+        };
+        let grants =
+            match rbac::fetch_and_analyze(cluster, &catalog, &types, Some(&namespaces)).await {
+                Ok(grants) => grants,
+                Err(e) => {
+                    eprintln!("error: context {}: {e}", cluster.context);
+                    code = EXIT_ERROR;
+                    continue;
+                }
+            };
+        let others: Vec<rbac::Grant> = grants
+            .into_iter()
+            .filter(|g| !rbac::is_allowed(&g.subject, &allow))
+            .collect();
+        if !others.is_empty() && code == EXIT_IN_SYNC {
+            code = EXIT_DRIFT;
+        }
+        let joined = rbac::join_managers(&others, &managers);
+        if args.output == RbacFormat::Json {
+            documents.push(serde_json::json!({
+                "context": cluster.context,
+                "editors": others,
+                "managers": managers,
+                "notes": joined,
+            }));
+            continue;
+        }
+        if others.is_empty() {
+            println!(
+                "{}: no one but the allowed subjects can change these resources",
+                cluster.context
+            );
+        } else {
+            println!(
+                "{}: {} grant(s) let others change these resources:",
+                cluster.context,
+                others.len()
+            );
+            let mut subjects: Vec<String> = others.iter().map(|g| g.subject.to_string()).collect();
+            subjects.sort();
+            subjects.dedup();
+            for subject in subjects {
+                println!("  {subject}");
+                for grant in others.iter().filter(|g| g.subject.to_string() == subject) {
+                    let scope = grant
+                        .namespace
+                        .as_deref()
+                        .map(|ns| format!("in {ns}"))
+                        .unwrap_or_else(|| "cluster-wide".into());
+                    let names = if grant.resource_names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (only {})", grant.resource_names.join(", "))
+                    };
+                    println!(
+                        "    {} {}{names} {scope}, by {} → {}",
+                        grant.verbs.join(","),
+                        grant.resources.join(","),
+                        grant.binding,
+                        grant.role
+                    );
+                }
+            }
+        }
+        for line in joined {
+            println!("  {line}");
+        }
+    }
+    if args.output == RbacFormat::Json {
+        let document = serde_json::json!({ "contexts": documents });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&document).unwrap_or_default()
+        );
+    }
+    for summary in checked.report.contexts.iter().filter(|c| c.error.is_some()) {
+        eprintln!(
+            "error: context {}: {}",
+            summary.context,
+            summary.error.as_deref().unwrap_or_default()
+        );
+        code = EXIT_ERROR;
+    }
+    code
 }
 
 /// `kubectl drift history`: the runs saved in a report folder, and each drift's span.

@@ -59,6 +59,12 @@ pub enum Command {
         after_help = "Examples:\n  # Every 5 minutes, metrics on 127.0.0.1:9877/metrics\n  kubectl drift watch\n\n  # For node-exporter's textfile collector, from a CronJob or a timer\n  kubectl drift watch --once --metrics-file /var/lib/node-exporter/kubectl-drift.prom\n\nStops cleanly on SIGTERM or Ctrl-C."
     )]
     Watch(Box<WatchArgs>),
+    /// List who, besides the allowed subjects, can change the selected resources.
+    #[command(
+        help_template = HELP,
+        after_help = "Examples:\n  # Who can change what the pipeline deploys to production, besides the pipeline?\n  kubectl drift rbac --context production --allow serviceaccount:spinnaker:deployer\n\nSubjects: user:NAME, group:NAME, serviceaccount:NAMESPACE:NAME (NAME may be *).\nExit codes: 0 no other editors, 1 other editors found, 2 error."
+    )]
+    Rbac(Box<RbacArgs>),
     /// List past runs saved with `check --report-dir`, and when each resource's drift began and ended.
     #[command(
         help_template = HELP,
@@ -129,6 +135,34 @@ pub struct WatchArgs {
 
     #[command(flatten)]
     pub notify: NotifyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RbacArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// A subject allowed to change the resources (the pipeline's service account, say);
+    /// repeatable: user:NAME, group:NAME, serviceaccount:NAMESPACE:NAME.
+    #[arg(long = "allow", value_name = "SUBJECT")]
+    pub allow: Vec<String>,
+
+    /// Do not also allow the cluster's own: group system:masters, the control plane's
+    /// users and kube-system's service accounts.
+    #[arg(long)]
+    pub no_default_allow: bool,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = RbacFormat::Text, value_name = "FORMAT")]
+    pub output: RbacFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RbacFormat {
+    /// One block per subject, then who could have made the drift's hand-made changes.
+    Text,
+    /// One JSON document.
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -513,3 +513,90 @@ fn aggregated_cluster_roles_count_before_and_after_the_controller_fills_them() {
     assert!(bob_can_update());
     cross_check(&questions_for(&ns, &Identity::of(&bob), &after));
 }
+
+/// `kubectl drift rbac` end to end: the selected resources come from Git, the hand-made
+/// change the check finds is joined with who could have made it, and `--allow` removes a
+/// subject from the list.
+#[test]
+fn the_rbac_command_names_editors_and_joins_them_with_hand_made_changes() {
+    let ns = namespace("rbaccli", &["staging"]);
+    let user = format!("alice-{ns}");
+    let settings =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {mode: one}\n";
+    let repo = git_repo(&[("k8s/settings.yaml", settings)]);
+    apply("staging", &ns, settings);
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "create",
+            "rolebinding",
+            "alice-edit",
+            "--clusterrole=edit",
+            &format!("--user={user}"),
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "--as",
+            &user,
+            "patch",
+            "configmap",
+            "settings",
+            "-p",
+            r#"{"data":{"mode":"two"}}"#,
+        ],
+    );
+    let run = |extra: &[&str]| {
+        let out = drift()
+            .current_dir(repo.path())
+            .args(["rbac", "--context", "staging", "-n", &ns])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, text, stderr) = run(&[]);
+    assert_eq!(code, 1, "{text}{stderr}");
+    assert!(text.contains(&format!("  User {user}\n")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "by RoleBinding/{ns}/alice-edit → ClusterRole/edit"
+        )),
+        "{text}"
+    );
+    let joined = text
+        .lines()
+        .find(|l| l.contains("kubectl-patch changes were made"))
+        .unwrap_or_else(|| panic!("no join line: {text}"));
+    assert!(joined.contains(&format!("User {user}")), "{joined}");
+
+    let (_, json, _) = run(&["-o", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let editors = document["contexts"][0]["editors"].as_array().unwrap();
+    assert!(
+        editors
+            .iter()
+            .any(|g| g["subject"]["name"] == user.as_str()),
+        "{json}"
+    );
+    assert!(document["contexts"][0]["managers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m == "kubectl-patch"));
+
+    let (_, text, _) = run(&["--allow", &format!("user:{user}")]);
+    assert!(!text.contains(&format!("User {user}")), "{text}");
+    let (code, _, stderr) = run(&["--allow", "robot"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--allow"), "{stderr}");
+}
