@@ -118,7 +118,9 @@ pub fn periods(mut reports: Vec<SavedReport>) -> Vec<Period> {
         }
     }
     done.extend(open.into_values());
-    done.sort_by(|a, b| (a.first_seen, &a.context, &a.resource).cmp(&(b.first_seen, &b.context, &b.resource)));
+    done.sort_by(|a, b| {
+        (a.first_seen, &a.context, &a.resource).cmp(&(b.first_seen, &b.context, &b.resource))
+    });
     done
 }
 
@@ -147,15 +149,30 @@ mod tests {
     #[test]
     fn drift_periods_start_and_end() {
         let runs = vec![
-            report("2026-11-25T10:30:00Z", &[("web", "Drifted"), ("api", "InSync")]),
-            report("2026-11-25T10:00:00Z", &[("web", "InSync"), ("api", "InSync")]),
-            report("2026-11-25T11:00:00Z", &[("web", "InSync"), ("api", "Missing")]),
-            report("2026-11-25T11:30:00Z", &[("web", "Error"), ("api", "Drifted")]),
+            report(
+                "2026-11-25T10:30:00Z",
+                &[("web", "Drifted"), ("api", "InSync")],
+            ),
+            report(
+                "2026-11-25T10:00:00Z",
+                &[("web", "InSync"), ("api", "InSync")],
+            ),
+            report(
+                "2026-11-25T11:00:00Z",
+                &[("web", "InSync"), ("api", "Missing")],
+            ),
+            report(
+                "2026-11-25T11:30:00Z",
+                &[("web", "Error"), ("api", "Drifted")],
+            ),
         ];
         let periods = periods(runs);
         assert_eq!(periods.len(), 2);
         assert_eq!(periods[0].resource, "Deployment shop/web");
-        assert_eq!(periods[0].first_seen.to_rfc3339(), "2026-11-25T10:30:00+00:00");
+        assert_eq!(
+            periods[0].first_seen.to_rfc3339(),
+            "2026-11-25T10:30:00+00:00"
+        );
         assert_eq!(
             periods[0].ended.map(|e| e.to_rfc3339()).as_deref(),
             Some("2026-11-25T11:00:00+00:00")

@@ -14,20 +14,16 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
         color: false,
         ..*style
     };
-    let count = |want: fn(Status) -> bool| {
-        report
-            .resources
-            .iter()
-            .filter(|r| want(r.status))
-            .count()
-    };
+    let count =
+        |want: fn(Status) -> bool| report.resources.iter().filter(|r| want(r.status)).count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
         r#"<testsuites name="kubectl-drift" tests="{}" failures="{}" errors="{}" skipped="{}">"#,
         report.resources.len(),
         count(Status::is_drift),
-        count(|s| s == Status::Error) + report.contexts.iter().filter(|c| c.error.is_some()).count(),
+        count(|s| s == Status::Error)
+            + report.contexts.iter().filter(|c| c.error.is_some()).count(),
         count(|s| matches!(s, Status::Accepted | Status::Ignored)),
     )?;
     for summary in &report.contexts {

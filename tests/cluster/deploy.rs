@@ -64,7 +64,11 @@ fn deploy_manifests_work_and_the_check_account_only_reads() {
         &["apply", "--server-side", "-f", "-"],
         Some("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubectl-drift\n"),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut files: Vec<_> = std::fs::read_dir(&deploy)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -30,19 +30,36 @@ fn the_static_binary_runs_without_a_loader_and_checks_a_cluster() {
             binary.display()
         )
     });
-    assert!(!has_interpreter(&elf), "{} is dynamically linked", binary.display());
+    assert!(
+        !has_interpreter(&elf),
+        "{} is dynamically linked",
+        binary.display()
+    );
     let host = std::fs::read(assert_cmd::cargo::cargo_bin("kubectl-drift")).unwrap();
-    assert!(has_interpreter(&host), "the check itself must tell the two apart");
+    assert!(
+        has_interpreter(&host),
+        "the check itself must tell the two apart"
+    );
 
     let ns = namespace("static", &["staging"]);
-    let settings = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {mode: one}\n";
+    let settings =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {mode: one}\n";
     let origin = git_repo(&[("k8s/settings.yaml", settings)]);
     apply("staging", &ns, settings);
     let cache = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(&binary)
         .env("KUBECONFIG", &testenv().kubeconfig)
         .env("XDG_CACHE_HOME", cache.path())
-        .args(["check", "--context", "staging", "-n", &ns, "-o", "json", "--repo"])
+        .args([
+            "check",
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+            "-o",
+            "json",
+            "--repo",
+        ])
         .arg(format!("file://{}", origin.path().display()))
         .output()
         .unwrap();
