@@ -45,7 +45,17 @@ fn kubectl_completes_subcommands_contexts_namespaces_and_names() {
     let lines = kubectl_complete(&[""]);
     assert_eq!(
         lines,
-        ["accept", "check", "completion", "fix", "version", ":4"]
+        [
+            "accept",
+            "check",
+            "completion",
+            "fix",
+            "history",
+            "rbac",
+            "version",
+            "watch",
+            ":4"
+        ]
     );
 
     let contexts = kubectl_complete(&["check", "--context", ""]);
