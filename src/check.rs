@@ -577,17 +577,9 @@ async fn compare(
     settings: &CheckSettings,
     read_only: &AtomicBool,
 ) -> ResourceReport {
-    let mut report = ResourceReport {
-        context: cluster.context.clone(),
-        identity: subject.identity.clone(),
-        status: Status::InSync,
-        origin: subject.origin.clone(),
-        fields: Vec::new(),
-        ignored_fields: Vec::new(),
-        message: None,
-        git_object: None,
-        live_object: None,
-    };
+    let mut report =
+        ResourceReport::new(&cluster.context, subject.identity.clone(), Status::InSync);
+    report.origin = subject.origin.clone();
     if let Some(reason) = ignore::annotation_reason(&subject.manifest) {
         report.status = Status::Ignored;
         report.message = Some(format!("ignored by {}: {reason}", ignore::ANNOTATION));

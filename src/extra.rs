@@ -141,17 +141,9 @@ fn entry(
     object: Value,
     why: String,
 ) -> (ResourceReport, Subject) {
-    let report = ResourceReport {
-        context: cluster.context.clone(),
-        identity: identity.clone(),
-        status: Status::Extra,
-        origin: None,
-        fields: Vec::new(),
-        ignored_fields: Vec::new(),
-        message: Some(why),
-        git_object: None,
-        live_object: Some(normalize::normalize(&object)),
-    };
+    let mut report = ResourceReport::new(&cluster.context, identity.clone(), Status::Extra);
+    report.message = Some(why);
+    report.live_object = Some(normalize::normalize(&object));
     let subject = Subject {
         context: cluster.context.clone(),
         identity,
@@ -169,17 +161,8 @@ fn entry(
 
 /// The report of an extra object looked at again: gone (in sync) or still there.
 pub fn recheck(subject: &Subject, live: Option<&Value>) -> ResourceReport {
-    let mut report = ResourceReport {
-        context: subject.context.clone(),
-        identity: subject.identity.clone(),
-        status: Status::InSync,
-        origin: None,
-        fields: Vec::new(),
-        ignored_fields: Vec::new(),
-        message: None,
-        git_object: None,
-        live_object: None,
-    };
+    let mut report =
+        ResourceReport::new(&subject.context, subject.identity.clone(), Status::InSync);
     if let Some(object) = live {
         report.status = Status::Extra;
         report.message = Some("still live, with no manifest in Git".into());

@@ -290,23 +290,19 @@ mod tests {
     }
 
     fn resource(fields: Vec<FieldDrift>) -> ResourceReport {
-        ResourceReport {
-            context: "production".into(),
-            identity: Identity {
+        let mut report = ResourceReport::new(
+            "production",
+            Identity {
                 group: "apps".into(),
                 version: "v1".into(),
                 kind: "Deployment".into(),
                 namespace: Some("shop".into()),
                 name: "web".into(),
             },
-            status: Status::Drifted,
-            origin: None,
-            fields,
-            ignored_fields: Vec::new(),
-            message: None,
-            git_object: None,
-            live_object: None,
-        }
+            Status::Drifted,
+        );
+        report.fields = fields;
+        report
     }
 
     fn rule(paths: &[&str], managers: &[&str], expires: Option<&str>) -> Rule {

@@ -220,21 +220,7 @@ fn field_text(field: &FieldDrift, secret: bool, chars: usize) -> String {
 /// `kubectl (scale) · Update · 2026-03-01 10:00 UTC`: an absolute time, since a message
 /// is read long after it was sent.
 fn by_text(field: &FieldDrift) -> String {
-    match &field.attribution {
-        Some(a) => {
-            let mut text = a.manager.clone();
-            if let Some(sub) = &a.subresource {
-                text.push_str(&format!(" ({sub})"));
-            }
-            text.push_str(&format!(" · {}", a.operation));
-            match a.time {
-                Some(time) => text.push_str(&format!(" · {}", time_text(time))),
-                None => text.push_str(" · time not recorded"),
-            }
-            text
-        }
-        None => "no recorded manager".to_string(),
-    }
+    crate::report::attribution_with(field, time_text)
 }
 
 fn resource_name(r: &ResourceReport) -> String {

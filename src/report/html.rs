@@ -88,18 +88,7 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
 /// Text made safe for HTML, in element content and in quoted attribute values alike. Every
 /// piece of the report goes through here.
 pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_markup(text)
 }
 
 /// `'sha256-…'`, the CSP source that allows exactly this inline style or script.

@@ -5,7 +5,10 @@
 
 use std::io::{self, Write};
 
-use super::{attribution_text, unified, value_text, ContextSummary, Report, ResourceReport, Style};
+use super::{
+    attribution_text, escape_markup as escape, unified, value_text, ContextSummary, Report,
+    ResourceReport, Style,
+};
 use crate::drift::Status;
 
 /// Writes the document; colors are never used, and `style.now` dates the attributions.
@@ -147,22 +150,4 @@ fn case(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Re
             )
         }
     }
-}
-
-/// Text as XML attribute or element content; characters XML 1.0 cannot hold are dropped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' | '\t' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

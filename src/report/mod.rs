@@ -45,6 +45,23 @@ pub struct ResourceReport {
     pub live_object: Option<Value>,
 }
 
+impl ResourceReport {
+    /// A resource's report with nothing found yet: no fields, message, origin or objects.
+    pub fn new(context: &str, identity: Identity, status: Status) -> ResourceReport {
+        ResourceReport {
+            context: context.to_string(),
+            identity,
+            status,
+            origin: None,
+            fields: Vec::new(),
+            ignored_fields: Vec::new(),
+            message: None,
+            git_object: None,
+            live_object: None,
+        }
+    }
+}
+
 /// Totals and notes for one context.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContextSummary {
@@ -185,8 +202,14 @@ pub struct Style {
     pub now: DateTime<Utc>,
 }
 
-/// `3 → 5  kubectl-scale · Update · 2h ago` style attribution text.
+/// `kubectl-scale · Update · 2h ago` style attribution text.
 pub fn attribution_text(field: &FieldDrift, now: DateTime<Utc>) -> String {
+    attribution_with(field, |time| ago(now, time))
+}
+
+/// Attribution text with the time written by `when`: relative on a terminal, absolute in
+/// messages read later.
+pub fn attribution_with(field: &FieldDrift, when: impl Fn(DateTime<Utc>) -> String) -> String {
     match &field.attribution {
         Some(a) => {
             let mut text = a.manager.clone();
@@ -195,7 +218,7 @@ pub fn attribution_text(field: &FieldDrift, now: DateTime<Utc>) -> String {
             }
             text.push_str(&format!(" · {}", a.operation));
             match a.time {
-                Some(time) => text.push_str(&format!(" · {}", ago(now, time))),
+                Some(time) => text.push_str(&format!(" · {}", when(time))),
                 // The API server records no time for writes through some subresources.
                 None => text.push_str(" · time not recorded"),
             }
@@ -203,6 +226,25 @@ pub fn attribution_text(field: &FieldDrift, now: DateTime<Utc>) -> String {
         }
         None => "no recorded manager".to_string(),
     }
+}
+
+/// Text made safe for HTML and XML, in element content and quoted attribute values alike;
+/// control characters that XML 1.0 cannot hold are dropped.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A short relative time: `40s ago`, `5m ago`, `2h ago`, `3d ago`.

@@ -328,9 +328,9 @@ mod tests {
     use crate::report::ContextSummary;
 
     fn resource(name: &str, status: Status) -> ResourceReport {
-        ResourceReport {
-            context: "production".into(),
-            identity: Identity {
+        ResourceReport::new(
+            "production",
+            Identity {
                 group: "apps".into(),
                 version: "v1".into(),
                 kind: "Deployment".into(),
@@ -338,13 +338,7 @@ mod tests {
                 name: name.into(),
             },
             status,
-            origin: None,
-            fields: Vec::new(),
-            ignored_fields: Vec::new(),
-            message: None,
-            git_object: None,
-            live_object: None,
-        }
+        )
     }
 
     fn report(statuses: &[(&str, Status)]) -> Report {
