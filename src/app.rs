@@ -178,8 +178,8 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
         Ok(settings) => settings,
         Err(e) => return fail(&e),
     };
-    // Later rounds read live state from watches instead of listing again.
-    check.live_cache = Some(Default::default());
+    // Later rounds read Git only when the ref moves, and live state from watches.
+    check.caches = Some(Default::default());
     let interval = match crate::notify::parse_duration(&args.interval) {
         Ok(d) if !d.is_zero() => d,
         Ok(_) => {

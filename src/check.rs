@@ -23,6 +23,14 @@ use crate::settings::{
 };
 use crate::source::{self, DesiredObject, DesiredSet, Origin, SourceError};
 
+/// What `watch` keeps between rounds: the desired sets of the current commit, and live
+/// state kept current by watches.
+#[derive(Debug, Default)]
+pub struct Caches {
+    pub desired: source::DesiredCache,
+    pub live: LiveCache,
+}
+
 /// Failures that stop the whole run before any context is checked.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
@@ -87,10 +95,13 @@ pub async fn run_checked(
 
     // Git is read while the clusters are reached and discovered: neither waits for the other.
     let reading = {
-        let (opened, plan) = (opened.clone(), plan.clone());
+        let (opened, plan, caches) = (opened.clone(), plan.clone(), settings.caches.clone());
         tokio::task::spawn_blocking(move || {
             plan.iter()
-                .map(|target| source::read(&opened, &target.paths))
+                .map(|target| match &caches {
+                    Some(caches) => caches.desired.read(&opened, &target.paths),
+                    None => source::read(&opened, &target.paths),
+                })
                 .collect::<Result<Vec<DesiredSet>, SourceError>>()
         })
     };
@@ -342,7 +353,7 @@ async fn check_context(
         &cluster,
         &placed,
         settings.concurrency,
-        settings.live_cache.as_deref(),
+        settings.caches.as_deref().map(|c| &c.live),
     )
     .await;
 

@@ -87,8 +87,8 @@ pub struct CheckSettings {
     pub strict: bool,
     /// `--config`: the config file to use instead of the repository's `.kubectl-drift.yaml`.
     pub config_file: Option<PathBuf>,
-    /// Live state kept by watches across `watch`'s rounds; `None` for one-off commands.
-    pub live_cache: Option<std::sync::Arc<crate::cluster::cache::LiveCache>>,
+    /// What `watch` keeps between rounds; `None` for one-off commands.
+    pub caches: Option<std::sync::Arc<crate::check::Caches>>,
 }
 
 impl CheckSettings {
@@ -189,7 +189,7 @@ impl CheckSettings {
             show_secrets: args.show_secrets,
             strict: args.strict,
             config_file: args.config.clone(),
-            live_cache: None,
+            caches: None,
         })
     }
 }

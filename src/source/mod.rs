@@ -259,11 +259,43 @@ pub enum SourceError {
     },
 }
 
+/// Desired sets read from Git, by commit and paths, for `watch`: a commit never changes, so
+/// its manifests are read again only when the ref moves.
+#[derive(Debug, Default)]
+pub struct DesiredCache {
+    sets: std::sync::Mutex<std::collections::HashMap<(String, Vec<String>), DesiredSet>>,
+}
+
+impl DesiredCache {
+    /// `read`, or what an earlier read of the same commit and paths found.
+    pub fn read(&self, opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError> {
+        let Some(commit) = opened.commit() else {
+            // Plain files can change under the same name: always read.
+            return read(opened, paths);
+        };
+        let key = (commit.to_string(), paths.to_vec());
+        if let Some(set) = self.sets.lock().ok().and_then(|s| s.get(&key).cloned()) {
+            return Ok(set);
+        }
+        let set = read(opened, paths)?;
+        if let Ok(mut sets) = self.sets.lock() {
+            // Only the current commit's sets are worth keeping.
+            sets.retain(|(c, _), _| c == commit);
+            sets.insert(key, set.clone());
+        }
+        Ok(set)
+    }
+}
+
+/// Commits' trees read since start (every `read` of a Git source), for `watch`'s metrics.
+pub static GIT_READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Reads every manifest under `paths` (Git sources; the whole tree when empty).
 pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError> {
     let mut rendered = Vec::new();
     let (files, commit) = match &opened.kind {
         OpenedKind::Git { repo, commit, .. } => {
+            GIT_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let (repo, rev) = (Some(repo.as_path()), commit.as_str());
             let snapshot = git::read_tree(repo, rev, paths, false)?;
             let folders: Vec<String> = if paths.is_empty() {

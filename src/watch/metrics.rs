@@ -305,6 +305,18 @@ pub fn exposition(
 
     header(
         &mut out,
+        "kubectl_drift_git_reads_total",
+        "counter",
+        "Commits' manifests read since start; rounds re-read only when the ref moves.",
+    );
+    let _ = writeln!(
+        out,
+        "kubectl_drift_git_reads_total {}",
+        crate::source::GIT_READS.load(std::sync::atomic::Ordering::Relaxed)
+    );
+
+    header(
+        &mut out,
         "kubectl_drift_git_info",
         "gauge",
         "The Git commit the last round compared, by context (always 1).",

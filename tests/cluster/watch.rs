@@ -193,6 +193,12 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
     };
     let first_lists = lists();
     assert!(first_lists >= 1.0);
+    let git_reads = || {
+        let (_, metrics) = get(port, "/metrics").unwrap();
+        sample(&metrics, "kubectl_drift_git_reads_total").unwrap()
+    };
+    let first_reads = git_reads();
+    assert!(first_reads >= 1.0);
     let (_, report) = get(port, "/report").unwrap();
     let report: Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["summary"][0]["in_sync"], 1);
@@ -256,8 +262,10 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
     wait_for("the drift count to rise", Duration::from_secs(30), || {
         query(&drifted) == Some(1.0)
     });
-    // Rounds after the first read the watched state: the change came in without a LIST.
+    // Rounds after the first read the watched state: the change came in without a LIST,
+    // and Git, whose ref did not move, was not read again.
     assert_eq!(lists(), first_lists, "later rounds listed again");
+    assert_eq!(git_reads(), first_reads, "later rounds read Git again");
     let age = format!("max(kubectl_drift_drift_age_seconds{{namespace=\"{ns}\"}})");
     let mut first = None;
     wait_for("a drift age", Duration::from_secs(30), || {
@@ -283,6 +291,15 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
     wait_for("the drift count to fall", Duration::from_secs(30), || {
         query(&drifted) == Some(0.0)
     });
+
+    // The ref moves: the next round reads the new commit.
+    write_files(repo.path(), &[("README.md", "shop manifests\n")]);
+    commit(repo.path(), "docs");
+    let head = git(repo.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    wait_for("a round on the new commit", Duration::from_secs(30), || {
+        get(port, "/metrics").is_some_and(|(_, m)| m.contains(&format!("commit=\"{head}\"")))
+    });
+    assert!(git_reads() > first_reads);
 
     // SIGTERM: gone within a second, exit code 0.
     let pid = watch.0.id().to_string();
