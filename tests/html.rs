@@ -10,7 +10,6 @@ use std::time::{Duration as StdDuration, Instant};
 
 use serde_json::json;
 
-use kubectl_drift::drift::path::{FieldPath, Segment};
 use kubectl_drift::drift::{FieldDrift, Status};
 use kubectl_drift::ignore::IgnoredField;
 use kubectl_drift::report::{html, redact, ContextSummary, Report, ResourceReport, Style};
@@ -35,165 +34,7 @@ fn style() -> Style {
 /// The resources of tests/render.rs's report, plus an accepted Deployment and a
 /// cluster-scoped extra Namespace, so that the page shows every status.
 fn resources() -> Vec<ResourceReport> {
-    let image_path = FieldPath(vec![
-        Segment::Field("spec".into()),
-        Segment::Field("template".into()),
-        Segment::Field("spec".into()),
-        Segment::Field("containers".into()),
-        Segment::Key(vec![("name".into(), json!("web"))]),
-        Segment::Field("image".into()),
-    ]);
-    let mut env_path = image_path.clone();
-    env_path.0.pop();
-    env_path.0.push(Segment::Field("env".into()));
-    let env = json!([{"name": "LOG_LEVEL", "value": "debug"}]);
-    let web = ResourceReport {
-        context: "production".into(),
-        identity: identity("apps", "Deployment", Some("shop"), "web"),
-        status: Status::Drifted,
-        origin: origin("deploy/shop/web.yaml", 1),
-        fields: vec![
-            FieldDrift {
-                path: path("spec.replicas"),
-                git: Some(json!(3)),
-                live: Some(json!(5)),
-                attribution: by("kubectl", Some("scale"), 2),
-            },
-            FieldDrift {
-                path: image_path,
-                git: Some(json!("registry.example.com/shop/web:1.4.2")),
-                live: Some(json!("registry.example.com/shop/web:1.4.3-hotfix")),
-                attribution: by("kubectl-set", None, 26),
-            },
-            FieldDrift {
-                path: env_path,
-                git: None,
-                live: Some(env.clone()),
-                attribution: by("kubectl-set", None, 26),
-            },
-        ],
-        ignored_fields: vec![IgnoredField {
-            path: "spec.revisionHistoryLimit".into(),
-            reason: "tuned by the platform team".into(),
-        }],
-        message: None,
-        git_object: Some(deployment(3, "registry.example.com/shop/web:1.4.2", None)),
-        live_object: Some(deployment(
-            5,
-            "registry.example.com/shop/web:1.4.3-hotfix",
-            Some(env),
-        )),
-    };
-    let settings = ResourceReport {
-        context: "production".into(),
-        identity: identity("", "ConfigMap", Some("shop"), "settings"),
-        status: Status::Missing,
-        origin: origin("deploy/shop/settings.yaml", 1),
-        fields: vec![],
-        ignored_fields: vec![],
-        message: None,
-        git_object: Some(json!({
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": "settings", "namespace": "shop"},
-            "data": {"currency": "EUR", "checkout.timeout": "30s"},
-        })),
-        live_object: None,
-    };
-    let service_object = json!({
-        "apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": "web", "namespace": "shop"},
-        "spec": {"selector": {"app.kubernetes.io/name": "web"}, "ports": [{"port": 80}]},
-    });
-    let service = ResourceReport {
-        context: "production".into(),
-        identity: identity("", "Service", Some("shop"), "web"),
-        status: Status::InSync,
-        origin: origin("deploy/shop/web.yaml", 48),
-        fields: vec![],
-        ignored_fields: vec![],
-        message: None,
-        git_object: Some(service_object.clone()),
-        live_object: Some(service_object),
-    };
-    let mut credentials = ResourceReport {
-        context: "production".into(),
-        identity: identity("", "Secret", Some("shop"), "db-credentials"),
-        status: Status::Drifted,
-        origin: origin("deploy/shop/secrets.yaml", 1),
-        fields: vec![FieldDrift {
-            path: path("data.password"),
-            git: Some(json!("czNjcjN0LXBhc3N3b3Jk")),
-            live: Some(json!("cm90YXRlZC1ieS1oYW5k")),
-            attribution: by("kubectl-edit", None, 5),
-        }],
-        ignored_fields: vec![],
-        message: None,
-        git_object: Some(secret("czNjcjN0LXBhc3N3b3Jk")),
-        live_object: Some(secret("cm90YXRlZC1ieS1oYW5k")),
-    };
-    redact::redact(&mut credentials);
-    let staging_web = ResourceReport {
-        context: "staging".into(),
-        identity: identity("apps", "Deployment", Some("shop"), "web"),
-        status: Status::InSync,
-        origin: origin("deploy/shop/web.yaml", 1),
-        fields: vec![],
-        ignored_fields: vec![],
-        message: None,
-        git_object: None,
-        live_object: None,
-    };
-    let reader = ResourceReport {
-        context: "staging".into(),
-        identity: identity(
-            "rbac.authorization.k8s.io",
-            "ClusterRole",
-            None,
-            "shop-reader",
-        ),
-        status: Status::Error,
-        origin: origin("deploy/cluster/rbac.yaml", 12),
-        fields: vec![],
-        ignored_fields: vec![],
-        message: Some(
-            "clusterroles.rbac.authorization.k8s.io \"shop-reader\" is forbidden: User \
-             \"system:serviceaccount:ci:drift\" cannot get resource \"clusterroles\" in API \
-             group \"rbac.authorization.k8s.io\" at the cluster scope"
-                .into(),
-        ),
-        git_object: None,
-        live_object: None,
-    };
-    let debug_flags = ResourceReport {
-        context: "production".into(),
-        identity: identity("", "ConfigMap", Some("shop"), "debug-flags"),
-        status: Status::Extra,
-        origin: None,
-        fields: vec![],
-        ignored_fields: vec![],
-        message: Some(
-            "live in namespace shop, which the target owns, with no manifest in Git".into(),
-        ),
-        git_object: None,
-        live_object: Some(json!({
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": "debug-flags", "namespace": "shop"},
-            "data": {"verbose": "true"},
-        })),
-    };
-    let report_job = ResourceReport {
-        context: "production".into(),
-        identity: identity("batch", "CronJob", Some("shop"), "report"),
-        status: Status::Ignored,
-        origin: origin("deploy/shop/report.yaml", 1),
-        fields: vec![],
-        ignored_fields: vec![],
-        message: Some("ignored by drift.kubectl.io/ignore: moving to Argo Workflows".into()),
-        git_object: None,
-        live_object: None,
-    };
+    let mut resources = sample::resources();
     let worker = ResourceReport {
         context: "staging".into(),
         identity: identity("apps", "Deployment", Some("shop"), "worker"),
@@ -225,18 +66,8 @@ fn resources() -> Vec<ResourceReport> {
             "metadata": {"name": "tmp-debug", "labels": {"drift.kubectl.io/target": "shop"}},
         })),
     };
-    vec![
-        web,
-        settings,
-        debug_flags,
-        report_job,
-        service,
-        credentials,
-        staging_web,
-        reader,
-        worker,
-        tmp_namespace,
-    ]
+    resources.extend([worker, tmp_namespace]);
+    resources
 }
 
 /// Three contexts: one with a target, one read-only with a warning, one that failed.
