@@ -265,7 +265,13 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
                 .filter(|r| r.context == cluster.context)
                 .flat_map(|r| r.fields.iter())
                 .filter_map(|f| f.attribution.as_ref().map(|a| a.manager.clone()))
-                .filter(|m| settings.field_manager.as_deref() != Some(m.as_str()))
+                // The tool's own writes, and the pipeline's, are not hand-made.
+                .filter(|m| {
+                    !checked
+                        .subjects
+                        .iter()
+                        .any(|s| s.context == cluster.context && &s.field_manager == m)
+                })
                 .collect();
             m.sort();
             m.dedup();

@@ -400,26 +400,37 @@ async fn check_context(
     .collect()
     .await;
     let mut warnings = Vec::new();
-    if target.tracking_label.is_some() || !target.owned_namespaces.is_empty() {
-        let declared: BTreeSet<(String, String, Option<String>, String)> = placed
+    let tracks = target.tracking_label.is_some() || !target.owned_namespaces.is_empty();
+    if tracks && target.paths_narrowed {
+        warnings.push(
+            "extra objects not looked for: --path narrows the target's manifests".to_string(),
+        );
+    } else if tracks {
+        // Everything Git declares counts, whatever the command line selected: an object
+        // outside the selection still has its manifest.
+        let declared: extra::Declared = desired
+            .objects
             .iter()
-            .map(|p| {
-                let id = &p.identity;
-                (
-                    id.group.clone(),
-                    id.kind.clone(),
-                    id.namespace.clone(),
-                    id.name.clone(),
-                )
+            .map(|d| {
+                let id = place(d, &catalog, &default_ns).identity;
+                (id.group, id.kind, id.namespace, id.name)
             })
             .collect();
+        let scope = extra::Scope {
+            namespace: match &selection.namespace {
+                NamespaceScope::Only(ns) => Some(ns.as_str()),
+                NamespaceScope::ContextDefault => Some(context_ns),
+                NamespaceScope::All => None,
+            },
+            labels: selection.labels.as_ref(),
+            types: &selected_types,
+        };
         let (extras, errors) = extra::find(
             &cluster,
             &catalog,
             &declared,
             target,
-            selection,
-            &selected_types,
+            &scope,
             settings.concurrency,
         )
         .await;

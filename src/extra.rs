@@ -13,7 +13,7 @@ use crate::cluster::{live, Catalog, Cluster, ResourceType};
 use crate::drift::{normalize, undeclared, Identity, Status};
 use crate::ignore;
 use crate::report::ResourceReport;
-use crate::settings::{NamespaceScope, Selection, TargetSettings};
+use crate::settings::{LabelSelector, TargetSettings};
 
 /// (group, kind): kinds that hold what happened or what a controller derived, not intent.
 const NOT_CONFIGURATION: &[(&str, &str)] = &[
@@ -28,15 +28,22 @@ const NOT_CONFIGURATION: &[(&str, &str)] = &[
 /// Declared objects, by (group, kind, namespace, name).
 pub type Declared = BTreeSet<(String, String, Option<String>, String)>;
 
-/// Finds the extra objects of one context for one target. Kinds that cannot be listed are
-/// returned as warnings: what the user may not see cannot be judged.
+/// What the command line selected: a namespace (or all), a label selector, types and names.
+pub struct Scope<'a> {
+    pub namespace: Option<&'a str>,
+    pub labels: Option<&'a LabelSelector>,
+    pub types: &'a [(ResourceType, Vec<String>)],
+}
+
+/// Finds the extra objects of one context for one target, in `only` (a namespace) or
+/// everywhere. Kinds that cannot be listed are returned as warnings: what the user may not
+/// see cannot be judged.
 pub async fn find(
     cluster: &Cluster,
     catalog: &Catalog,
     declared: &Declared,
     target: &TargetSettings,
-    selection: &Selection,
-    selected_types: &[(ResourceType, Vec<String>)],
+    scope: &Scope<'_>,
     concurrency: usize,
 ) -> (Vec<(ResourceReport, Subject)>, Vec<String>) {
     let kinds: Vec<&ResourceType> = catalog
@@ -44,23 +51,20 @@ pub async fn find(
         .iter()
         .filter(|rt| rt.preferred && is_configuration(rt))
         .filter(|rt| {
-            selected_types.is_empty()
-                || selected_types
+            scope.types.is_empty()
+                || scope
+                    .types
                     .iter()
                     .any(|(t, _)| t.group == rt.group && t.kind == rt.kind)
         })
         .collect();
-    let only = match &selection.namespace {
-        NamespaceScope::Only(ns) => Some(ns.as_str()),
-        _ => None,
-    };
     // One LIST per (kind, scope): the tracking label across the cluster (or `-n`), and every
     // object of each owned namespace.
     let mut lists: Vec<(&ResourceType, Option<String>, Option<String>)> = Vec::new();
     for rt in &kinds {
         if let Some(label) = &target.tracking_label {
             let ns = if rt.namespaced {
-                only.map(str::to_string)
+                scope.namespace.map(str::to_string)
             } else {
                 None
             };
@@ -68,7 +72,7 @@ pub async fn find(
         }
         if rt.namespaced {
             for ns in &target.owned_namespaces {
-                if only.is_none_or(|o| o == ns) {
+                if scope.namespace.is_none_or(|o| o == ns) {
                     lists.push((rt, Some(ns.clone()), None));
                 }
             }
@@ -111,7 +115,7 @@ pub async fn find(
             if declared.contains(&key)
                 || made_by_controller(&object)
                 || ignore::annotation_reason(&object).is_some()
-                || !selected(&identity, &object, selection, selected_types)
+                || !selected(&identity, &object, scope)
                 || !seen.insert(key)
             {
                 continue;
@@ -211,21 +215,15 @@ fn identity_of(rt: &ResourceType, object: &Value) -> Identity {
 }
 
 /// The command line's selection, applied to a live object.
-fn selected(
-    identity: &Identity,
-    object: &Value,
-    selection: &Selection,
-    selected_types: &[(ResourceType, Vec<String>)],
-) -> bool {
-    let names_ok = selected_types.is_empty()
-        || selected_types.iter().any(|(t, names)| {
+fn selected(identity: &Identity, object: &Value, scope: &Scope<'_>) -> bool {
+    let names_ok = scope.types.is_empty()
+        || scope.types.iter().any(|(t, names)| {
             t.group == identity.group
                 && t.kind == identity.kind
                 && (names.is_empty() || names.contains(&identity.name))
         });
-    let labels_ok = selection
+    let labels_ok = scope
         .labels
-        .as_ref()
         .is_none_or(|s| s.matches(object["metadata"]["labels"].as_object()));
     names_ok && labels_ok
 }

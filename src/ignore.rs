@@ -191,6 +191,46 @@ impl Rule {
 pub struct IgnoredField {
     pub path: String,
     pub reason: String,
+    /// The field itself, for taking it out of what `fix` applies.
+    #[serde(skip)]
+    pub field: FieldPath,
+}
+
+/// The manifest `fix` applies: Git's, without the fields ignore rules hid, so that applying
+/// it neither shows nor takes over what a rule leaves to others (an HPA's replicas, say).
+pub fn without_ignored(manifest: &Value, resource: &ResourceReport) -> Value {
+    let mut manifest = manifest.clone();
+    for ignored in &resource.ignored_fields {
+        // Nothing sits at any path of null: the field is removed.
+        ignored.field.copy_between(&Value::Null, &mut manifest);
+    }
+    manifest
+}
+
+/// A re-check after a fix knows no rules: fields the earlier report ignored stay ignored.
+pub fn carry_over(after: &mut ResourceReport, before: &ResourceReport) {
+    if before.ignored_fields.is_empty() {
+        return;
+    }
+    let (ignored, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut after.fields)
+        .into_iter()
+        .partition(|f| {
+            let path = f.path.to_string();
+            before.ignored_fields.iter().any(|i| i.path == path)
+        });
+    after.fields = kept;
+    for field in ignored {
+        if let Some(rule) = before
+            .ignored_fields
+            .iter()
+            .find(|i| i.path == field.path.to_string())
+        {
+            after.ignored_fields.push(rule.clone());
+        }
+    }
+    if after.status == Status::Drifted && after.fields.is_empty() {
+        after.status = Status::InSync;
+    }
 }
 
 /// Applies the rules to checked resources: whole resources become `Ignored`, covered fields
@@ -240,6 +280,7 @@ pub fn apply(resources: &mut [ResourceReport], rules: &[Rule], today: NaiveDate)
                     resource.ignored_fields.push(IgnoredField {
                         path: field.path.to_string(),
                         reason: rule.reason.clone(),
+                        field: field.path.clone(),
                     });
                 }
                 None => kept.push(field),

@@ -209,6 +209,9 @@ pub struct TargetSettings {
     pub tracking_label: Option<LabelSelector>,
     /// Namespaces whose every object needs a manifest.
     pub owned_namespaces: Vec<String>,
+    /// `--path` replaced the target's paths: what Git declares is only partly read, so
+    /// extra objects cannot be told apart and are not looked for.
+    pub paths_narrowed: bool,
 }
 
 /// What the kubeconfig offers: every context, and the current one.
@@ -287,8 +290,12 @@ pub fn plan(
     let mut wanted: Vec<String> = if settings.cluster.all_contexts {
         known.all.clone()
     } else if !settings.cluster.contexts.is_empty() {
-        let mut named = settings.cluster.contexts.clone();
-        named.dedup();
+        let mut named: Vec<String> = Vec::new();
+        for name in &settings.cluster.contexts {
+            if !named.contains(name) {
+                named.push(name.clone());
+            }
+        }
         named
     } else if !targets.is_empty() {
         targets.iter().flat_map(|t| t.contexts.clone()).collect()
@@ -319,6 +326,7 @@ pub fn plan(
             field_manager: field_manager(target.field_manager.as_deref()),
             tracking_label: target.tracking_label.clone(),
             owned_namespaces: target.namespaces.clone(),
+            paths_narrowed: !flag_paths.is_empty(),
         });
     }
     if !wanted.is_empty() {
@@ -330,6 +338,7 @@ pub fn plan(
             field_manager: field_manager(None),
             tracking_label: None,
             owned_namespaces: Vec::new(),
+            paths_narrowed: false,
         });
     }
     Ok(planned)

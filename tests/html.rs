@@ -276,6 +276,7 @@ fn markup_in_report_text_is_escaped() {
         ignored_fields: vec![IgnoredField {
             path: "data.<b>".into(),
             reason: "<script>alert(5)</script>".into(),
+            field: path("data.<b>"),
         }],
         message: Some("<script>alert(6)</script> & more".into()),
         git_object: Some(json!({"data": {"k": "<script>alert(7)</script>"}})),

@@ -1,10 +1,11 @@
 //! Live state kept current by watches, for `watch`: the first round lists each (type,
 //! namespace) as `check` does and starts a reflector for it; later rounds read the
-//! reflector's store instead of listing again. A store that is not ready yet (or whose
-//! watch failed to start) is simply listed again.
+//! reflector's store instead of listing again. A store that is not ready yet, or whose
+//! watch is failing (it may be stale), is simply listed again.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures::{FutureExt, StreamExt};
 use kube::api::{Api, DynamicObject};
@@ -19,6 +20,8 @@ type Key = (String, String, String, Option<String>);
 struct Watched {
     reader: reflector::Store<DynamicObject>,
     task: tokio::task::JoinHandle<()>,
+    /// False while the watch's last event was an error: its store may be stale.
+    healthy: Arc<AtomicBool>,
 }
 
 /// The reflectors of one `watch` process, shared by its rounds.
@@ -53,7 +56,7 @@ impl LiveCache {
     ) -> Option<Vec<Value>> {
         let stores = self.stores.lock().ok()?;
         let watched = stores.get(&key(cluster, rt, namespace))?;
-        if watched.task.is_finished() {
+        if watched.task.is_finished() || !watched.healthy.load(Ordering::Relaxed) {
             return None;
         }
         watched.reader.wait_until_ready().now_or_never()?.ok()?;
@@ -89,13 +92,23 @@ impl LiveCache {
         // goes away; the rounds' discovery reports the outage meanwhile.
         let stream = watcher(api, watcher::Config::default())
             .default_backoff()
-            .reflect(writer)
-            .applied_objects();
+            .reflect(writer);
+        let healthy = Arc::new(AtomicBool::new(true));
+        let health = healthy.clone();
         let task = tokio::spawn(async move {
             futures::pin_mut!(stream);
-            while stream.next().await.is_some() {}
+            while let Some(event) = stream.next().await {
+                health.store(event.is_ok(), Ordering::Relaxed);
+            }
         });
-        stores.insert(key, Watched { reader, task });
+        stores.insert(
+            key,
+            Watched {
+                reader,
+                task,
+                healthy,
+            },
+        );
     }
 }
 

@@ -260,12 +260,13 @@ async fn fix_one(
             Status::Missing => None,
             _ => subject.live_resource_version.as_deref(),
         };
+        let manifest = crate::ignore::without_ignored(&subject.manifest, &resource);
         let result = live::apply(
             cluster,
             &resource_type,
             subject.identity.namespace.as_deref(),
             &subject.identity.name,
-            &subject.manifest,
+            &manifest,
             &live::ApplyOptions {
                 field_manager: &subject.field_manager,
                 force,
@@ -284,7 +285,8 @@ async fn fix_one(
                     if created { "created" } else { "applied" },
                     None,
                 )?;
-                let (after, _) = check::recheck(cluster, &subject, &settings.check).await;
+                let (mut after, _) = check::recheck(cluster, &subject, &settings.check).await;
+                crate::ignore::carry_over(&mut after, &resource);
                 let outcome = if after.status == Status::InSync {
                     writeln!(out, "{}: in sync\n", describe(&after))?;
                     Outcome::Fixed

@@ -58,8 +58,16 @@ impl FromStr for Channel {
 
     /// Reads `slack=URL`, `webhook=URL` or `email=ADDRESS`.
     fn from_str(s: &str) -> Result<Channel, ChannelError> {
+        // A URL given without its kind carries its secret path: never echo it whole.
+        let shown = |text: &str| {
+            if text.contains("://") {
+                redacted_url(text)
+            } else {
+                text.to_string()
+            }
+        };
         let Some((kind, target)) = s.split_once('=') else {
-            return Err(ChannelError::NoKind(s.to_string()));
+            return Err(ChannelError::NoKind(shown(s)));
         };
         let target = target.trim();
         match kind.trim() {
@@ -72,7 +80,7 @@ impl FromStr for Channel {
                     address: target.to_string(),
                     reason: e.to_string(),
                 }),
-            other => Err(ChannelError::UnknownKind(other.to_string())),
+            other => Err(ChannelError::UnknownKind(shown(other))),
         }
     }
 }

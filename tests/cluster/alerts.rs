@@ -145,4 +145,11 @@ fn check_alerts_once_per_change_and_reports_a_dead_endpoint() {
     let (code, _, stderr) = run("pager=someone");
     assert_eq!(code, 2);
     assert!(stderr.contains("--notify"), "{stderr}");
+    // A URL given without its kind is refused without printing its secret path.
+    let (code, _, stderr) = run("https://hooks.example.com/T0K3N-secret-path");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--notify") && !stderr.contains("T0K3N"),
+        "{stderr}"
+    );
 }

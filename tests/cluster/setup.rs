@@ -247,7 +247,46 @@ fn ignore_rules_hide_fields_count_them_and_expire() {
         .iter()
         .any(|f| f["path"] == "spec.replicas"));
 
-    // The text output counts what is hidden.
+    // fix puts Git's state back except where a rule leaves the field to others, and the
+    // re-check after each apply still ignores what the rules ignore.
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["fix", "--yes", "--audit-log"])
+        .arg(repo.path().join("audit.log"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let images = kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "get",
+            "deployment",
+            "api",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[*].image}",
+        ],
+    );
+    assert_eq!(images, "nginx:1.27 envoyproxy/envoy:v1.32");
+
+    // The text output counts what is hidden, under a resource that still drifts.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "image",
+            "deployment/api",
+            "app=nginx:1.29",
+        ],
+    );
     let out = drift()
         .current_dir(repo.path())
         .args(["check", "--color", "never"])
@@ -311,6 +350,45 @@ fn extra_objects_are_found_by_label_and_namespace_and_pruned() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: derived\n  ownerReferences:\n  - apiVersion: v1\n    kind: ConfigMap\n    name: orphan\n    uid: {uid}\ndata: {{k: v}}\n"
     );
     apply("staging", &owned, &child);
+
+    // A narrower selection still knows every manifest: `other` is declared in Git without
+    // the team label that someone added live, so it is not extra when -l selects that team.
+    let team = format!("{tracked}, team: a");
+    apply("staging", &ns, &config_map("other", &tracked, "k: v"));
+    write_files(
+        repo.path(),
+        &[
+            ("k8s/declared.yaml", &config_map("declared", &team, "a: b")),
+            ("k8s/other.yaml", &config_map("other", &tracked, "k: v")),
+        ],
+    );
+    commit(repo.path(), "team a");
+    apply("staging", &ns, &config_map("declared", &team, "a: b"));
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "label", "configmap", "other", "team=a"],
+    );
+    let (_, report) = check_json(repo.path(), &["-l", "team=a"]);
+    assert!(
+        report["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["name"] != "other"),
+        "{report:#}"
+    );
+    // --path reads only part of what Git declares: no extras, and a warning says so.
+    let (_, report) = check_json(repo.path(), &["--path", "k8s/declared.yaml"]);
+    assert!(
+        statuses(&report)
+            .iter()
+            .all(|(_, status)| status != "Extra"),
+        "{report:#}"
+    );
+    assert!(report["summary"][0]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("--path"));
 
     let (code, report) = check_json(repo.path(), &[]);
     assert_eq!(code, 1, "{report:#}");

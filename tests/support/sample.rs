@@ -159,6 +159,7 @@ pub fn resources() -> Vec<ResourceReport> {
         ignored_fields: vec![IgnoredField {
             path: "spec.revisionHistoryLimit".into(),
             reason: "tuned by the platform team".into(),
+            field: path("spec.revisionHistoryLimit"),
         }],
         message: None,
         git_object: Some(deployment(3, "registry.example.com/shop/web:1.4.2", None)),
