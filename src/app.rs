@@ -124,22 +124,11 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
     }
     if let Some(alerts) = &alerts {
         // A failed alert is an error of its own; it never hides the drift result above.
-        match crate::notify::notify(&report, alerts, chrono::Utc::now()).await {
-            Ok(deliveries) => {
-                for delivery in deliveries {
-                    match delivery.result {
-                        Ok(()) => eprintln!("alert sent: {}", delivery.channel),
-                        Err(e) => {
-                            eprintln!("error: alert not sent: {e}");
-                            code = EXIT_ERROR;
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                eprintln!("error: alerts: {e}");
-                code = EXIT_ERROR;
-            }
+        let result = crate::notify::notify(&report, alerts, chrono::Utc::now()).await;
+        let (lines, failed) = crate::notify::outcome_lines(&result);
+        lines.iter().for_each(|line| eprintln!("{line}"));
+        if failed {
+            code = EXIT_ERROR;
         }
     }
     code

@@ -339,8 +339,27 @@ async fn check_context(
         .objects
         .iter()
         .map(|d| place(d, &catalog, &default_ns))
-        .filter(|p| selected(p, selection, &selected_types, context_ns))
         .collect();
+    let tracks = target.tracking_label.is_some() || !target.owned_namespaces.is_empty();
+    // For extra objects everything Git declares counts, whatever the command line selected:
+    // an object outside the selection still has its manifest.
+    let declared: extra::Declared = if tracks {
+        placed
+            .iter()
+            .map(|p| {
+                let id = &p.identity;
+                (
+                    id.group.clone(),
+                    id.kind.clone(),
+                    id.namespace.clone(),
+                    id.name.clone(),
+                )
+            })
+            .collect()
+    } else {
+        Default::default()
+    };
+    placed.retain(|p| selected(p, selection, &selected_types, context_ns));
     placed.sort_by(|a, b| a.identity.cmp(&b.identity));
     check_duplicates(&placed)?;
     if placed.is_empty() {
@@ -400,22 +419,11 @@ async fn check_context(
     .collect()
     .await;
     let mut warnings = Vec::new();
-    let tracks = target.tracking_label.is_some() || !target.owned_namespaces.is_empty();
     if tracks && target.paths_narrowed {
         warnings.push(
             "extra objects not looked for: --path narrows the target's manifests".to_string(),
         );
     } else if tracks {
-        // Everything Git declares counts, whatever the command line selected: an object
-        // outside the selection still has its manifest.
-        let declared: extra::Declared = desired
-            .objects
-            .iter()
-            .map(|d| {
-                let id = place(d, &catalog, &default_ns).identity;
-                (id.group, id.kind, id.namespace, id.name)
-            })
-            .collect();
         let scope = extra::Scope {
             namespace: match &selection.namespace {
                 NamespaceScope::Only(ns) => Some(ns.as_str()),

@@ -226,6 +226,24 @@ pub enum NotifyError {
     },
 }
 
+/// What a `notify` call came to, in words for the log: one line per delivery (or one for
+/// a failure before any), and whether anything failed.
+pub fn outcome_lines(result: &Result<Vec<Delivery>, NotifyError>) -> (Vec<String>, bool) {
+    match result {
+        Ok(deliveries) => {
+            let lines = deliveries
+                .iter()
+                .map(|d| match &d.result {
+                    Ok(()) => format!("alert sent: {}", d.channel),
+                    Err(e) => format!("error: alert not sent: {e}"),
+                })
+                .collect();
+            (lines, deliveries.iter().any(|d| d.result.is_err()))
+        }
+        Err(e) => (vec![format!("error: alerts: {e}")], true),
+    }
+}
+
 /// Decides whether an alert is due, sends it to every channel, and remembers it.
 ///
 /// Returns one [`Delivery`] per channel when an alert was due, and nothing otherwise. The

@@ -167,17 +167,8 @@ async fn round(
         })?;
     }
     if let (Some(alerts), Some(report)) = (&settings.notify, &report) {
-        match notify::notify(report, alerts, now).await {
-            Ok(deliveries) => {
-                for delivery in deliveries {
-                    match delivery.result {
-                        Ok(()) => log(format!("alert sent: {}", delivery.channel)),
-                        Err(e) => log(format!("error: alert not sent: {e}")),
-                    }
-                }
-            }
-            Err(e) => log(format!("error: alerts: {e}")),
-        }
+        let result = notify::notify(report, alerts, now).await;
+        notify::outcome_lines(&result).0.into_iter().for_each(log);
     }
     Ok(report)
 }

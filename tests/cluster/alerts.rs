@@ -54,18 +54,7 @@ fn check_alerts_once_per_change_and_reports_a_dead_endpoint() {
     let repo = git_repo(&[("k8s/settings.yaml", settings), ("k8s/creds.yaml", secret)]);
     apply("staging", &ns, settings);
     apply("staging", &ns, secret);
-    kubectl_ok(
-        "staging",
-        &[
-            "-n",
-            &ns,
-            "patch",
-            "configmap",
-            "settings",
-            "-p",
-            r#"{"data":{"mode":"two"}}"#,
-        ],
-    );
+    set_mode(&ns, "two");
     kubectl_ok(
         "staging",
         &[
@@ -121,18 +110,7 @@ fn check_alerts_once_per_change_and_reports_a_dead_endpoint() {
     let dead = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = dead.local_addr().unwrap().port();
     drop(dead);
-    kubectl_ok(
-        "staging",
-        &[
-            "-n",
-            &ns,
-            "patch",
-            "configmap",
-            "settings",
-            "-p",
-            r#"{"data":{"mode":"three"}}"#,
-        ],
-    );
+    set_mode(&ns, "three");
     let (code, stdout, stderr) = run(&format!(
         "webhook=http://127.0.0.1:{port}/hooks/T0K3N-secret-path"
     ));

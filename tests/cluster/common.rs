@@ -181,3 +181,12 @@ pub fn run_drift(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Sets `data.mode` of the ConfigMap `settings` in `ns` of staging, as a person would.
+pub fn set_mode(ns: &str, mode: &str) {
+    let patch = format!(r#"{{"data":{{"mode":"{mode}"}}}}"#);
+    kubectl_ok(
+        "staging",
+        &["-n", ns, "patch", "configmap", "settings", "-p", &patch],
+    );
+}

@@ -134,18 +134,7 @@ fn deploy_manifests_work_and_the_check_account_only_reads() {
         ("k8s/settings.yaml", settings),
     ]);
     apply("staging", &ns, settings);
-    kubectl_ok(
-        "staging",
-        &[
-            "-n",
-            &ns,
-            "patch",
-            "configmap",
-            "settings",
-            "-p",
-            r#"{"data":{"mode":"two"}}"#,
-        ],
-    );
+    set_mode(&ns, "two");
 
     // A pod's view: no kubeconfig, the service account's token, CA and namespace in a folder.
     let (host, port, ca) = staging_server();

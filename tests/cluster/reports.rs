@@ -82,18 +82,7 @@ fn junit_report_dir_and_history_follow_drift_over_runs() {
     );
     assert!(failure.contains("-  mode: one\n+  mode: two"), "{failure}");
 
-    kubectl_ok(
-        "staging",
-        &[
-            "-n",
-            &ns,
-            "patch",
-            "configmap",
-            "settings",
-            "-p",
-            r#"{"data":{"mode":"one"}}"#,
-        ],
-    );
+    set_mode(&ns, "one");
     let (code, _) = run("summary");
     assert_eq!(code, 0);
 

@@ -68,6 +68,29 @@ impl Drop for Killed {
     }
 }
 
+/// `watch` every second on `ns` of staging, serving on `port`; killed when dropped.
+fn spawn_watch(dir: &std::path::Path, kubeconfig: &std::path::Path, ns: &str, port: u16) -> Killed {
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+        .current_dir(dir)
+        .env("KUBECONFIG", kubeconfig)
+        .args([
+            "watch",
+            "--interval",
+            "1s",
+            "--context",
+            "staging",
+            "-n",
+            ns,
+            "--listen",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Killed(child)
+}
+
 fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     let start = Instant::now();
     while !check() {
@@ -89,18 +112,7 @@ fn watch_once_writes_metrics_that_promtool_accepts() {
     let ns = namespace("wonce", &["staging"]);
     let repo = git_repo(&[("k8s/settings.yaml", SETTINGS)]);
     apply("staging", &ns, SETTINGS);
-    kubectl_ok(
-        "staging",
-        &[
-            "-n",
-            &ns,
-            "patch",
-            "configmap",
-            "settings",
-            "-p",
-            r#"{"data":{"mode":"two"}}"#,
-        ],
-    );
+    set_mode(&ns, "two");
     let file = repo.path().join("drift.prom");
     let out = drift()
         .current_dir(repo.path())
@@ -164,25 +176,7 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
     let repo = git_repo(&[("k8s/settings.yaml", SETTINGS)]);
     apply("staging", &ns, SETTINGS);
     let port = free_port();
-    let watch = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
-        .current_dir(repo.path())
-        .env("KUBECONFIG", &testenv().kubeconfig)
-        .args([
-            "watch",
-            "--interval",
-            "1s",
-            "--context",
-            "staging",
-            "-n",
-            &ns,
-            "--listen",
-        ])
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut watch = Killed(watch);
+    let mut watch = spawn_watch(repo.path(), &testenv().kubeconfig, &ns, port);
     wait_for("watch's first round", Duration::from_secs(30), || {
         get(port, "/report").is_some_and(|(status, _)| status == 200)
     });
@@ -247,18 +241,7 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
         || query(&drifted) == Some(0.0),
     );
 
-    kubectl_ok(
-        "staging",
-        &[
-            "-n",
-            &ns,
-            "patch",
-            "configmap",
-            "settings",
-            "-p",
-            r#"{"data":{"mode":"two"}}"#,
-        ],
-    );
+    set_mode(&ns, "two");
     wait_for("the drift count to rise", Duration::from_secs(30), || {
         query(&drifted) == Some(1.0)
     });
@@ -276,18 +259,7 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
         query(&age).is_some_and(|later| later >= first.unwrap() + 2.0)
     });
 
-    kubectl_ok(
-        "staging",
-        &[
-            "-n",
-            &ns,
-            "patch",
-            "configmap",
-            "settings",
-            "-p",
-            r#"{"data":{"mode":"one"}}"#,
-        ],
-    );
+    set_mode(&ns, "one");
     wait_for("the drift count to fall", Duration::from_secs(30), || {
         query(&drifted) == Some(0.0)
     });
@@ -402,25 +374,7 @@ fn watch_keeps_serving_while_the_api_server_is_gone_and_recovers() {
     std::fs::write(&kubeconfig, serde_yaml::to_string(&config).unwrap()).unwrap();
 
     let port = free_port();
-    let watch = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
-        .current_dir(repo.path())
-        .env("KUBECONFIG", &kubeconfig)
-        .args([
-            "watch",
-            "--interval",
-            "1s",
-            "--context",
-            "staging",
-            "-n",
-            &ns,
-            "--listen",
-        ])
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _watch = Killed(watch);
+    let _watch = spawn_watch(repo.path(), &kubeconfig, &ns, port);
     let errors = "kubectl_drift_check_errors_total{context=\"staging\"}";
     let success = "kubectl_drift_last_success_timestamp_seconds{context=\"staging\"}";
     let metrics = || {
