@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cluster;
 pub mod complete;
 pub mod config;
+pub mod dirs;
 pub mod drift;
 pub mod extra;
 pub mod fix;

@@ -57,7 +57,7 @@ pub fn load_kubeconfig(explicit: Option<&Path>) -> Result<Kubeconfig, ClusterErr
             });
         }
     }
-    let default = std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".kube/config"));
+    let default = crate::dirs::home().map(|home| home.join(".kube").join("config"));
     match default {
         Some(path) if path.exists() => read(&path),
         // In a pod with no kubeconfig, the service account's, as kubectl does.

@@ -26,14 +26,10 @@ pub struct AuditLine<'a> {
     pub message: Option<&'a str>,
 }
 
-/// The default place: `$XDG_STATE_HOME/kubectl-drift/audit.log`, else under `~/.local/state`.
+/// The default place: `$XDG_STATE_HOME/kubectl-drift/audit.log`, else under `~/.local/state`
+/// (`%LOCALAPPDATA%\kubectl-drift\audit.log` on Windows).
 pub fn default_path() -> PathBuf {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    state.join("kubectl-drift").join("audit.log")
+    crate::dirs::state().join("audit.log")
 }
 
 /// Appends one line; the whole line is written with one call so lines never interleave.

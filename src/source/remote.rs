@@ -94,14 +94,10 @@ pub fn is_url(repo: &str) -> bool {
     !host.is_empty() && !host.contains('/') && !host.contains('\\') && !drive_letter
 }
 
-/// The cache folder: $XDG_CACHE_HOME/kubectl-drift/repos (else ~/.cache/kubectl-drift/repos).
+/// The cache folder: `repos` in the user's cache (`$XDG_CACHE_HOME/kubectl-drift/repos`, else
+/// `~/.cache/…`; `%LOCALAPPDATA%\kubectl-drift\repos` on Windows).
 pub fn cache_root() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("kubectl-drift").join("repos")
+    crate::dirs::cache().join("repos")
 }
 
 /// Clones `url` bare into the cache on first use, fetches it on later uses (unless

@@ -101,7 +101,8 @@ pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchErr
     Ok(0)
 }
 
-/// Resolves on SIGTERM or Ctrl-C.
+/// Resolves on SIGTERM or Ctrl-C (a Pod's stop, a terminal's interrupt).
+#[cfg(unix)]
 fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, WatchError> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).map_err(WatchError::Signals)?;
@@ -110,6 +111,24 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, WatchError
         tokio::select! {
             _ = term.recv() => {}
             _ = int.recv() => {}
+        }
+    })
+}
+
+/// Resolves on Ctrl-C, Ctrl-Break, or the console window closing: Windows has no SIGTERM.
+#[cfg(windows)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, WatchError> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close, ctrl_shutdown};
+    let mut int = ctrl_c().map_err(WatchError::Signals)?;
+    let mut brk = ctrl_break().map_err(WatchError::Signals)?;
+    let mut close = ctrl_close().map_err(WatchError::Signals)?;
+    let mut shutdown = ctrl_shutdown().map_err(WatchError::Signals)?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = brk.recv() => {}
+            _ = close.recv() => {}
+            _ = shutdown.recv() => {}
         }
     })
 }
