@@ -12,5 +12,6 @@ mod foundation;
 mod rbac;
 mod reports;
 mod setup;
+mod platforms;
 mod static_binary;
 mod watch;
