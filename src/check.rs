@@ -736,7 +736,13 @@ async fn compare(
     };
     // Fields live that Git no longer (or never) declares: the next client-side apply
     // removes the first kind; `--strict` also reports hand-written ones.
-    let mut removals = undeclared::in_last_applied(live, manifest);
+    let mut removals = match undeclared::in_last_applied(live, manifest) {
+        undeclared::LastApplied::Removals(removals) => removals,
+        undeclared::LastApplied::CopyOfLive => {
+            report.message = Some(undeclared::COPY_OF_LIVE_NOTE.to_string());
+            Vec::new()
+        }
+    };
     if settings.strict {
         for path in undeclared::hand_written(live, manifest, &subject.field_manager) {
             if !removals.contains(&path) {
