@@ -806,14 +806,21 @@ async fn compare(
     report
 }
 
-/// The manifest as it will be sent: with its namespace filled in, as kubectl would.
+/// The manifest as it will be sent: with its namespace filled in, as kubectl would, and
+/// without one for a cluster-scoped kind, which kubectl ignores there.
 fn manifest_for(placed: &Placed) -> Value {
     let mut manifest = placed.desired.manifest.clone();
-    if let (Some(ns), Some(meta)) = (
-        &placed.identity.namespace,
-        manifest["metadata"].as_object_mut(),
-    ) {
-        meta.insert("namespace".into(), Value::String(ns.clone()));
+    let cluster_scoped = placed.resource.as_ref().is_some_and(|rt| !rt.namespaced);
+    if let Some(meta) = manifest["metadata"].as_object_mut() {
+        match &placed.identity.namespace {
+            Some(ns) => {
+                meta.insert("namespace".into(), Value::String(ns.clone()));
+            }
+            None if cluster_scoped => {
+                meta.remove("namespace");
+            }
+            None => {}
+        }
     }
     manifest
 }

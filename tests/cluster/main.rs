@@ -13,4 +13,5 @@ mod rbac;
 mod reports;
 mod setup;
 mod static_binary;
+mod versions;
 mod watch;
