@@ -631,3 +631,61 @@ fn a_namespace_on_a_cluster_scoped_kind_is_ignored_as_kubectl_does() {
     let lines = kubectl_diff("staging", &ns, &role, &[]);
     assert!(lines.iter().any(|l| l.trim() == "-  - list"), "{lines:?}");
 }
+
+#[test]
+fn watch_keeps_each_version_of_a_kind_in_its_own_store() {
+    use crate::watch::{free_port, get, sample, spawn_watch, wait_for};
+    use std::time::Duration;
+
+    let ns = namespace("watch-versions", &["staging"]);
+    let repo = git_repo(&[("k8s/old.yaml", HPA_V1), ("k8s/new.yaml", HPA_V2)]);
+    apply("staging", &ns, HPA_V1);
+    apply("staging", &ns, HPA_V2);
+    let port = free_port();
+    let _watch = spawn_watch(repo.path(), &testenv().kubeconfig, &ns, port);
+    let report = || -> Option<Value> {
+        let (status, body) = get(port, "/report")?;
+        (status == 200).then(|| serde_json::from_str(&body).ok())?
+    };
+    wait_for("watch's first round", Duration::from_secs(30), || {
+        report().is_some()
+    });
+    let lists = || {
+        let (_, metrics) = get(port, "/metrics").unwrap();
+        sample(&metrics, "kubectl_drift_list_requests_total").unwrap()
+    };
+    let first_lists = lists();
+    // Later rounds read the watched stores, one per version: both stay in sync.
+    std::thread::sleep(Duration::from_secs(3));
+    let now = report().unwrap();
+    assert_eq!(now["summary"][0]["in_sync"], 2, "{now:#}");
+
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "horizontalpodautoscalers.v1.autoscaling",
+            "old-style",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"maxReplicas":9}}"#,
+        ],
+    );
+    wait_for(
+        "the change to reach a round",
+        Duration::from_secs(30),
+        || report().is_some_and(|r| r["summary"][0]["drifted"] == 1),
+    );
+    let now = report().unwrap();
+    let old = resource(&now, "HorizontalPodAutoscaler", "old-style");
+    assert_eq!(old["fields"].as_array().unwrap().len(), 1, "{now:#}");
+    assert_eq!(field(old, "spec.maxReplicas")["live"], 9);
+    assert_eq!(
+        resource(&now, "HorizontalPodAutoscaler", "new-style")["status"],
+        "InSync",
+        "{now:#}"
+    );
+    assert_eq!(lists(), first_lists, "later rounds listed again");
+}
