@@ -254,7 +254,7 @@ fn token_kubeconfig(dir: &std::path::Path, token: &str) -> std::path::PathBuf {
 #[test]
 fn a_type_that_may_not_be_dry_run_falls_back_alone_whatever_the_order() {
     let ns = namespace("per-type", &["staging"]);
-    // An account that may read ConfigMaps and Deployments but patch (dry-run) only
+    // An account that may read ConfigMaps, Deployments and Roles but patch (dry-run) only
     // Deployments, as deploy/rbac.yaml does for Roles.
     let rbac = format!(
         r#"apiVersion: v1
@@ -271,6 +271,9 @@ rules:
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, list, watch, patch]
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [roles]
+  verbs: [get, list, watch]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -319,7 +322,26 @@ subjects:
     );
     set_mode(&ns, "two");
     let in_git = deployment("app: web");
-    let repo = git_repo(&[("k8s/web.yaml", &in_git), ("k8s/settings.yaml", settings)]);
+    let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\nrules:\n- apiGroups: [\"\"]\n  resources: [configmaps]\n  verbs: [get]\n";
+    apply("staging", &ns, role);
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "role",
+            "reader",
+            "--type=json",
+            "-p",
+            r#"[{"op":"replace","path":"/rules/0/verbs","value":["get","list"]}]"#,
+        ],
+    );
+    let repo = git_repo(&[
+        ("k8s/web.yaml", &in_git),
+        ("k8s/settings.yaml", settings),
+        ("k8s/role.yaml", role),
+    ]);
 
     // One request at a time, the ConfigMap (sorted first) is refused before the Deployment
     // is compared; with many at a time the order is the race's. Both give one answer.
@@ -353,21 +375,33 @@ subjects:
         assert_eq!(summary["read_only"], true);
         assert_eq!(
             summary["read_only_types"],
-            serde_json::json!(["configmaps"]),
+            serde_json::json!(["configmaps", "roles.rbac.authorization.k8s.io"]),
             "{summary:#}"
         );
+        let reader = resource(&report, "Role", "reader");
+        assert_eq!(reader["status"], "Drifted", "{reader:#}");
+        assert_eq!(reader["fields"].as_array().unwrap().len(), 1, "{reader:#}");
     }
     // The summary line names the type too.
     let out = drift()
         .current_dir(repo.path())
         .args(["check", "--kubeconfig", kubeconfig.to_str().unwrap()])
         .args(["--context", "limited", "--path", "k8s", "-n", &ns])
-        .args(["--field-manager", "pipeline", "-o", "summary"])
+        .args([
+            "--field-manager",
+            "pipeline",
+            "-o",
+            "summary",
+            "--width",
+            "200",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("read-only: declared fields only for configmaps"),
+        text.contains(
+            "read-only: declared fields only for configmaps, roles.rbac.authorization.k8s.io"
+        ),
         "{text}"
     );
     // kubectl, with the rights to dry-run, sees the label go as well.
