@@ -753,49 +753,48 @@ async fn compare(
     if removals.is_empty() && precheck::proves_in_sync(manifest, live, &subject.field_manager) {
         return report;
     }
-    if !resource.verbs.iter().any(|v| v == "patch") {
-        read_only.add(resource);
-    }
-    let drift: PairDrift = if read_only.contains(resource) {
-        drift::declared(manifest, live)
-    } else {
-        let predicted = live::dry_run_apply(
-            cluster,
-            resource,
-            subject.identity.namespace.as_deref(),
-            &subject.identity.name,
-            manifest,
-            &subject.field_manager,
-        )
-        .await;
-        match predicted {
-            Ok(predicted) => drift::exact(&predicted, live),
-            Err(kube::Error::Api(status)) if status.code == 403 => {
-                read_only.add(resource);
-                drift::declared(manifest, live)
-            }
-            // The server refuses to merge Git into the live object (say, a changed port
-            // whose name now clashes): the declared fields still show what differs.
-            Err(kube::Error::Api(status)) if status.code == 422 => {
-                let declared = drift::declared(manifest, live);
-                if declared.fields.is_empty() {
+    let drift: PairDrift =
+        if read_only.contains(resource) || !resource.verbs.iter().any(|v| v == "patch") {
+            read_only.add(resource);
+            drift::declared(manifest, live)
+        } else {
+            let predicted = live::dry_run_apply(
+                cluster,
+                resource,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                manifest,
+                &subject.field_manager,
+            )
+            .await;
+            match predicted {
+                Ok(predicted) => drift::exact(&predicted, live),
+                Err(kube::Error::Api(status)) if status.code == 403 => {
+                    read_only.add(resource);
+                    drift::declared(manifest, live)
+                }
+                // The server refuses to merge Git into the live object (say, a changed port
+                // whose name now clashes): the declared fields still show what differs.
+                Err(kube::Error::Api(status)) if status.code == 422 => {
+                    let declared = drift::declared(manifest, live);
+                    if declared.fields.is_empty() {
+                        report.status = Status::Error;
+                        report.message = Some(format!("dry run rejected: {}", status.message));
+                        return report;
+                    }
+                    report.message = Some(format!(
+                        "dry run rejected ({}); declared fields compared instead",
+                        status.message
+                    ));
+                    declared
+                }
+                Err(error) => {
                     report.status = Status::Error;
-                    report.message = Some(format!("dry run rejected: {}", status.message));
+                    report.message = Some(format!("dry run failed: {}", api_message(&error)));
                     return report;
                 }
-                report.message = Some(format!(
-                    "dry run rejected ({}); declared fields compared instead",
-                    status.message
-                ));
-                declared
             }
-            Err(error) => {
-                report.status = Status::Error;
-                report.message = Some(format!("dry run failed: {}", api_message(&error)));
-                return report;
-            }
-        }
-    };
+        };
     let drift = drift::with_removals(drift, removals, live);
     if !drift.fields.is_empty() {
         report.status = Status::Drifted;
