@@ -5,7 +5,8 @@
 //! progress goes to a callback.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
@@ -144,7 +145,8 @@ pub async fn run_checked(
                         cluster,
                         warnings,
                     }) => {
-                        summary.read_only = read_only;
+                        summary.read_only = !read_only.is_empty();
+                        summary.read_only_types = read_only;
                         summary.warnings = warnings;
                         (pairs, Some(cluster))
                     }
@@ -221,7 +223,7 @@ pub async fn recheck(
             None,
             None,
             settings,
-            &AtomicBool::new(false),
+            &ReadOnlyTypes::default(),
         )
         .await;
         return (report, subject);
@@ -254,7 +256,7 @@ pub async fn recheck(
         live.as_ref(),
         error,
         settings,
-        &AtomicBool::new(false),
+        &ReadOnlyTypes::default(),
     )
     .await;
     if !settings.show_secrets {
@@ -272,7 +274,8 @@ fn resource_version(object: &Value) -> Option<String> {
 /// One context's results.
 struct ContextOutcome {
     pairs: Vec<(ResourceReport, Subject)>,
-    read_only: bool,
+    /// The types compared by their declared fields: dry runs of them are forbidden.
+    read_only: Vec<String>,
     cluster: Cluster,
     /// What could not be looked at while searching for extra objects.
     warnings: Vec<String>,
@@ -377,47 +380,75 @@ async fn check_context(
     .await;
 
     let total = placed.len();
-    let read_only = AtomicBool::new(false);
+    let read_only = ReadOnlyTypes::default();
     let done = AtomicUsize::new(0);
     let commit = desired.commit.clone();
-    let mut pairs: Vec<(ResourceReport, Subject)> = stream::iter(placed.iter().map(|p| {
-        let (cluster, read_only, done) = (&cluster, &read_only, &done);
-        let key = (
-            p.identity.group.clone(),
-            p.identity.kind.clone(),
-            p.identity.namespace.clone(),
-        );
-        let live = live_objects.get(&(
-            key.0.clone(),
-            key.1.clone(),
-            key.2.clone(),
-            p.identity.name.clone(),
-        ));
-        let list_error = list_errors.get(&key).cloned();
-        let subject = Subject {
-            context: cluster.context.clone(),
-            identity: p.identity.clone(),
-            origin: Some(p.desired.origin.clone()),
-            resource: p.resource.clone(),
-            manifest: manifest_for(p),
-            field_manager: target.field_manager.clone(),
-            live_resource_version: live.and_then(resource_version),
-            commit: commit.clone(),
-        };
-        async move {
-            let report = compare(cluster, &subject, live, list_error, settings, read_only).await;
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(Progress {
+    let jobs: Vec<(Subject, Option<&Value>, Option<String>)> = placed
+        .iter()
+        .map(|p| {
+            let live = live_objects.get(&live_key(&p.identity));
+            let subject = Subject {
                 context: cluster.context.clone(),
-                done: n,
-                total,
-            });
-            (report, subject)
-        }
-    }))
+                identity: p.identity.clone(),
+                origin: Some(p.desired.origin.clone()),
+                resource: p.resource.clone(),
+                manifest: manifest_for(p),
+                field_manager: target.field_manager.clone(),
+                live_resource_version: live.and_then(resource_version),
+                commit: commit.clone(),
+            };
+            let list_error = list_errors.get(&type_key(&p.identity)).cloned();
+            (subject, live, list_error)
+        })
+        .collect();
+    let mut reports: Vec<(usize, ResourceReport)> = stream::iter(jobs.iter().enumerate().map(
+        |(i, (subject, live, list_error))| {
+            let (cluster, read_only, done) = (&cluster, &read_only, &done);
+            async move {
+                let report = compare(
+                    cluster,
+                    subject,
+                    *live,
+                    list_error.clone(),
+                    settings,
+                    read_only,
+                )
+                .await;
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(Progress {
+                    context: cluster.context.clone(),
+                    done: n,
+                    total,
+                });
+                (i, report)
+            }
+        },
+    ))
     .buffer_unordered(settings.concurrency)
     .collect()
     .await;
+    // A type found read-only only part way through had some of its pairs compared with a
+    // dry run already: all of them are compared again by their declared fields, so that the
+    // answer does not depend on the order in which requests finished.
+    for (i, report) in &mut reports {
+        let (subject, live, list_error) = &jobs[*i];
+        if read_only.covers(subject) {
+            *report = compare(
+                &cluster,
+                subject,
+                *live,
+                list_error.clone(),
+                settings,
+                &read_only,
+            )
+            .await;
+        }
+    }
+    let mut jobs: Vec<Option<Subject>> = jobs.into_iter().map(|(s, _, _)| Some(s)).collect();
+    let mut pairs: Vec<(ResourceReport, Subject)> = reports
+        .into_iter()
+        .filter_map(|(i, report)| Some((report, jobs[i].take()?)))
+        .collect();
     let mut warnings = Vec::new();
     if tracks && target.paths_narrowed {
         warnings.push(
@@ -448,18 +479,40 @@ async fn check_context(
     pairs.sort_by(|a, b| a.0.identity.cmp(&b.0.identity));
     Ok(ContextOutcome {
         pairs,
-        read_only: read_only.load(Ordering::Relaxed),
+        read_only: read_only.names(),
         cluster,
         warnings,
     })
 }
 
-/// Live objects by (group, kind, namespace, name), and why a (group, kind, namespace) could
-/// not be listed.
-type LiveObjects = HashMap<(String, String, Option<String>, String), Value>;
-type ListErrors = HashMap<(String, String, Option<String>), String>;
-/// The namespaces each (group, kind) is touched in.
-type TouchedKinds = BTreeMap<(String, String), (ResourceType, BTreeSet<Option<String>>)>;
+/// Live objects by (group, version, kind, namespace, name), and why a (group, version,
+/// kind, namespace) could not be listed. The version is part of the key: each object is
+/// read in the version its manifest is written in, and compared in it.
+type LiveObjects = HashMap<(String, String, String, Option<String>, String), Value>;
+type ListErrors = HashMap<(String, String, String, Option<String>), String>;
+/// The namespaces each (group, version, kind) is touched in.
+type TouchedKinds = BTreeMap<(String, String, String), (ResourceType, BTreeSet<Option<String>>)>;
+
+/// Where a placed object's live counterpart is found in `LiveObjects`.
+fn live_key(id: &Identity) -> (String, String, String, Option<String>, String) {
+    (
+        id.group.clone(),
+        id.version.clone(),
+        id.kind.clone(),
+        id.namespace.clone(),
+        id.name.clone(),
+    )
+}
+
+/// Where a placed object's list error is found in `ListErrors`.
+fn type_key(id: &Identity) -> (String, String, String, Option<String>) {
+    (
+        id.group.clone(),
+        id.version.clone(),
+        id.kind.clone(),
+        id.namespace.clone(),
+    )
+}
 /// The answer to one LIST, for one namespace (or none, for cluster-scoped types).
 type Listed = (
     ResourceType,
@@ -483,7 +536,7 @@ async fn list_live(
     for p in placed {
         if let Some(rt) = &p.resource {
             kinds
-                .entry((rt.group.clone(), rt.kind.clone()))
+                .entry((rt.group.clone(), rt.version.clone(), rt.kind.clone()))
                 .or_insert_with(|| (rt.clone(), BTreeSet::new()))
                 .1
                 .insert(p.identity.namespace.clone());
@@ -551,8 +604,16 @@ async fn list_live(
                         .as_str()
                         .unwrap_or_default()
                         .to_string();
-                    live_objects
-                        .insert((rt.group.clone(), rt.kind.clone(), ns.clone(), name), item);
+                    live_objects.insert(
+                        (
+                            rt.group.clone(),
+                            rt.version.clone(),
+                            rt.kind.clone(),
+                            ns.clone(),
+                            name,
+                        ),
+                        item,
+                    );
                 }
             }
             Err(error) => {
@@ -564,7 +625,10 @@ async fn list_live(
                     ),
                     None => format!("cannot list {}: {error}", rt.qualified_plural()),
                 };
-                list_errors.insert((rt.group.clone(), rt.kind.clone(), ns), what);
+                list_errors.insert(
+                    (rt.group.clone(), rt.version.clone(), rt.kind.clone(), ns),
+                    what,
+                );
             }
         }
     }
@@ -598,6 +662,41 @@ fn api_error(message: &str) -> kube::Error {
     kube::Error::Api(Box::new(kube::core::Status::failure(message, "ListFailed")))
 }
 
+/// The types of one context that may not be dry-run (a 403, or a type that cannot be
+/// patched at all), by kubectl's name for them: compared by their declared fields. The
+/// fallback is per type: a forbidden Role says nothing about Deployments.
+#[derive(Debug, Default)]
+struct ReadOnlyTypes(Mutex<BTreeSet<String>>);
+
+impl ReadOnlyTypes {
+    fn add(&self, resource: &ResourceType) {
+        if let Ok(mut types) = self.0.lock() {
+            types.insert(resource.qualified_plural());
+        }
+    }
+
+    fn contains(&self, resource: &ResourceType) -> bool {
+        self.0
+            .lock()
+            .is_ok_and(|types| types.contains(&resource.qualified_plural()))
+    }
+
+    /// Whether this subject's type turned out read-only.
+    fn covers(&self, subject: &Subject) -> bool {
+        subject
+            .resource
+            .as_ref()
+            .is_some_and(|rt| self.contains(rt))
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|types| types.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
 /// Compares one desired object with its live counterpart.
 async fn compare(
     cluster: &Cluster,
@@ -605,7 +704,7 @@ async fn compare(
     live: Option<&Value>,
     list_error: Option<String>,
     settings: &CheckSettings,
-    read_only: &AtomicBool,
+    read_only: &ReadOnlyTypes,
 ) -> ResourceReport {
     let mut report =
         ResourceReport::new(&cluster.context, subject.identity.clone(), Status::InSync);
@@ -637,7 +736,13 @@ async fn compare(
     };
     // Fields live that Git no longer (or never) declares: the next client-side apply
     // removes the first kind; `--strict` also reports hand-written ones.
-    let mut removals = undeclared::in_last_applied(live, manifest);
+    let mut removals = match undeclared::in_last_applied(live, manifest) {
+        undeclared::LastApplied::Removals(removals) => removals,
+        undeclared::LastApplied::CopyOfLive => {
+            report.message = Some(undeclared::COPY_OF_LIVE_NOTE.to_string());
+            Vec::new()
+        }
+    };
     if settings.strict {
         for path in undeclared::hand_written(live, manifest, &subject.field_manager) {
             if !removals.contains(&path) {
@@ -649,8 +754,8 @@ async fn compare(
         return report;
     }
     let drift: PairDrift =
-        if read_only.load(Ordering::Relaxed) || !resource.verbs.iter().any(|v| v == "patch") {
-            read_only.store(true, Ordering::Relaxed);
+        if read_only.contains(resource) || !resource.verbs.iter().any(|v| v == "patch") {
+            read_only.add(resource);
             drift::declared(manifest, live)
         } else {
             let predicted = live::dry_run_apply(
@@ -665,7 +770,7 @@ async fn compare(
             match predicted {
                 Ok(predicted) => drift::exact(&predicted, live),
                 Err(kube::Error::Api(status)) if status.code == 403 => {
-                    read_only.store(true, Ordering::Relaxed);
+                    read_only.add(resource);
                     drift::declared(manifest, live)
                 }
                 // The server refuses to merge Git into the live object (say, a changed port
@@ -700,14 +805,21 @@ async fn compare(
     report
 }
 
-/// The manifest as it will be sent: with its namespace filled in, as kubectl would.
+/// The manifest as it will be sent: with its namespace filled in, as kubectl would, and
+/// without one for a cluster-scoped kind, which kubectl ignores there.
 fn manifest_for(placed: &Placed) -> Value {
     let mut manifest = placed.desired.manifest.clone();
-    if let (Some(ns), Some(meta)) = (
-        &placed.identity.namespace,
-        manifest["metadata"].as_object_mut(),
-    ) {
-        meta.insert("namespace".into(), Value::String(ns.clone()));
+    let cluster_scoped = placed.resource.as_ref().is_some_and(|rt| !rt.namespaced);
+    if let Some(meta) = manifest["metadata"].as_object_mut() {
+        match &placed.identity.namespace {
+            Some(ns) => {
+                meta.insert("namespace".into(), Value::String(ns.clone()));
+            }
+            None if cluster_scoped => {
+                meta.remove("namespace");
+            }
+            None => {}
+        }
     }
     manifest
 }

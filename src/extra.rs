@@ -1,7 +1,8 @@
 //! Extra objects: live objects that a target tracks (by its tracking label, or because
-//! they sit in a namespace the target owns) and that have no manifest in Git. Objects that
-//! controllers made (with ownerReferences, or written only by controllers) and kinds that
-//! are records rather than configuration (events, endpoints, leases) are never extra.
+//! they sit in a namespace the target owns) and that have no manifest in Git. Only objects a
+//! person or pipeline made can be extra: never those Kubernetes, Helm or a controller made
+//! (`made_by_kubernetes`, which also guards `fix --prune`), nor kinds that are records
+//! rather than configuration (events, endpoints, leases).
 
 use std::collections::BTreeSet;
 
@@ -113,7 +114,7 @@ pub async fn find(
                 identity.name.clone(),
             );
             if declared.contains(&key)
-                || made_by_controller(&object)
+                || made_by_kubernetes(&identity, &object).is_some()
                 || ignore::annotation_reason(&object).is_some()
                 || !selected(&identity, &object, scope)
                 || !seen.insert(key)
@@ -185,13 +186,37 @@ fn is_configuration(rt: &ResourceType) -> bool {
             .any(|(g, k)| *g == rt.group && *k == rt.kind)
 }
 
-/// Objects a controller derived: they carry an owner, or only controllers ever wrote them
-/// (a namespace's `default` ServiceAccount and `kube-root-ca.crt` ConfigMap).
-fn made_by_controller(object: &Value) -> bool {
-    let owned = object["metadata"]["ownerReferences"]
+/// Why a live object is not one a person or pipeline made, and so is never `Extra` (nor
+/// pruned): Kubernetes or a controller made it. `None` for objects made by hand.
+pub fn made_by_kubernetes(identity: &Identity, object: &Value) -> Option<&'static str> {
+    let meta = &object["metadata"];
+    if meta["ownerReferences"]
         .as_array()
-        .is_some_and(|o| !o.is_empty());
-    let managers: Vec<&str> = object["metadata"]["managedFields"]
+        .is_some_and(|o| !o.is_empty())
+    {
+        return Some("it has an owner (ownerReferences)");
+    }
+    let core = identity.group.is_empty();
+    let kind = identity.kind.as_str();
+    let name = identity.name.as_str();
+    if core && kind == "ServiceAccount" && name == "default" {
+        return Some("every namespace's default ServiceAccount is made by Kubernetes");
+    }
+    if core && kind == "ConfigMap" && name == "kube-root-ca.crt" {
+        return Some("every namespace's kube-root-ca.crt ConfigMap is made by Kubernetes");
+    }
+    let secret_type = object["type"].as_str().unwrap_or_default();
+    if core && kind == "Secret" && secret_type == "kubernetes.io/service-account-token" {
+        return Some("a service-account token Secret is made for its ServiceAccount");
+    }
+    let helm_label = meta["labels"]["owner"].as_str() == Some("helm");
+    if core
+        && ((kind == "Secret" && secret_type == "helm.sh/release.v1")
+            || (kind == "ConfigMap" && helm_label))
+    {
+        return Some("a Helm release record is made by Helm");
+    }
+    let managers: Vec<&str> = meta["managedFields"]
         .as_array()
         .map(|entries| {
             entries
@@ -200,7 +225,10 @@ fn made_by_controller(object: &Value) -> bool {
                 .collect()
         })
         .unwrap_or_default();
-    owned || (!managers.is_empty() && managers.iter().all(|m| undeclared::is_controller(m)))
+    if !managers.is_empty() && managers.iter().all(|m| undeclared::is_controller(m)) {
+        return Some("only controllers wrote it");
+    }
+    None
 }
 
 fn identity_of(rt: &ResourceType, object: &Value) -> Identity {
@@ -233,18 +261,57 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn made(kind: &str, object: Value) -> Option<&'static str> {
+        let identity = Identity {
+            group: String::new(),
+            version: "v1".into(),
+            kind: kind.into(),
+            namespace: Some("shop".into()),
+            name: object["metadata"]["name"].as_str().unwrap().into(),
+        };
+        made_by_kubernetes(&identity, &object)
+    }
+
     #[test]
-    fn controller_made_objects_are_never_extra() {
+    fn objects_kubernetes_or_controllers_made_are_never_extra() {
         let owned =
             json!({"metadata": {"name": "web-7d9f", "ownerReferences": [{"kind": "ReplicaSet"}]}});
-        assert!(made_by_controller(&owned));
+        assert!(made("Pod", owned).is_some());
         let root_ca = json!({"metadata": {"name": "kube-root-ca.crt", "managedFields": [
+            {"manager": "kubectl-create", "operation": "Update"}]}});
+        assert!(made("ConfigMap", root_ca).is_some());
+        let default_sa = json!({"metadata": {"name": "default"}});
+        assert!(made("ServiceAccount", default_sa).is_some());
+        let token = json!({"metadata": {"name": "builder-token"},
+            "type": "kubernetes.io/service-account-token"});
+        assert!(made("Secret", token).is_some());
+        let release = json!({"metadata": {"name": "sh.helm.release.v1.shop.v3",
+            "labels": {"owner": "helm"}}, "type": "helm.sh/release.v1"});
+        assert!(made("Secret", release).is_some());
+        let configmap_release = json!({"metadata": {"name": "sh.helm.release.v1.shop.v3",
+            "labels": {"owner": "helm"}}});
+        assert!(made("ConfigMap", configmap_release).is_some());
+        let by_controller = json!({"metadata": {"name": "cache", "managedFields": [
             {"manager": "kube-controller-manager", "operation": "Update"}]}});
-        assert!(made_by_controller(&root_ca));
+        assert!(made("ConfigMap", by_controller).is_some());
+    }
+
+    #[test]
+    fn objects_people_made_can_be_extra() {
         let by_hand = json!({"metadata": {"name": "debug", "managedFields": [
             {"manager": "kubectl-create", "operation": "Update"}]}});
-        assert!(!made_by_controller(&by_hand));
-        let no_record = json!({"metadata": {"name": "old"}});
-        assert!(!made_by_controller(&no_record));
+        assert_eq!(made("ConfigMap", by_hand), None);
+        assert_eq!(
+            made("ConfigMap", json!({"metadata": {"name": "old"}})),
+            None
+        );
+        // Only the namespace's own `default` is Kubernetes's; a ConfigMap named so is not.
+        assert_eq!(
+            made("ConfigMap", json!({"metadata": {"name": "default"}})),
+            None
+        );
+        let opaque = json!({"metadata": {"name": "db", "labels": {"owner": "helm"}},
+            "type": "Opaque"});
+        assert_eq!(made("Secret", opaque), None);
     }
 }

@@ -227,8 +227,8 @@ fn json_has_the_documented_shape() {
         summary[0],
         json!({"context": "production", "target": null, "in_sync": 1, "drifted": 2, "missing": 1,
                "accepted": 0, "ignored": 1, "ignored_fields": 1, "extra": 1, "errors": 0,
-               "skipped_files": 0, "commit": COMMIT, "read_only": false, "error": null,
-               "warnings": []})
+               "skipped_files": 0, "commit": COMMIT, "read_only": false,
+               "read_only_types": [], "error": null, "warnings": []})
     );
     assert_eq!(summary[1]["errors"], 1);
 }

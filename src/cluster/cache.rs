@@ -14,8 +14,9 @@ use serde_json::Value;
 
 use super::{Cluster, ResourceType};
 
-/// (context, group, kind, namespace; `None` for all namespaces or cluster-scoped).
-type Key = (String, String, String, Option<String>);
+/// (context, group, version, kind, namespace; `None` for all namespaces or cluster-scoped).
+/// The version is part of the key: objects are read in the version a manifest names.
+type Key = (String, String, String, String, Option<String>);
 
 struct Watched {
     reader: reflector::Store<DynamicObject>,
@@ -41,6 +42,7 @@ fn key(cluster: &Cluster, rt: &ResourceType, namespace: Option<&str>) -> Key {
     (
         cluster.context.clone(),
         rt.group.clone(),
+        rt.version.clone(),
         rt.kind.clone(),
         namespace.map(str::to_string),
     )

@@ -71,19 +71,45 @@ fn walk_fieldset(
     }
 }
 
+/// What the live `last-applied-configuration` annotation says Git no longer declares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LastApplied {
+    /// The fields the next client-side `kubectl apply` of Git removes (none without the
+    /// annotation).
+    Removals(Vec<FieldPath>),
+    /// The annotation holds a whole live object, not a declared set: `kubectl get -o yaml
+    /// | kubectl replace -f -` after a client-side apply copies everything into it.
+    CopyOfLive,
+}
+
+/// What the live annotation's copy of a live object looks like, told to the user.
+pub const COPY_OF_LIVE_NOTE: &str = "the last-applied-configuration annotation is a copy of a live object (it holds uid, resourceVersion, creationTimestamp or status), not what was applied: fields Git dropped since cannot be told from it";
+
 /// The fields of the live `last-applied-configuration` annotation that `desired` no
 /// longer declares: what the next client-side `kubectl apply` of Git removes.
-pub fn in_last_applied(live: &Value, desired: &Value) -> Vec<FieldPath> {
+pub fn in_last_applied(live: &Value, desired: &Value) -> LastApplied {
     let Some(text) = live["metadata"]["annotations"][TOOL_ANNOTATIONS[0]].as_str() else {
-        return Vec::new();
+        return LastApplied::Removals(Vec::new());
     };
     let Ok(applied) = serde_json::from_str::<Value>(text) else {
-        return Vec::new();
+        return LastApplied::Removals(Vec::new());
     };
+    if is_copy_of_live(&applied) {
+        return LastApplied::CopyOfLive;
+    }
     let mut out = Vec::new();
     walk_applied(&applied, desired, &FieldPath::default(), &mut out);
     out.retain(|p| !is_tool_annotation(p));
-    out
+    LastApplied::Removals(out)
+}
+
+/// Fields only the server writes: a manifest never holds them, a live object always does.
+fn is_copy_of_live(applied: &Value) -> bool {
+    let meta = &applied["metadata"];
+    ["uid", "resourceVersion", "creationTimestamp"]
+        .iter()
+        .any(|field| meta.get(field).is_some())
+        || applied.get("status").is_some()
 }
 
 fn walk_applied(applied: &Value, desired: &Value, path: &FieldPath, out: &mut Vec<FieldPath>) {
@@ -203,11 +229,27 @@ mod tests {
             "kubectl.kubernetes.io/last-applied-configuration": applied.to_string()}}});
         let desired = json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "a", "labels": {"keep": "1"}}, "data": {"kept": "z"}});
-        let paths: Vec<String> = in_last_applied(&live, &desired)
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
+        let LastApplied::Removals(removals) = in_last_applied(&live, &desired) else {
+            panic!("a declared set");
+        };
+        let paths: Vec<String> = removals.iter().map(|p| p.to_string()).collect();
         assert_eq!(paths, ["metadata.labels.old", "data.gone"]);
+    }
+
+    #[test]
+    fn a_copied_live_object_is_not_a_declared_set() {
+        let desired = json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "a"}, "spec": {"ports": [{"port": 80}]}});
+        for copied in [
+            json!({"metadata": {"name": "a", "uid": "1f0c"}}),
+            json!({"metadata": {"name": "a", "resourceVersion": "42"}}),
+            json!({"metadata": {"name": "a", "creationTimestamp": "2026-01-01T00:00:00Z"}}),
+            json!({"metadata": {"name": "a"}, "status": {"loadBalancer": {}}}),
+        ] {
+            let live = json!({"metadata": {"annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": copied.to_string()}}});
+            assert_eq!(in_last_applied(&live, &desired), LastApplied::CopyOfLive);
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use crate::check::{self, Checked, Subject};
 use crate::cluster::{live, Cluster};
 use crate::drift::Status;
+use crate::extra;
 use crate::report::{side_by_side, ContextSummary, ResourceReport, Style};
 use crate::settings::CheckSettings;
 
@@ -384,6 +385,11 @@ async fn prune_one(
     resource: ResourceReport,
     subject: &Subject,
 ) -> Result<(ResourceReport, Outcome), FixError> {
+    // What Kubernetes, Helm or a controller made is never deleted, whatever the report says.
+    if let Some(why) = extra::made_by_kubernetes(&subject.identity, &subject.manifest) {
+        writeln!(out, "{}: left in place: {why}\n", describe(&resource))?;
+        return Ok((resource, Outcome::Skipped));
+    }
     if !settings.prune {
         writeln!(
             out,

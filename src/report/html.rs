@@ -297,9 +297,14 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         write!(out, "<td class=\"notes\">")?;
         if summary.read_only {
+            let types = if summary.read_only_types.is_empty() {
+                String::new()
+            } else {
+                format!(" for {}", esc(&summary.read_only_types.join(", ")))
+            };
             write!(
                 out,
-                "<span class=\"tag\" title=\"dry runs were not allowed\">read-only: declared fields only</span>"
+                "<span class=\"tag\" title=\"dry runs were not allowed\">read-only: declared fields only{types}</span>"
             )?;
         }
         if let Some(error) = &summary.error {

@@ -41,7 +41,9 @@
 //!     {"context": "production", "target": "production",  // the config's target, or null
 //!      "in_sync": 1, "drifted": 2, "missing": 1, "accepted": 0, "ignored": 0,
 //!      "ignored_fields": 1, "extra": 0, "errors": 0, "skipped_files": 0,
-//!      "commit": "3f9c2a1…", "read_only": false, "error": null, "warnings": []}
+//!      "commit": "3f9c2a1…", "read_only": false,
+//!      "read_only_types": [],             // types compared by declared fields only
+//!      "error": null, "warnings": []}
 //!   ]
 //! }
 //! ```

@@ -82,8 +82,11 @@ pub struct ContextSummary {
     pub skipped_files: usize,
     /// The commit compared, when the manifests came from Git.
     pub commit: Option<String>,
-    /// Set when dry runs were forbidden and only declared fields were compared.
+    /// Set when dry runs were forbidden for some types and only their declared fields were
+    /// compared.
     pub read_only: bool,
+    /// The types compared by their declared fields (`roles.rbac.authorization.k8s.io`).
+    pub read_only_types: Vec<String>,
     /// Set when the context itself could not be checked.
     pub error: Option<String>,
     /// What could not be looked at, without failing the check (kinds that could not be
@@ -175,6 +178,9 @@ impl ContextSummary {
         }
         if self.read_only {
             line.push_str(" · read-only: declared fields only");
+            if !self.read_only_types.is_empty() {
+                line.push_str(&format!(" for {}", self.read_only_types.join(", ")));
+            }
         }
         line
     }

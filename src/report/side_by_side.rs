@@ -23,13 +23,14 @@ const INDENT: &str = "  ";
 /// The fewest columns a cut field value is shown in.
 const MIN_VALUE: usize = 8;
 
-/// Writes every resource that is not in sync, then the line of each context.
+/// Writes every resource that is not in sync (or carries a note), then the line of each
+/// context.
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let mut first = true;
     for resource in report
         .resources
         .iter()
-        .filter(|r| r.status != Status::InSync)
+        .filter(|r| r.status != Status::InSync || r.message.is_some())
     {
         if !first {
             writeln!(out)?;
@@ -74,7 +75,10 @@ fn resource_block(
 ) -> io::Result<()> {
     writeln!(out, "{}", header_line(resource, style.color, style.width))?;
     match resource.status {
-        Status::InSync => Ok(()),
+        Status::InSync => match &resource.message {
+            Some(note) => indented(note, style, false, out),
+            None => Ok(()),
+        },
         Status::Missing => {
             let text = match &resource.origin {
                 Some(origin) => format!("in Git at {}, absent live", origin.label()),

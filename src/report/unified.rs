@@ -13,16 +13,23 @@ use crate::drift::{Identity, Status};
 /// Lines of unchanged YAML kept around each change.
 const CONTEXT_LINES: usize = 3;
 
-/// Writes a diff per resource that is not in sync, then the line of each context as a comment.
+/// Writes a diff per resource that is not in sync (a note for one in sync that carries
+/// one), then the line of each context as a comment.
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     for resource in report
         .resources
         .iter()
-        .filter(|r| r.status != Status::InSync)
+        .filter(|r| r.status != Status::InSync || r.message.is_some())
     {
         let header = header_line(resource, style.color, style.width.saturating_sub(2));
         writeln!(out, "# {header}")?;
         match resource.status {
+            Status::InSync => {
+                let note = resource.message.as_deref().unwrap_or_default();
+                for line in wrap(note, style.width.saturating_sub(2)) {
+                    comment(&line, style, out)?;
+                }
+            }
             Status::Accepted | Status::Ignored => {
                 let message = resource.message.as_deref().unwrap_or("accepted");
                 comment(

@@ -14,4 +14,5 @@ mod reports;
 mod setup;
 mod platforms;
 mod static_binary;
+mod versions;
 mod watch;

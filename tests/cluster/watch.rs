@@ -16,7 +16,7 @@ use crate::common::*;
 const SETTINGS: &str =
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {mode: one}\n";
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -25,7 +25,7 @@ fn free_port() -> u16 {
 }
 
 /// A GET on loopback; returns the status code and the body.
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
+pub fn get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(
@@ -59,7 +59,7 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, body))
 }
 
-struct Killed(Child);
+pub struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -69,7 +69,12 @@ impl Drop for Killed {
 }
 
 /// `watch` every second on `ns` of staging, serving on `port`; killed when dropped.
-fn spawn_watch(dir: &std::path::Path, kubeconfig: &std::path::Path, ns: &str, port: u16) -> Killed {
+pub fn spawn_watch(
+    dir: &std::path::Path,
+    kubeconfig: &std::path::Path,
+    ns: &str,
+    port: u16,
+) -> Killed {
     let child = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
         .current_dir(dir)
         .env("KUBECONFIG", kubeconfig)
@@ -91,7 +96,7 @@ fn spawn_watch(dir: &std::path::Path, kubeconfig: &std::path::Path, ns: &str, po
     Killed(child)
 }
 
-fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+pub fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     let start = Instant::now();
     while !check() {
         assert!(start.elapsed() < timeout, "timed out waiting for {what}");
@@ -99,7 +104,7 @@ fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     }
 }
 
-fn sample(metrics: &str, series: &str) -> Option<f64> {
+pub fn sample(metrics: &str, series: &str) -> Option<f64> {
     metrics
         .lines()
         .find(|l| l.starts_with(series))
