@@ -18,6 +18,15 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Cargo's target folder: `CARGO_TARGET_DIR` (relative to the crate) when set, as CI sets it
+/// to keep builds between clean clones, else `target/`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
 /// The running clusters, started on first use.
 pub fn testenv() -> &'static Testenv {
     TESTENV.get_or_init(|| {

@@ -9,7 +9,7 @@ use super::static_binary::has_interpreter;
 use crate::common::*;
 
 fn built(target: &str, file: &str) -> PathBuf {
-    let binary = root().join(format!("target/{target}/debug/{file}"));
+    let binary = target_dir().join(format!("{target}/debug/{file}"));
     assert!(
         binary.exists(),
         "{}: missing; build it with scripts/platforms {target} (scripts/test does)",
@@ -76,7 +76,7 @@ fn the_windows_binary_runs_under_wine() {
     let exe = std::fs::read(&binary).unwrap();
     assert_eq!(&exe[..2], b"MZ", "not a Windows executable");
     // One wine prefix per target folder: creating it is the slow part of the first run.
-    let prefix = root().join("target/wine-prefix");
+    let prefix = target_dir().join("wine-prefix");
     let run = |args: &[&str]| {
         Command::new("wine")
             .arg(&binary)

@@ -23,7 +23,7 @@ pub fn has_interpreter(elf: &[u8]) -> bool {
 fn the_static_binary_runs_without_a_loader_and_checks_a_cluster() {
     let binary = std::env::var_os("KUBECTL_DRIFT_STATIC_BINARY")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root().join(format!("target/{TARGET}/debug/kubectl-drift")));
+        .unwrap_or_else(|| target_dir().join(format!("{TARGET}/debug/kubectl-drift")));
     let elf = std::fs::read(&binary).unwrap_or_else(|e| {
         panic!(
             "{}: {e}; build it with: CC_x86_64_unknown_linux_musl=musl-gcc cargo build --target {TARGET} (scripts/test does)",
@@ -95,7 +95,7 @@ fn job_args(repo: &str, rev: &str) -> Vec<String> {
 fn the_jobs_command_line_renders_a_kustomization_with_the_images_tools() {
     let binary = std::env::var_os("KUBECTL_DRIFT_STATIC_BINARY")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root().join(format!("target/{TARGET}/debug/kubectl-drift")));
+        .unwrap_or_else(|| target_dir().join(format!("{TARGET}/debug/kubectl-drift")));
     assert!(binary.exists(), "{}: build it first (scripts/test does)", binary.display());
     let ns = namespace("job", &["staging"]);
     let settings =
