@@ -12,9 +12,11 @@ use serde_json::Value;
 
 use crate::accepted;
 use crate::cluster::cache::LiveCache;
-use crate::cluster::{self, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType};
+use crate::cluster::{
+    self, kubeconfig, live, openapi, Catalog, Cluster, ClusterError, ResourceType,
+};
 use crate::config::{self, Config, ConfigError};
-use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
+use crate::drift::{self, precheck, schema, undeclared, Identity, PairDrift, Status};
 use crate::extra;
 use crate::ignore;
 use crate::report::{redact, ContextSummary, Report, ResourceReport};
@@ -123,6 +125,7 @@ pub async fn run_checked(
     let outcomes = futures::future::join_all(contexts.iter().zip(connected).map(
         |((index, context), connected)| {
             let (desired, target) = (&desired[*index], &plan[*index]);
+            let server = openapi::server_of(&kubeconfig, context);
             async move {
                 let mut summary = ContextSummary {
                     context: (*context).clone(),
@@ -133,7 +136,10 @@ pub async fn run_checked(
                 };
                 let outcome = match connected {
                     Ok((cluster, catalog)) => {
-                        check_context(cluster, catalog, desired, settings, target, progress).await
+                        check_context(
+                            cluster, catalog, &server, desired, settings, target, progress,
+                        )
+                        .await
                     }
                     Err(error) => Err(error),
                 };
@@ -220,6 +226,7 @@ pub async fn recheck(
             &subject,
             None,
             None,
+            None,
             settings,
             &AtomicBool::new(false),
         )
@@ -253,6 +260,7 @@ pub async fn recheck(
         &subject,
         live.as_ref(),
         error,
+        None,
         settings,
         &AtomicBool::new(false),
     )
@@ -318,6 +326,7 @@ pub struct Checked {
 async fn check_context(
     cluster: Cluster,
     catalog: Catalog,
+    server: &str,
     desired: &DesiredSet,
     settings: &CheckSettings,
     target: &TargetSettings,
@@ -368,13 +377,21 @@ async fn check_context(
         )));
     }
 
-    let (live_objects, list_errors) = list_live(
-        &cluster,
-        &placed,
-        settings.concurrency,
-        settings.caches.as_deref().map(|c| &c.live),
-    )
-    .await;
+    // The schemas of the group-versions at hand, for the pre-check, while listing.
+    let group_versions = placed
+        .iter()
+        .filter_map(|p| p.resource.as_ref())
+        .map(|rt| (rt.group.clone(), rt.version.clone()))
+        .collect();
+    let ((live_objects, list_errors), schemas) = tokio::join!(
+        list_live(
+            &cluster,
+            &placed,
+            settings.concurrency,
+            settings.caches.as_deref().map(|c| &c.live),
+        ),
+        openapi::load(&cluster, server, &group_versions),
+    );
 
     let total = placed.len();
     let read_only = AtomicBool::new(false);
@@ -394,6 +411,10 @@ async fn check_context(
             p.identity.name.clone(),
         ));
         let list_error = list_errors.get(&key).cloned();
+        let schema = p
+            .resource
+            .as_ref()
+            .and_then(|rt| schemas.kind(&rt.group, &rt.version, &rt.kind));
         let subject = Subject {
             context: cluster.context.clone(),
             identity: p.identity.clone(),
@@ -405,7 +426,10 @@ async fn check_context(
             commit: commit.clone(),
         };
         async move {
-            let report = compare(cluster, &subject, live, list_error, settings, read_only).await;
+            let report = compare(
+                cluster, &subject, live, list_error, schema, settings, read_only,
+            )
+            .await;
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress {
                 context: cluster.context.clone(),
@@ -604,6 +628,7 @@ async fn compare(
     subject: &Subject,
     live: Option<&Value>,
     list_error: Option<String>,
+    schema: Option<schema::Type<'_>>,
     settings: &CheckSettings,
     read_only: &AtomicBool,
 ) -> ResourceReport {
@@ -645,13 +670,15 @@ async fn compare(
             }
         }
     }
-    if removals.is_empty() && precheck::proves_in_sync(manifest, live, &subject.field_manager) {
+    if removals.is_empty()
+        && precheck::proves_in_sync(manifest, live, &subject.field_manager, schema)
+    {
         return report;
     }
     let drift: PairDrift =
         if read_only.load(Ordering::Relaxed) || !resource.verbs.iter().any(|v| v == "patch") {
             read_only.store(true, Ordering::Relaxed);
-            drift::declared(manifest, live)
+            drift::declared(manifest, live, schema)
         } else {
             let predicted = live::dry_run_apply(
                 cluster,
@@ -666,12 +693,12 @@ async fn compare(
                 Ok(predicted) => drift::exact(&predicted, live),
                 Err(kube::Error::Api(status)) if status.code == 403 => {
                     read_only.store(true, Ordering::Relaxed);
-                    drift::declared(manifest, live)
+                    drift::declared(manifest, live, schema)
                 }
                 // The server refuses to merge Git into the live object (say, a changed port
                 // whose name now clashes): the declared fields still show what differs.
                 Err(kube::Error::Api(status)) if status.code == 422 => {
-                    let declared = drift::declared(manifest, live);
+                    let declared = drift::declared(manifest, live, schema);
                     if declared.fields.is_empty() {
                         report.status = Status::Error;
                         report.message = Some(format!("dry run rejected: {}", status.message));
