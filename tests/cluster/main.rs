@@ -11,6 +11,7 @@ mod fix;
 mod foundation;
 mod rbac;
 mod reports;
+mod schema;
 mod setup;
 mod static_binary;
 mod watch;
