@@ -301,15 +301,15 @@ fn compile(node: &Value) -> Def {
                     .iter()
                     .map(|(k, v)| (k.clone(), compile(v)))
                     .collect();
+                // Zero values stand for "no default" in the built-in types' documents.
                 let defaults = properties
                     .iter()
-                    .filter_map(|(k, v)| match v.get("default") {
-                        Some(Value::String(s)) if !s.is_empty() => {
-                            Some((k.clone(), v["default"].clone()))
-                        }
-                        Some(Value::Number(_)) => Some((k.clone(), v["default"].clone())),
-                        _ => None,
+                    .filter(|(_, v)| match &v["default"] {
+                        Value::String(s) => !s.is_empty(),
+                        Value::Number(n) => n.as_f64() != Some(0.0),
+                        _ => false,
                     })
+                    .map(|(k, v)| (k.clone(), v["default"].clone()))
                     .collect();
                 return Def::Struct {
                     fields,

@@ -2,7 +2,8 @@
 //! (a toleration's effect, a `secretKeyRef`'s `optional`, a label selector's key, an atomic
 //! map, a CRD's atomic struct) are drift, as `kubectl diff --server-side` says, with and
 //! without `--strict`; untouched objects stay in sync; and a warm schema cache costs the
-//! OpenAPI index only, counted by the API server itself.
+//! OpenAPI index only, counted by the API server itself; and generated hand changes agree
+//! with `kubectl diff` object for object.
 
 use std::path::Path;
 
@@ -357,16 +358,22 @@ fn a_warm_schema_cache_costs_the_index_request_only() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    // The server counts the index under `openapi/v3` and documents under `openapi/v3/`.
-    let requests = |subresource: &str| {
-        let label = format!(r#"subresource="{subresource}""#);
+    // The server counts the index under `openapi/v3`, documents under `openapi/v3/`, and
+    // dry runs with `dry_run="All"`.
+    let requests = |label: &str| {
         own_kubectl(&["get", "--raw", "/metrics"], None)
             .lines()
-            .filter(|l| l.starts_with("apiserver_request_total{") && l.contains(&label))
+            .filter(|l| l.starts_with("apiserver_request_total{") && l.contains(label))
             .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
             .sum::<f64>()
     };
-    let counts = || (requests("openapi/v3"), requests("openapi/v3/"));
+    let counts = || {
+        (
+            requests(r#"subresource="openapi/v3""#),
+            requests(r#"subresource="openapi/v3/""#),
+            requests(r#"dry_run="All""#),
+        )
+    };
     own_kubectl(&["create", "namespace", "warm"], None);
     let repo = git_repo(&[("k8s/workloads.yaml", WORKLOADS)]);
     own_kubectl(&["apply", "-n", "warm", "-f", "-"], Some(WORKLOADS));
@@ -392,10 +399,11 @@ fn a_warm_schema_cache_costs_the_index_request_only() {
     let after = counts();
     assert_eq!(code, Some(0), "{report:#}");
     // The index, then one document each for core v1, apps/v1 and networking.k8s.io/v1.
+    // Everything is in sync, and the schema proves it: no dry run at all.
     assert_eq!(
-        (after.0 - before.0, after.1 - before.1),
-        (1.0, 3.0),
-        "cold run: (index, documents)"
+        (after.0 - before.0, after.1 - before.1, after.2 - before.2),
+        (1.0, 3.0, 0.0),
+        "cold run: (index, documents, dry runs)"
     );
     let cached: Vec<_> = walk(&cache.path().join("kubectl-drift/openapi"));
     assert_eq!(cached.len(), 3, "{cached:?}");
@@ -405,11 +413,36 @@ fn a_warm_schema_cache_costs_the_index_request_only() {
     let after = counts();
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(
-        (after.0 - before.0, after.1 - before.1),
-        (1.0, 0.0),
+        (after.0 - before.0, after.1 - before.1, after.2 - before.2),
+        (1.0, 0.0, 0.0),
         "a warm run asks for the index only"
     );
     assert_eq!(walk(&cache.path().join("kubectl-drift/openapi")), cached);
+
+    // A change inside an atomic value: that object, and only that one, gets a dry run.
+    own_kubectl(
+        &[
+            "patch",
+            "deployment/tolerant",
+            "-n",
+            "warm",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"add","path":"/spec/template/spec/tolerations/0/effect","value":"NoSchedule"}]"#,
+        ],
+        None,
+    );
+    let before = counts();
+    let (code, report) = run();
+    let after = counts();
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(drifted_names(&report), ["tolerant"]);
+    assert_eq!(
+        (after.0 - before.0, after.1 - before.1, after.2 - before.2),
+        (1.0, 0.0, 1.0),
+        "(index, documents, dry runs)"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -424,4 +457,165 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out.sort();
     out
+}
+
+/// Hand changes for the generated cases: (patch type, patch), inside and outside atomic
+/// values, some drift and some not; the oracle decides which.
+const MUTATIONS: &[(&str, &str)] = &[
+    (
+        "json",
+        r#"[{"op":"add","path":"/spec/template/spec/tolerations/0/effect","value":"NoSchedule"}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"replace","path":"/spec/template/spec/tolerations/0/value","value":"api"}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"add","path":"/spec/template/spec/tolerations/-","value":{"key":"extra","operator":"Exists"}}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"add","path":"/spec/template/spec/nodeSelector/zone","value":"a"}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"add","path":"/spec/template/spec/containers/0/env/1/valueFrom/secretKeyRef/optional","value":true}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--debug"}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"replace","path":"/spec/template/spec/containers/0/resources/requests/cpu","value":"500m"}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"replace","path":"/spec/template/spec/containers/0/resources/requests/memory","value":"128Mi"}]"#,
+    ),
+    (
+        "merge",
+        r#"{"metadata":{"annotations":{"note":"by-hand"}}}"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"add","path":"/spec/template/spec/containers/0/env/-","value":{"name":"EXTRA","value":"1"}}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"registry.example.com/app:2"}]"#,
+    ),
+    (
+        "merge",
+        r#"{"spec":{"template":{"metadata":{"labels":{"extra":"x"}}}}}"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"add","path":"/spec/template/spec/containers/0/ports/0/name","value":"http"}]"#,
+    ),
+    (
+        "json",
+        r#"[{"op":"replace","path":"/spec/replicas","value":3}]"#,
+    ),
+];
+
+fn generated(i: usize) -> String {
+    format!(
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: gen-{i:02}, labels: {{app: gen-{i:02}}}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: gen-{i:02}}}}}
+  template:
+    metadata: {{labels: {{app: gen-{i:02}}}}}
+    spec:
+      nodeSelector: {{disk: ssd}}
+      tolerations: [{{key: dedicated, operator: Equal, value: web}}]
+      containers:
+      - name: app
+        image: registry.example.com/app:1
+        args: [--port=8080]
+        resources: {{requests: {{cpu: 0.5, memory: 64Mi}}}}
+        ports: [{{containerPort: 8080}}]
+        env:
+        - {{name: MODE, value: fast}}
+        - name: TOKEN
+          valueFrom: {{secretKeyRef: {{name: creds, key: token}}}}
+"#
+    )
+}
+
+#[test]
+fn generated_hand_changes_agree_with_kubectl_diff() {
+    let context = "production";
+    let ns = namespace("generated", &[context]);
+    let count = MUTATIONS.len() * 3;
+    let yaml: Vec<String> = (0..count).map(generated).collect();
+    let yaml = yaml.join("---\n");
+    let repo = git_repo(&[("k8s/generated.yaml", &yaml)]);
+    let file = repo.path().join("k8s/generated.yaml");
+    let out = kubectl_stdin(
+        context,
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "pipeline",
+            "-n",
+            &ns,
+            "-f",
+            "-",
+        ],
+        Some(&yaml),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each change alone, then pairs and a few untouched objects, from a fixed sequence.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    for i in 0..count {
+        let changes: Vec<usize> = match i / MUTATIONS.len() {
+            0 => vec![i],
+            1 => vec![next(MUTATIONS.len()), next(MUTATIONS.len())],
+            _ if next(3) == 0 => vec![],
+            _ => vec![next(MUTATIONS.len())],
+        };
+        for change in changes {
+            let (kind, patch) = MUTATIONS[change];
+            kubectl_ok(
+                context,
+                &[
+                    "patch",
+                    &format!("deployment/gen-{i:02}"),
+                    "-n",
+                    &ns,
+                    "--type",
+                    kind,
+                    "-p",
+                    patch,
+                ],
+            );
+        }
+    }
+    let args = ["--context", context, "--path", "k8s", "-n", &ns];
+    let (code, report) = check_json(repo.path(), &args);
+    let ours = drifted_names(&report);
+    let theirs = kubectl_diff_names(context, &ns, &[&file]);
+    assert_eq!(ours, theirs, "{report:#}");
+    assert_eq!(code, i32::from(!ours.is_empty()));
+    // The sequence holds both kinds of change: some objects drift, some stay in sync.
+    assert!(!ours.is_empty() && ours.len() < count, "{ours:?}");
+    let (_, strict) = check_json(repo.path(), &[&args[..], &["--strict"]].concat());
+    let strict = drifted_names(&strict);
+    assert!(ours.iter().all(|name| strict.contains(name)), "{strict:?}");
 }
