@@ -167,6 +167,9 @@ fn compare(
     }
 }
 
+/// The key pairs of one list item, e.g. `[("containerPort", 80), ("protocol", "TCP")]`.
+type ItemKey = Vec<(String, Value)>;
+
 /// Items of a keyed list, matched by the schema's keys (a missing key field takes the
 /// schema's default, as the server does). Git's items must each match exactly one live item.
 fn compare_keyed(
@@ -177,7 +180,7 @@ fn compare_keyed(
     keys: &[String],
     out: &mut Vec<FieldChange>,
 ) {
-    let key_of = |item: &Value| -> Option<Vec<(String, Value)>> {
+    let key_of = |item: &Value| -> Option<ItemKey> {
         let object = item.as_object()?;
         let defaults = match items.shape() {
             Shape::Struct { defaults, .. } => Some(defaults),
@@ -199,26 +202,16 @@ fn compare_keyed(
                 .zip(b)
                 .all(|((ka, va), (kb, vb))| ka == kb && scalars_equal(Scalar::Plain, va, vb))
     };
-    let live_keyed: Vec<(Option<Vec<(String, Value)>>, &Value)> =
+    let live_keyed: Vec<(Option<ItemKey>, &Value)> =
         live.iter().map(|item| (key_of(item), item)).collect();
-    let mut seen: Vec<Vec<(String, Value)>> = Vec::new();
+    let mut seen: Vec<ItemKey> = Vec::new();
     for item in desired {
-        let Some(key) = key_of(item) else {
-            return differ(
-                path,
-                &Value::Array(desired.to_vec()),
-                Some(&Value::Array(live.to_vec())),
-                out,
-            );
+        // An item without its key, or a key twice in Git: only the server can say.
+        let key = key_of(item).filter(|key| !seen.iter().any(|k| same_key(k, key)));
+        let Some(key) = key else {
+            let (desired, live) = (Value::Array(desired.to_vec()), Value::Array(live.to_vec()));
+            return differ(path, &desired, Some(&live), out);
         };
-        if seen.iter().any(|k| same_key(k, &key)) {
-            return differ(
-                path,
-                &Value::Array(desired.to_vec()),
-                Some(&Value::Array(live.to_vec())),
-                out,
-            );
-        }
         let found: Vec<&Value> = live_keyed
             .iter()
             .filter(|(k, _)| k.as_ref().is_some_and(|k| same_key(k, &key)))
