@@ -91,6 +91,7 @@ async fn load_in(
         return schemas;
     };
     let folder = root.join(short_hash(server));
+    prune(root, &folder);
     let loads = group_versions.iter().filter_map(|(group, version)| {
         let key = if group.is_empty() {
             format!("api/{version}")
@@ -100,7 +101,13 @@ async fn load_in(
         let url = index["paths"][&key]["serverRelativeURL"]
             .as_str()?
             .to_string();
-        let hash = url.split_once("hash=").map(|(_, h)| h.to_string())?;
+        // The server's answer names the document; only a path under the index is followed.
+        let hash = url
+            .strip_prefix(&format!("/openapi/v3/{key}?hash="))?
+            .to_string();
+        if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
         let file = folder.join(format!(
             "{}-{}.json",
             key.replace(
@@ -141,6 +148,30 @@ async fn get_json(cluster: &Cluster, url: &str) -> Result<Value, kube::Error> {
         cluster.client.request::<Value>(request).await
     })
     .await
+}
+
+/// Servers not seen for this long lose their cached schemas.
+const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Touches this server's folder and removes those of servers long unseen, so that the cache
+/// does not grow with every short-lived cluster.
+fn prune(root: &Path, current: &Path) {
+    if std::fs::create_dir_all(current).is_err() {
+        return;
+    }
+    let now = std::time::SystemTime::now();
+    let _ = std::fs::File::open(current).and_then(|f| f.set_modified(now));
+    for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > KEEP_FOR);
+        if old && entry.path() != current && entry.path().is_dir() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn short_hash(text: &str) -> String {
@@ -203,5 +234,26 @@ mod tests {
         assert_eq!(read_cached(&new), Some(schema));
         std::fs::write(&new, "not json").unwrap();
         assert_eq!(read_cached(&new), None);
+    }
+
+    #[test]
+    fn servers_long_unseen_lose_their_schemas() {
+        let root = tempfile::tempdir().unwrap();
+        let (old, recent, current) = (
+            root.path().join("old"),
+            root.path().join("recent"),
+            root.path().join("current"),
+        );
+        for dir in [&old, &recent] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - KEEP_FOR * 2;
+        std::fs::File::open(&old)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        prune(root.path(), &current);
+        assert!(!old.exists());
+        assert!(recent.exists() && current.exists());
     }
 }
