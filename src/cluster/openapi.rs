@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -14,10 +13,6 @@ use sha2::{Digest, Sha256};
 use super::Cluster;
 use crate::drift::schema::{Schema, Type};
 use crate::retry;
-
-/// Requests for the index, and for documents, this process has sent.
-pub static INDEX_REQUESTS: AtomicU64 = AtomicU64::new(0);
-pub static DOCUMENT_REQUESTS: AtomicU64 = AtomicU64::new(0);
 
 /// The schemas of one cluster, by group-version.
 #[derive(Debug, Default)]
@@ -86,7 +81,6 @@ async fn load_in(
     if group_versions.is_empty() {
         return schemas;
     }
-    INDEX_REQUESTS.fetch_add(1, Ordering::Relaxed);
     let Ok(index) = get_json(cluster, "/openapi/v3").await else {
         return schemas;
     };
@@ -120,7 +114,6 @@ async fn load_in(
             let schema = match read_cached(&file) {
                 Some(schema) => Some(schema),
                 None => {
-                    DOCUMENT_REQUESTS.fetch_add(1, Ordering::Relaxed);
                     let document = get_json(cluster, &url).await.ok()?;
                     let schema = Schema::from_openapi(&document);
                     // A cache that cannot be written costs speed, never the answer.

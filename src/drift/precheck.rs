@@ -92,13 +92,7 @@ fn compare(
                 differ(path, desired, live, out);
             }
         }
-        (
-            Shape::Struct {
-                fields, open: _, ..
-            },
-            Value::Object(d),
-            Some(Value::Object(l)),
-        ) => {
+        (Shape::Struct { fields, .. }, Value::Object(d), Some(Value::Object(l))) => {
             for (key, dv) in d {
                 let child = Type::field(fields, key, &ty);
                 compare(
@@ -220,7 +214,33 @@ fn compare_keyed(
         let here = path.child(Segment::Key(key.clone()));
         match found.as_slice() {
             [one] => compare(&here, item, Some(one), items, out),
-            [] => differ(&here, item, None, out),
+            [] => {
+                // Not live under the server's key (say, a port number changed by hand):
+                // people know items by name, so show what differs in the item of the same
+                // name. Whatever that shows, the item stays a difference.
+                let before = out.len();
+                let lists = (desired.to_vec(), live.to_vec());
+                if let Some(fields) = list_key(&[&lists.0, &lists.1]) {
+                    let by_name = item_key(item, fields).and_then(|key| {
+                        let found = live
+                            .iter()
+                            .find(|l| item_key(l, fields).as_ref() == Some(&key))?;
+                        Some((key, found))
+                    });
+                    if let Some((key, found)) = by_name {
+                        compare(
+                            &path.child(Segment::Key(key)),
+                            item,
+                            Some(found),
+                            items,
+                            out,
+                        );
+                    }
+                }
+                if out.len() == before {
+                    differ(&here, item, None, out);
+                }
+            }
             // Duplicate keys live: only the server knows what a merge makes of them.
             _ => differ(&here, item, Some(found[0]), out),
         }
@@ -623,6 +643,43 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"finalizers": ["b", "a"]}});
         assert!(in_sync(&finalizers, &more));
         assert!(!in_sync(&more, &finalizers));
+    }
+
+    #[test]
+    fn an_item_whose_key_changed_is_shown_by_name_and_never_proven() {
+        let schema = schema();
+        let pod_type = schema.kind("", "v1", "Pod");
+        let desired = pod(json!({"containers": [{"name": "a", "ports": [{"containerPort": 80}]}]}));
+        let renumbered = pod(
+            json!({"containers": [{"name": "a", "ports": [{"containerPort": 81, "protocol": "TCP"}]}]}),
+        );
+        let paths: Vec<String> = declared_differences(&desired, &renumbered, pod_type)
+            .iter()
+            .map(|c| c.path.to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            ["spec.containers[name=a].ports[containerPort=80,protocol=TCP]"]
+        );
+        let named = |port: u16, protocol: &str| {
+            pod(
+                json!({"containers": [{"name": "a", "ports": [{"name": "http", "containerPort": port, "protocol": protocol}]}]}),
+            )
+        };
+        let desired = pod(
+            json!({"containers": [{"name": "a", "ports": [{"name": "http", "containerPort": 80}]}]}),
+        );
+        let paths: Vec<String> = declared_differences(&desired, &named(81, "TCP"), pod_type)
+            .iter()
+            .map(|c| c.path.to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            ["spec.containers[name=a].ports[name=http].containerPort"]
+        );
+        // Same name and number, another protocol: the declared fields match, the key does not.
+        assert!(!in_sync(&desired, &named(80, "UDP")));
+        assert!(in_sync(&desired, &named(80, "TCP")));
     }
 
     #[test]
