@@ -12,11 +12,11 @@ use serde_json::Value;
 
 use crate::accepted;
 use crate::cluster::cache::LiveCache;
-use crate::cluster::{
-    self, kubeconfig, live, openapi, Catalog, Cluster, ClusterError, ResourceType,
-};
+use crate::cluster::openapi;
+use crate::cluster::{self, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType};
 use crate::config::{self, Config, ConfigError};
-use crate::drift::{self, precheck, schema, undeclared, Identity, PairDrift, Status};
+use crate::drift::schema;
+use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
 use crate::extra;
 use crate::ignore;
 use crate::report::{redact, ContextSummary, Report, ResourceReport};
