@@ -13,8 +13,10 @@ use serde_json::Value;
 
 use crate::accepted;
 use crate::cluster::cache::LiveCache;
+use crate::cluster::openapi;
 use crate::cluster::{self, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType};
 use crate::config::{self, Config, ConfigError};
+use crate::drift::schema;
 use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
 use crate::extra;
 use crate::ignore;
@@ -124,6 +126,7 @@ pub async fn run_checked(
     let outcomes = futures::future::join_all(contexts.iter().zip(connected).map(
         |((index, context), connected)| {
             let (desired, target) = (&desired[*index], &plan[*index]);
+            let server = openapi::server_of(&kubeconfig, context);
             async move {
                 let mut summary = ContextSummary {
                     context: (*context).clone(),
@@ -134,7 +137,10 @@ pub async fn run_checked(
                 };
                 let outcome = match connected {
                     Ok((cluster, catalog)) => {
-                        check_context(cluster, catalog, desired, settings, target, progress).await
+                        check_context(
+                            cluster, catalog, &server, desired, settings, target, progress,
+                        )
+                        .await
                     }
                     Err(error) => Err(error),
                 };
@@ -222,6 +228,7 @@ pub async fn recheck(
             &subject,
             None,
             None,
+            None,
             settings,
             &ReadOnlyTypes::default(),
         )
@@ -255,6 +262,7 @@ pub async fn recheck(
         &subject,
         live.as_ref(),
         error,
+        None,
         settings,
         &ReadOnlyTypes::default(),
     )
@@ -321,6 +329,7 @@ pub struct Checked {
 async fn check_context(
     cluster: Cluster,
     catalog: Catalog,
+    server: &str,
     desired: &DesiredSet,
     settings: &CheckSettings,
     target: &TargetSettings,
@@ -371,19 +380,27 @@ async fn check_context(
         )));
     }
 
-    let (live_objects, list_errors) = list_live(
-        &cluster,
-        &placed,
-        settings.concurrency,
-        settings.caches.as_deref().map(|c| &c.live),
-    )
-    .await;
+    // The schemas of the group-versions at hand, for the pre-check, while listing.
+    let group_versions = placed
+        .iter()
+        .filter_map(|p| p.resource.as_ref())
+        .map(|rt| (rt.group.clone(), rt.version.clone()))
+        .collect();
+    let ((live_objects, list_errors), schemas) = tokio::join!(
+        list_live(
+            &cluster,
+            &placed,
+            settings.concurrency,
+            settings.caches.as_deref().map(|c| &c.live),
+        ),
+        openapi::load(&cluster, server, &group_versions),
+    );
 
     let total = placed.len();
     let read_only = ReadOnlyTypes::default();
     let done = AtomicUsize::new(0);
     let commit = desired.commit.clone();
-    let jobs: Vec<(Subject, Option<&Value>, Option<String>)> = placed
+    let jobs: Vec<Job> = placed
         .iter()
         .map(|p| {
             let live = live_objects.get(&live_key(&p.identity));
@@ -398,11 +415,15 @@ async fn check_context(
                 commit: commit.clone(),
             };
             let list_error = list_errors.get(&type_key(&p.identity)).cloned();
-            (subject, live, list_error)
+            let schema = p
+                .resource
+                .as_ref()
+                .and_then(|rt| schemas.kind(&rt.group, &rt.version, &rt.kind));
+            (subject, live, list_error, schema)
         })
         .collect();
     let mut reports: Vec<(usize, ResourceReport)> = stream::iter(jobs.iter().enumerate().map(
-        |(i, (subject, live, list_error))| {
+        |(i, (subject, live, list_error, schema))| {
             let (cluster, read_only, done) = (&cluster, &read_only, &done);
             async move {
                 let report = compare(
@@ -410,6 +431,7 @@ async fn check_context(
                     subject,
                     *live,
                     list_error.clone(),
+                    *schema,
                     settings,
                     read_only,
                 )
@@ -431,20 +453,21 @@ async fn check_context(
     // dry run already: all of them are compared again by their declared fields, so that the
     // answer does not depend on the order in which requests finished.
     for (i, report) in &mut reports {
-        let (subject, live, list_error) = &jobs[*i];
+        let (subject, live, list_error, schema) = &jobs[*i];
         if read_only.covers(subject) {
             *report = compare(
                 &cluster,
                 subject,
                 *live,
                 list_error.clone(),
+                *schema,
                 settings,
                 &read_only,
             )
             .await;
         }
     }
-    let mut jobs: Vec<Option<Subject>> = jobs.into_iter().map(|(s, _, _)| Some(s)).collect();
+    let mut jobs: Vec<Option<Subject>> = jobs.into_iter().map(|(s, ..)| Some(s)).collect();
     let mut pairs: Vec<(ResourceReport, Subject)> = reports
         .into_iter()
         .filter_map(|(i, report)| Some((report, jobs[i].take()?)))
@@ -492,6 +515,15 @@ type LiveObjects = HashMap<(String, String, String, Option<String>, String), Val
 type ListErrors = HashMap<(String, String, String, Option<String>), String>;
 /// The namespaces each (group, version, kind) is touched in.
 type TouchedKinds = BTreeMap<(String, String, String), (ResourceType, BTreeSet<Option<String>>)>;
+
+/// One pair to compare: what `fix` acts on, the live object, why its type could not be
+/// listed, and its kind's schema.
+type Job<'a> = (
+    Subject,
+    Option<&'a Value>,
+    Option<String>,
+    Option<schema::Type<'a>>,
+);
 
 /// Where a placed object's live counterpart is found in `LiveObjects`.
 fn live_key(id: &Identity) -> (String, String, String, Option<String>, String) {
@@ -703,6 +735,7 @@ async fn compare(
     subject: &Subject,
     live: Option<&Value>,
     list_error: Option<String>,
+    schema: Option<schema::Type<'_>>,
     settings: &CheckSettings,
     read_only: &ReadOnlyTypes,
 ) -> ResourceReport {
@@ -750,13 +783,15 @@ async fn compare(
             }
         }
     }
-    if removals.is_empty() && precheck::proves_in_sync(manifest, live, &subject.field_manager) {
+    if removals.is_empty()
+        && precheck::proves_in_sync(manifest, live, &subject.field_manager, schema)
+    {
         return report;
     }
     let drift: PairDrift =
         if read_only.contains(resource) || !resource.verbs.iter().any(|v| v == "patch") {
             read_only.add(resource);
-            drift::declared(manifest, live)
+            drift::declared(manifest, live, schema)
         } else {
             let predicted = live::dry_run_apply(
                 cluster,
@@ -771,12 +806,12 @@ async fn compare(
                 Ok(predicted) => drift::exact(&predicted, live),
                 Err(kube::Error::Api(status)) if status.code == 403 => {
                     read_only.add(resource);
-                    drift::declared(manifest, live)
+                    drift::declared(manifest, live, schema)
                 }
                 // The server refuses to merge Git into the live object (say, a changed port
                 // whose name now clashes): the declared fields still show what differs.
                 Err(kube::Error::Api(status)) if status.code == 422 => {
-                    let declared = drift::declared(manifest, live);
+                    let declared = drift::declared(manifest, live, schema);
                     if declared.fields.is_empty() {
                         report.status = Status::Error;
                         report.message = Some(format!("dry run rejected: {}", status.message));

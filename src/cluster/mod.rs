@@ -6,6 +6,7 @@ pub mod cache;
 pub mod discovery;
 pub mod kubeconfig;
 pub mod live;
+pub mod openapi;
 
 use std::path::PathBuf;
 

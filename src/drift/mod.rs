@@ -8,6 +8,7 @@ pub mod diff;
 pub mod normalize;
 pub mod path;
 pub mod precheck;
+pub mod schema;
 pub mod undeclared;
 
 use serde::Serialize;
@@ -114,9 +115,10 @@ pub fn exact(predicted: &Value, live: &Value) -> PairDrift {
     }
 }
 
-/// Read-only drift: declared fields that differ by meaning, when no dry run is allowed.
-pub fn declared(desired: &Value, live: &Value) -> PairDrift {
-    let changes = precheck::declared_differences(desired, live);
+/// Read-only drift: declared fields that differ by meaning (by the kind's schema where
+/// there is one), when no dry run is allowed.
+pub fn declared(desired: &Value, live: &Value, schema: Option<schema::Type<'_>>) -> PairDrift {
+    let changes = precheck::declared_differences(desired, live, schema);
     PairDrift {
         fields: attribute(changes, live),
         git: normalize::normalize(desired),

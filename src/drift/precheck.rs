@@ -1,7 +1,10 @@
-//! The local pre-check: compares only what the manifest declares with the live object, by
-//! meaning (quantities like `0.5` and `500m`, int-or-string ports, keyed lists), so that the
-//! server's dry run can be skipped where the pair is provably in sync. It never proves
-//! drift; only in read-only mode do its differences stand in for the server's answer.
+//! The local pre-check: compares what the manifest declares with the live object the way
+//! server-side apply would merge it, by the kind's schema from the server (`schema.rs`):
+//! granular fields leaf by leaf, atomic structs, maps and lists whole, keyed lists by their
+//! keys, set lists as sets, quantities and int-or-string values by meaning. It lets the
+//! server's dry run be skipped only where the pair is provably in sync; without a schema it
+//! proves nothing. It never proves drift; only in read-only mode do its differences stand
+//! in for the server's answer.
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -9,31 +12,22 @@ use serde_json::Value;
 use super::attribution::ManagedFields;
 use super::diff::FieldChange;
 use super::path::{item_key, list_key, FieldPath, Segment};
+use super::schema::{ListType, Scalar, Shape, Type};
 use super::undeclared;
 
-/// Fields whose values are resource quantities.
-const QUANTITY_PARENTS: &[&str] = &[
-    "limits",
-    "requests",
-    "hard",
-    "capacity",
-    "sizeLimit",
-    "storage",
-];
-/// Fields that take an int or a string.
-const INT_OR_STRING: &[&str] = &[
-    "port",
-    "targetPort",
-    "containerPort",
-    "maxSurge",
-    "maxUnavailable",
-    "minAvailable",
-];
-
-/// True when the pair is in sync without asking the server: every declared field matches by
-/// meaning, and the live object holds nothing that `field_manager` applied and Git dropped.
-pub fn proves_in_sync(desired: &Value, live: &Value, field_manager: &str) -> bool {
-    if !declared_differences(desired, live).is_empty() {
+/// True when the pair is in sync without asking the server: with the kind's schema, every
+/// declared field matches by meaning (atomic values whole), and the live object holds
+/// nothing that `field_manager` applied and Git dropped. Without a schema nothing is proven.
+pub fn proves_in_sync(
+    desired: &Value,
+    live: &Value,
+    field_manager: &str,
+    schema: Option<Type<'_>>,
+) -> bool {
+    let Some(schema) = schema else {
+        return false;
+    };
+    if !declared_differences(desired, live, Some(schema)).is_empty() {
         return false;
     }
     match ManagedFields::of(live).applied_by(field_manager) {
@@ -42,27 +36,268 @@ pub fn proves_in_sync(desired: &Value, live: &Value, field_manager: &str) -> boo
     }
 }
 
-/// The declared fields of `desired` whose live values differ by meaning.
-pub fn declared_differences(desired: &Value, live: &Value) -> Vec<FieldChange> {
+/// The declared fields of `desired` whose live values differ by meaning, and the atomic
+/// values (compared whole) that differ. Without a schema, lists are matched by the usual
+/// keys and scalars compared as they are.
+pub fn declared_differences(
+    desired: &Value,
+    live: &Value,
+    schema: Option<Type<'_>>,
+) -> Vec<FieldChange> {
     let desired = secret_string_data_as_data(desired);
     let mut out = Vec::new();
-    compare(&FieldPath::default(), &desired, Some(live), &mut out);
+    match schema {
+        Some(ty) => compare(&FieldPath::default(), &desired, Some(live), ty, &mut out),
+        None => compare_untyped(&FieldPath::default(), &desired, Some(live), &mut out),
+    }
     out
 }
 
-fn compare(path: &FieldPath, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldChange>) {
-    let differ = |out: &mut Vec<FieldChange>| {
-        out.push(FieldChange {
-            path: path.clone(),
-            git: Some(desired.clone()),
-            live: live.cloned(),
-        })
+fn differ(path: &FieldPath, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldChange>) {
+    out.push(FieldChange {
+        path: path.clone(),
+        git: Some(desired.clone()),
+        live: live.cloned(),
+    })
+}
+
+/// Compares `desired` with `live` as server-side apply would merge it: granular structs,
+/// maps and keyed or set lists entry by entry (what live has beyond Git stays), atomic
+/// values whole.
+fn compare(
+    path: &FieldPath,
+    desired: &Value,
+    live: Option<&Value>,
+    ty: Type<'_>,
+    out: &mut Vec<FieldChange>,
+) {
+    if desired.is_null() {
+        if !matches!(live, None | Some(Value::Null)) {
+            differ(path, desired, live, out);
+        }
+        return;
+    }
+    match (ty.shape(), desired, live) {
+        (Shape::Struct { atomic: true, .. } | Shape::Map { atomic: true, .. }, _, _)
+        | (
+            Shape::List {
+                list: ListType::Atomic,
+                ..
+            },
+            _,
+            _,
+        )
+        | (Shape::Untyped, Value::Array(_), _) => {
+            if !live.is_some_and(|l| atomic_equal(desired, l, ty)) {
+                differ(path, desired, live, out);
+            }
+        }
+        (Shape::Struct { fields, .. }, Value::Object(d), Some(Value::Object(l))) => {
+            for (key, dv) in d {
+                let child = Type::field(fields, key, &ty);
+                compare(
+                    &path.child(Segment::Field(key.clone())),
+                    dv,
+                    l.get(key),
+                    child,
+                    out,
+                );
+            }
+        }
+        (Shape::Map { values, .. }, Value::Object(d), Some(Value::Object(l))) => {
+            for (key, dv) in d {
+                compare(
+                    &path.child(Segment::Field(key.clone())),
+                    dv,
+                    l.get(key),
+                    values,
+                    out,
+                );
+            }
+        }
+        (Shape::Untyped, Value::Object(d), Some(Value::Object(l))) => {
+            for (key, dv) in d {
+                let child = ty.untyped();
+                compare(
+                    &path.child(Segment::Field(key.clone())),
+                    dv,
+                    l.get(key),
+                    child,
+                    out,
+                );
+            }
+        }
+        (
+            Shape::List {
+                items,
+                list: ListType::Set,
+            },
+            Value::Array(d),
+            Some(Value::Array(l)),
+        ) => {
+            let unique = d
+                .iter()
+                .enumerate()
+                .all(|(i, a)| !d[..i].iter().any(|b| atomic_equal(a, b, items)));
+            if !unique
+                || !d
+                    .iter()
+                    .all(|dv| l.iter().any(|lv| atomic_equal(dv, lv, items)))
+            {
+                differ(path, desired, live, out);
+            }
+        }
+        (
+            Shape::List {
+                items,
+                list: ListType::Map(keys),
+            },
+            Value::Array(d),
+            Some(Value::Array(l)),
+        ) => compare_keyed(path, d, l, items, keys, out),
+        (Shape::Scalar(scalar), d, Some(l)) if scalars_equal(scalar, d, l) => {}
+        (Shape::Untyped, d, Some(l)) if scalars_equal(Scalar::Plain, d, l) => {}
+        _ => differ(path, desired, live, out),
+    }
+}
+
+/// The key pairs of one list item, e.g. `[("containerPort", 80), ("protocol", "TCP")]`.
+type ItemKey = Vec<(String, Value)>;
+
+/// Items of a keyed list, matched by the schema's keys (a missing key field takes the
+/// schema's default, as the server does). Git's items must each match exactly one live item.
+fn compare_keyed(
+    path: &FieldPath,
+    desired: &[Value],
+    live: &[Value],
+    items: Type<'_>,
+    keys: &[String],
+    out: &mut Vec<FieldChange>,
+) {
+    let key_of = |item: &Value| -> Option<ItemKey> {
+        let object = item.as_object()?;
+        let defaults = match items.shape() {
+            Shape::Struct { defaults, .. } => Some(defaults),
+            _ => None,
+        };
+        keys.iter()
+            .map(|k| {
+                let value = match object.get(k) {
+                    Some(v) if !v.is_null() => v.clone(),
+                    _ => defaults.and_then(|d| d.get(k)).cloned()?,
+                };
+                Some((k.clone(), value))
+            })
+            .collect()
     };
+    let same_key = |a: &[(String, Value)], b: &[(String, Value)]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|((ka, va), (kb, vb))| ka == kb && scalars_equal(Scalar::Plain, va, vb))
+    };
+    let live_keyed: Vec<(Option<ItemKey>, &Value)> =
+        live.iter().map(|item| (key_of(item), item)).collect();
+    let mut seen: Vec<ItemKey> = Vec::new();
+    for item in desired {
+        // An item without its key, or a key twice in Git: only the server can say.
+        let key = key_of(item).filter(|key| !seen.iter().any(|k| same_key(k, key)));
+        let Some(key) = key else {
+            let (desired, live) = (Value::Array(desired.to_vec()), Value::Array(live.to_vec()));
+            return differ(path, &desired, Some(&live), out);
+        };
+        let found: Vec<&Value> = live_keyed
+            .iter()
+            .filter(|(k, _)| k.as_ref().is_some_and(|k| same_key(k, &key)))
+            .map(|(_, v)| *v)
+            .collect();
+        let here = path.child(Segment::Key(key.clone()));
+        match found.as_slice() {
+            [one] => compare(&here, item, Some(one), items, out),
+            [] => {
+                // Not live under the server's key (say, a port number changed by hand):
+                // people know items by name, so show what differs in the item of the same
+                // name. Whatever that shows, the item stays a difference.
+                let before = out.len();
+                let lists = (desired.to_vec(), live.to_vec());
+                if let Some(fields) = list_key(&[&lists.0, &lists.1]) {
+                    let by_name = item_key(item, fields).and_then(|key| {
+                        let found = live
+                            .iter()
+                            .find(|l| item_key(l, fields).as_ref() == Some(&key))?;
+                        Some((key, found))
+                    });
+                    if let Some((key, found)) = by_name {
+                        compare(
+                            &path.child(Segment::Key(key)),
+                            item,
+                            Some(found),
+                            items,
+                            out,
+                        );
+                    }
+                }
+                if out.len() == before {
+                    differ(&here, item, None, out);
+                }
+            }
+            // Duplicate keys live: only the server knows what a merge makes of them.
+            _ => differ(&here, item, Some(found[0]), out),
+        }
+        seen.push(key);
+    }
+}
+
+/// Whether `live` equals `desired` whole, by meaning: same fields, no more, at every level.
+fn atomic_equal(desired: &Value, live: &Value, ty: Type<'_>) -> bool {
+    match (desired, live) {
+        (Value::Null, Value::Null) => true,
+        (Value::Object(d), Value::Object(l)) => {
+            if d.len() != l.len() {
+                return false;
+            }
+            let shape = ty.shape();
+            d.iter().all(|(key, dv)| {
+                let Some(lv) = l.get(key) else {
+                    return false;
+                };
+                let child = match shape {
+                    Shape::Struct { fields, .. } => Type::field(fields, key, &ty),
+                    Shape::Map { values, .. } => values,
+                    _ => ty.untyped(),
+                };
+                atomic_equal(dv, lv, child)
+            })
+        }
+        (Value::Array(d), Value::Array(l)) => {
+            let items = match ty.shape() {
+                Shape::List { items, .. } => items,
+                _ => ty.untyped(),
+            };
+            d.len() == l.len() && d.iter().zip(l).all(|(dv, lv)| atomic_equal(dv, lv, items))
+        }
+        (d, l) => {
+            let scalar = match ty.shape() {
+                Shape::Scalar(scalar) => scalar,
+                _ => Scalar::Plain,
+            };
+            scalars_equal(scalar, d, l)
+        }
+    }
+}
+
+/// Without a schema (read-only mode only): lists by the usual keys, scalars as they are.
+fn compare_untyped(
+    path: &FieldPath,
+    desired: &Value,
+    live: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
     match (desired, live) {
         (Value::Null, None | Some(Value::Null)) => {}
         (Value::Object(d), Some(Value::Object(l))) => {
             for (key, dv) in d {
-                compare(
+                compare_untyped(
                     &path.child(Segment::Field(key.clone())),
                     dv,
                     l.get(key),
@@ -72,98 +307,132 @@ fn compare(path: &FieldPath, desired: &Value, live: Option<&Value>, out: &mut Ve
         }
         (Value::Array(d), Some(Value::Array(l))) => {
             if d.len() != l.len() {
-                return differ(out);
+                return differ(path, desired, live, out);
             }
             match list_key(&[d]) {
                 Some(fields) => {
                     for item in d {
                         let Some(key) = item_key(item, fields) else {
-                            return differ(out);
+                            return differ(path, desired, live, out);
                         };
                         let found = l
                             .iter()
                             .find(|li| item_key(li, fields).as_ref() == Some(&key));
-                        compare(&path.child(Segment::Key(key)), item, found, out);
+                        compare_untyped(&path.child(Segment::Key(key)), item, found, out);
                     }
                 }
                 None => {
                     for (i, (dv, lv)) in d.iter().zip(l).enumerate() {
-                        compare(&path.child(Segment::Index(i)), dv, Some(lv), out);
+                        compare_untyped(&path.child(Segment::Index(i)), dv, Some(lv), out);
                     }
                 }
             }
         }
-        (d, Some(l)) if scalars_equal(path, d, l) => {}
-        _ => differ(out),
+        (d, Some(l)) if scalars_equal(Scalar::Plain, d, l) => {}
+        _ => differ(path, desired, live, out),
     }
 }
 
-fn scalars_equal(path: &FieldPath, desired: &Value, live: &Value) -> bool {
+/// Scalars by meaning: numbers by value, quantities by amount; an int-or-string value
+/// keeps its kind (the server stores `"80"` and `80` as given).
+fn scalars_equal(scalar: Scalar, desired: &Value, live: &Value) -> bool {
     if desired == live {
         return true;
     }
-    let names: Vec<&str> = path
-        .segments()
-        .iter()
-        .filter_map(|s| match s {
-            Segment::Field(f) => Some(f.as_str()),
-            _ => None,
-        })
-        .collect();
-    if names.iter().any(|n| QUANTITY_PARENTS.contains(n)) {
-        if let (Some(a), Some(b)) = (quantity(desired), quantity(live)) {
-            return (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
-        }
+    match (scalar, desired, live) {
+        (_, Value::Number(a), Value::Number(b)) => numbers_equal(a, b),
+        (Scalar::Quantity, a, b) => match (quantity(a), quantity(b)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        },
+        _ => false,
     }
-    if names.last().is_some_and(|n| INT_OR_STRING.contains(n)) {
-        return scalar_text(desired) == scalar_text(live);
-    }
-    if let (Some(a), Some(b)) = (desired.as_f64(), live.as_f64()) {
+}
+
+fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+    if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
         return a == b;
     }
-    false
-}
-
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+    if let (Some(a), Some(b)) = (a.as_u64(), b.as_u64()) {
+        return a == b;
+    }
+    match (a.as_f64(), b.as_f64()) {
+        // Only where both are exact: a float equal to a huge integer proves nothing.
+        (Some(x), Some(y)) => x == y && x.abs() < 9.0e15,
+        _ => false,
     }
 }
 
-/// Parses a Kubernetes resource quantity (`500m`, `0.5`, `1Gi`, `1e3`) into a number.
-pub fn quantity(value: &Value) -> Option<f64> {
+/// A resource quantity (`500m`, `0.5`, `1Gi`, `1e3`) as an exact decimal: a mantissa
+/// without trailing zeros and a power of ten. `None` when it is not a quantity or too large.
+pub fn quantity(value: &Value) -> Option<(i128, i32)> {
     let text = match value {
-        Value::Number(n) => return n.as_f64(),
-        Value::String(s) => s.trim(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_string(),
         _ => return None,
     };
-    const SUFFIXES: &[(&str, f64)] = &[
-        ("Ki", 1024.0),
-        ("Mi", 1048576.0),
-        ("Gi", 1073741824.0),
-        ("Ti", 1099511627776.0),
-        ("Pi", 1125899906842624.0),
-        ("Ei", 1152921504606846976.0),
-        ("n", 1e-9),
-        ("u", 1e-6),
-        ("m", 1e-3),
-        ("k", 1e3),
-        ("M", 1e6),
-        ("G", 1e9),
-        ("T", 1e12),
-        ("P", 1e15),
-        ("E", 1e18),
-    ];
-    for (suffix, factor) in SUFFIXES {
-        if let Some(number) = text.strip_suffix(suffix) {
-            if let Ok(n) = number.parse::<f64>() {
-                return Some(n * factor);
-            }
-        }
+    let number_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(number_end);
+    let (negative, digits) = match number.as_bytes().first() {
+        Some(b'-') => (true, &number[1..]),
+        Some(b'+') => (false, &number[1..]),
+        _ => (false, number),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
     }
-    text.parse::<f64>().ok()
+    let mut mantissa: i128 = 0;
+    for c in whole.chars().chain(fraction.chars()) {
+        mantissa = mantissa
+            .checked_mul(10)?
+            .checked_add(i128::from(c as u8 - b'0'))?;
+    }
+    let mut exponent = -i32::try_from(fraction.len()).ok()?;
+    const BINARY: &[(&str, u32)] = &[
+        ("Ki", 1),
+        ("Mi", 2),
+        ("Gi", 3),
+        ("Ti", 4),
+        ("Pi", 5),
+        ("Ei", 6),
+    ];
+    const DECIMAL: &[(&str, i32)] = &[
+        ("", 0),
+        ("n", -9),
+        ("u", -6),
+        ("m", -3),
+        ("k", 3),
+        ("M", 6),
+        ("G", 9),
+        ("T", 12),
+        ("P", 15),
+        ("E", 18),
+    ];
+    if let Some((_, power)) = BINARY.iter().find(|(s, _)| *s == suffix) {
+        mantissa = mantissa.checked_mul(1024i128.checked_pow(*power)?)?;
+    } else if let Some((_, power)) = DECIMAL.iter().find(|(s, _)| *s == suffix) {
+        exponent = exponent.checked_add(*power)?;
+    } else if let Some(e) = suffix.strip_prefix(['e', 'E']) {
+        exponent = exponent.checked_add(e.parse::<i32>().ok()?)?;
+    } else {
+        return None;
+    }
+    if mantissa == 0 {
+        return Some((0, 0));
+    }
+    while mantissa % 10 == 0 {
+        mantissa /= 10;
+        exponent = exponent.checked_add(1)?;
+    }
+    Some((if negative { -mantissa } else { mantissa }, exponent))
 }
 
 /// A Secret's `stringData` is written into `data` base64-encoded by the server.
@@ -193,47 +462,263 @@ pub fn secret_string_data_as_data(desired: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::drift::schema::Schema;
     use serde_json::json;
+
+    /// A small schema in the server's own form: a Pod with atomic tolerations, keyed
+    /// containers, ports and env, an atomic `secretKeyRef`, an atomic node selector,
+    /// quantities and int-or-string ports; a Secret; a CRD with an open field.
+    fn schema() -> Schema {
+        let r = |name: &str| json!({"allOf": [{"$ref": format!("#/components/schemas/{name}")}]});
+        Schema::from_openapi(&json!({"components": {"schemas": {
+            "Pod": {"type": "object",
+                "x-kubernetes-group-version-kind": [{"group": "", "version": "v1", "kind": "Pod"}],
+                "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                    "metadata": r("ObjectMeta"), "spec": r("PodSpec")}},
+            "Secret": {"type": "object",
+                "x-kubernetes-group-version-kind": [{"group": "", "version": "v1", "kind": "Secret"}],
+                "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                    "metadata": r("ObjectMeta"),
+                    "data": {"type": "object", "additionalProperties": {"type": "string", "format": "byte"}},
+                    "stringData": {"type": "object", "additionalProperties": {"type": "string"}}}},
+            "ObjectMeta": {"type": "object", "properties": {"name": {"type": "string"},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "finalizers": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "set"}}},
+            "PodSpec": {"type": "object", "properties": {
+                "tolerations": {"type": "array", "items": r("Toleration"), "x-kubernetes-list-type": "atomic"},
+                "nodeSelector": {"type": "object", "additionalProperties": {"type": "string"}, "x-kubernetes-map-type": "atomic"},
+                "containers": {"type": "array", "items": r("Container"),
+                    "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]}}},
+            "Toleration": {"type": "object", "properties": {"key": {"type": "string"},
+                "operator": {"type": "string"}, "effect": {"type": "string"}}},
+            "Container": {"type": "object", "properties": {"name": {"type": "string"},
+                "image": {"type": "string"}, "imagePullPolicy": {"type": "string"},
+                "args": {"type": "array", "items": {"type": "string"}},
+                "resources": {"type": "object", "properties": {"limits": {"type": "object",
+                    "additionalProperties": r("io.k8s.apimachinery.pkg.api.resource.Quantity")}}},
+                "ports": {"type": "array", "items": r("ContainerPort"),
+                    "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["containerPort", "protocol"]},
+                "env": {"type": "array", "items": r("EnvVar"),
+                    "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]}}},
+            "ContainerPort": {"type": "object", "properties": {"containerPort": {"type": "integer"},
+                "protocol": {"type": "string", "default": "TCP"},
+                "hostPort": r("io.k8s.apimachinery.pkg.util.intstr.IntOrString")}},
+            "EnvVar": {"type": "object", "properties": {"name": {"type": "string"}, "value": {"type": "string"},
+                "valueFrom": {"type": "object", "properties": {"secretKeyRef": r("SecretKeySelector")}}}},
+            "SecretKeySelector": {"type": "object", "x-kubernetes-map-type": "atomic", "properties": {
+                "name": {"type": "string"}, "key": {"type": "string"}, "optional": {"type": "boolean"}}},
+            "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"format": "int-or-string",
+                "oneOf": [{"type": "integer"}, {"type": "string"}]},
+            "io.k8s.apimachinery.pkg.api.resource.Quantity": {"oneOf": [{"type": "string"}, {"type": "number"}]},
+            "Widget": {"type": "object",
+                "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Widget"}],
+                "properties": {"spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}
+        }}}))
+    }
+
+    fn pod(spec: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+    }
+
+    fn in_sync(desired: &Value, live: &Value) -> bool {
+        let schema = schema();
+        let (group, version, kind) = match desired["apiVersion"].as_str() {
+            Some("v1") => ("", "v1", desired["kind"].as_str().unwrap()),
+            _ => ("example.com", "v1", "Widget"),
+        };
+        proves_in_sync(desired, live, "pipeline", schema.kind(group, version, kind))
+    }
 
     #[test]
     fn quantities_and_ports_compare_by_meaning() {
-        let desired = json!({"spec": {"containers": [{"name": "a",
+        let desired = pod(json!({"containers": [{"name": "a",
             "resources": {"limits": {"cpu": 0.5, "memory": "1Gi"}},
-            "ports": [{"containerPort": 8080}]}]}});
-        let live = json!({"spec": {"containers": [{"name": "a", "imagePullPolicy": "Always",
+            "ports": [{"containerPort": 8080}]}]}));
+        let live = pod(
+            json!({"containers": [{"name": "a", "imagePullPolicy": "Always",
             "resources": {"limits": {"cpu": "500m", "memory": "1073741824"}},
-            "ports": [{"containerPort": 8080, "protocol": "TCP"}]}]}});
-        assert!(declared_differences(&desired, &live).is_empty());
-        assert_eq!(quantity(&json!("1.5k")), Some(1500.0));
+            "ports": [{"containerPort": 8080, "protocol": "TCP"}]}]}),
+        );
+        assert!(in_sync(&desired, &live));
+        assert_eq!(quantity(&json!("1.5k")), quantity(&json!(1500)));
+        assert_eq!(quantity(&json!("1Ki")), quantity(&json!("1024")));
+        assert_eq!(quantity(&json!("1e3")), quantity(&json!("1k")));
+        assert_ne!(quantity(&json!("1E")), quantity(&json!("1")));
+        assert_eq!(quantity(&json!("0.1m")), Some((1, -4)));
+        // Exact: no rounding makes two different large amounts equal.
+        assert_ne!(quantity(&json!("1000000000001")), quantity(&json!("1T")));
+    }
+
+    #[test]
+    fn int_or_string_keeps_its_kind() {
+        let desired = pod(
+            json!({"containers": [{"name": "a", "ports": [{"containerPort": 80, "hostPort": 80}]}]}),
+        );
+        let same = pod(
+            json!({"containers": [{"name": "a", "ports": [{"containerPort": 80, "hostPort": 80.0}]}]}),
+        );
+        let text = pod(
+            json!({"containers": [{"name": "a", "ports": [{"containerPort": 80, "hostPort": "80"}]}]}),
+        );
+        assert!(in_sync(&desired, &same));
+        assert!(!in_sync(&desired, &text));
     }
 
     #[test]
     fn numbers_in_plain_strings_are_not_quantities() {
         let desired = json!({"data": {"version": "1.0"}});
         let live = json!({"data": {"version": "1"}});
-        assert_eq!(declared_differences(&desired, &live).len(), 1);
+        assert_eq!(declared_differences(&desired, &live, None).len(), 1);
+    }
+
+    #[test]
+    fn without_a_schema_nothing_is_proven() {
+        let desired = pod(json!({"containers": [{"name": "a"}]}));
+        assert!(!proves_in_sync(&desired, &desired, "pipeline", None));
+        assert!(declared_differences(&desired, &desired, None).is_empty());
+    }
+
+    #[test]
+    fn a_field_added_inside_an_atomic_value_is_not_proven() {
+        let toleration = pod(json!({"tolerations": [{"key": "k", "operator": "Exists"}]}));
+        let with_effect = pod(
+            json!({"tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}]}),
+        );
+        assert!(in_sync(&toleration, &toleration));
+        assert!(!in_sync(&toleration, &with_effect));
+
+        let env = |selector: Value| {
+            pod(
+                json!({"containers": [{"name": "a", "env": [{"name": "T", "valueFrom": {"secretKeyRef": selector}}]}]}),
+            )
+        };
+        let desired = env(json!({"name": "s", "key": "k"}));
+        assert!(in_sync(&desired, &env(json!({"name": "s", "key": "k"}))));
+        let optional = env(json!({"name": "s", "key": "k", "optional": true}));
+        assert!(!in_sync(&desired, &optional));
+        let paths: Vec<String> =
+            declared_differences(&desired, &optional, schema().kind("", "v1", "Pod"))
+                .iter()
+                .map(|c| c.path.to_string())
+                .collect();
+        assert_eq!(
+            paths,
+            ["spec.containers[name=a].env[name=T].valueFrom.secretKeyRef"]
+        );
+
+        let selector = pod(json!({"nodeSelector": {"zone": "a"}}));
+        assert!(!in_sync(
+            &selector,
+            &pod(json!({"nodeSelector": {"zone": "a", "disk": "ssd"}}))
+        ));
+        // A list without a list type is atomic.
+        let args = pod(json!({"containers": [{"name": "a", "args": ["x"]}]}));
+        assert!(!in_sync(
+            &args,
+            &pod(json!({"containers": [{"name": "a", "args": ["x", "y"]}]}))
+        ));
+    }
+
+    #[test]
+    fn granular_values_keep_what_live_adds() {
+        let desired =
+            pod(json!({"containers": [{"name": "a", "env": [{"name": "A", "value": "1"}]}]}));
+        // Server defaults in a granular struct, and an item someone else added to a keyed list.
+        let live = pod(json!({"containers": [
+            {"name": "b", "image": "side"},
+            {"name": "a", "imagePullPolicy": "Always", "env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}]}));
+        assert!(in_sync(&desired, &live));
+        let changed =
+            pod(json!({"containers": [{"name": "a", "env": [{"name": "A", "value": "2"}]}]}));
+        assert!(!in_sync(&desired, &changed));
+        let missing = pod(json!({"containers": [{"name": "b"}]}));
+        assert!(!in_sync(&desired, &missing));
+        // Duplicate keys in Git: only the server can say.
+        let twice = pod(json!({"containers": [{"name": "a"}, {"name": "a"}]}));
+        assert!(!in_sync(&twice, &twice));
+        // Sets by membership.
+        let finalizers =
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"finalizers": ["a"]}});
+        let more =
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"finalizers": ["b", "a"]}});
+        assert!(in_sync(&finalizers, &more));
+        assert!(!in_sync(&more, &finalizers));
+    }
+
+    #[test]
+    fn an_item_whose_key_changed_is_shown_by_name_and_never_proven() {
+        let schema = schema();
+        let pod_type = schema.kind("", "v1", "Pod");
+        let desired = pod(json!({"containers": [{"name": "a", "ports": [{"containerPort": 80}]}]}));
+        let renumbered = pod(
+            json!({"containers": [{"name": "a", "ports": [{"containerPort": 81, "protocol": "TCP"}]}]}),
+        );
+        let paths: Vec<String> = declared_differences(&desired, &renumbered, pod_type)
+            .iter()
+            .map(|c| c.path.to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            ["spec.containers[name=a].ports[containerPort=80,protocol=TCP]"]
+        );
+        let named = |port: u16, protocol: &str| {
+            pod(
+                json!({"containers": [{"name": "a", "ports": [{"name": "http", "containerPort": port, "protocol": protocol}]}]}),
+            )
+        };
+        let desired = pod(
+            json!({"containers": [{"name": "a", "ports": [{"name": "http", "containerPort": 80}]}]}),
+        );
+        let paths: Vec<String> = declared_differences(&desired, &named(81, "TCP"), pod_type)
+            .iter()
+            .map(|c| c.path.to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            ["spec.containers[name=a].ports[name=http].containerPort"]
+        );
+        // Same name and number, another protocol: the declared fields match, the key does not.
+        assert!(!in_sync(&desired, &named(80, "UDP")));
+        assert!(in_sync(&desired, &named(80, "TCP")));
+    }
+
+    #[test]
+    fn open_fields_are_deduced() {
+        let desired = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+            "spec": {"config": {"a": 1}, "list": [{"x": 1}]}});
+        let live = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+            "spec": {"config": {"a": 1, "b": 2}, "list": [{"x": 1}]}});
+        assert!(in_sync(&desired, &live));
+        let longer = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+            "spec": {"config": {"a": 1}, "list": [{"x": 1, "y": 2}]}});
+        assert!(!in_sync(&desired, &longer));
     }
 
     #[test]
     fn string_data_compares_with_base64_data() {
+        let schema = schema();
+        let secret = schema.kind("", "v1", "Secret");
         let desired =
             json!({"apiVersion": "v1", "kind": "Secret", "stringData": {"password": "hunter2"}});
         let live =
             json!({"apiVersion": "v1", "kind": "Secret", "data": {"password": "aHVudGVyMg=="}});
-        assert!(declared_differences(&desired, &live).is_empty());
+        assert!(declared_differences(&desired, &live, secret).is_empty());
         let changed =
             json!({"apiVersion": "v1", "kind": "Secret", "data": {"password": "b3RoZXI="}});
-        assert_eq!(declared_differences(&desired, &changed).len(), 1);
+        assert_eq!(declared_differences(&desired, &changed, secret).len(), 1);
     }
 
     #[test]
     fn a_field_the_manager_applied_and_git_dropped_is_not_proven() {
-        let live = json!({"metadata": {"labels": {"a": "1", "b": "2"}, "managedFields": [
+        let schema = schema();
+        let live = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": {"a": "1", "b": "2"}, "managedFields": [
             {"manager": "pipeline", "operation": "Apply",
              "fieldsV1": {"f:metadata": {"f:labels": {"f:a": {}, "f:b": {}}}}}]}});
-        let desired = json!({"metadata": {"labels": {"a": "1"}}});
-        assert!(declared_differences(&desired, &live).is_empty());
-        assert!(!proves_in_sync(&desired, &live, "pipeline"));
-        assert!(proves_in_sync(&desired, &live, "someone-else"));
+        let desired =
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": {"a": "1"}}});
+        let pod = schema.kind("", "v1", "Pod");
+        assert!(declared_differences(&desired, &live, pod).is_empty());
+        assert!(!proves_in_sync(&desired, &live, "pipeline", pod));
+        assert!(proves_in_sync(&desired, &live, "someone-else", pod));
     }
 }

@@ -38,8 +38,15 @@ fn the_arm64_binary_checks_a_cluster_under_qemu() {
     let binary = built("aarch64-unknown-linux-musl", "kubectl-drift");
     let elf = std::fs::read(&binary).unwrap();
     // e_machine 183 is EM_AARCH64.
-    assert_eq!(u16::from_le_bytes([elf[18], elf[19]]), 183, "not an arm64 binary");
-    assert!(!has_interpreter(&elf), "the arm64 binary is dynamically linked");
+    assert_eq!(
+        u16::from_le_bytes([elf[18], elf[19]]),
+        183,
+        "not an arm64 binary"
+    );
+    assert!(
+        !has_interpreter(&elf),
+        "the arm64 binary is dynamically linked"
+    );
 
     let run = |args: &[&str]| {
         Command::new("qemu-aarch64")
@@ -58,14 +65,40 @@ fn the_arm64_binary_checks_a_cluster_under_qemu() {
     write_files(folder.path(), &[("settings.yaml", settings)]);
     apply("staging", &ns, settings);
     let file = folder.path().display().to_string();
-    let check = ["check", "--context", "staging", "-n", &ns, "-o", "json", "-f", &file];
+    let check = [
+        "check",
+        "--context",
+        "staging",
+        "-n",
+        &ns,
+        "-o",
+        "json",
+        "-f",
+        &file,
+    ];
     let report: serde_json::Value =
         serde_json::from_str(&ok(&run(&check), "check in sync")).unwrap();
     assert_eq!(report["summary"][0]["in_sync"], 1, "{report}");
 
-    kubectl_ok("staging", &["-n", &ns, "patch", "configmap", "settings", "-p", r#"{"data":{"mode":"two"}}"#]);
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap",
+            "settings",
+            "-p",
+            r#"{"data":{"mode":"two"}}"#,
+        ],
+    );
     let drifted = run(&check);
-    assert_eq!(drifted.status.code(), Some(1), "{}", String::from_utf8_lossy(&drifted.stderr));
+    assert_eq!(
+        drifted.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&drifted.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&drifted.stdout).unwrap();
     assert_eq!(report["summary"][0]["drifted"], 1, "{report}");
 }

@@ -96,18 +96,28 @@ fn the_jobs_command_line_renders_a_kustomization_with_the_images_tools() {
     let binary = std::env::var_os("KUBECTL_DRIFT_STATIC_BINARY")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| target_dir().join(format!("{TARGET}/debug/kubectl-drift")));
-    assert!(binary.exists(), "{}: build it first (scripts/test does)", binary.display());
+    assert!(
+        binary.exists(),
+        "{}: build it first (scripts/test does)",
+        binary.display()
+    );
     let ns = namespace("job", &["staging"]);
     let settings =
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {mode: one}\n";
     let config = format!("targets:\n  - context: staging\n    namespace: {ns}\n    paths: [k8s]\n");
     let origin = git_repo(&[
         (".kubectl-drift.yaml", &config),
-        ("k8s/kustomization.yaml", "resources: [settings.yaml]\ncommonLabels: {team: shop}\n"),
+        (
+            "k8s/kustomization.yaml",
+            "resources: [settings.yaml]\ncommonLabels: {team: shop}\n",
+        ),
         ("k8s/settings.yaml", settings),
     ]);
     // What the pipeline deployed: the rendered kustomization.
-    let rendered = kubectl_ok("staging", &["kustomize", origin.path().join("k8s").to_str().unwrap()]);
+    let rendered = kubectl_ok(
+        "staging",
+        &["kustomize", origin.path().join("k8s").to_str().unwrap()],
+    );
     apply("staging", &ns, &rendered);
 
     let cache = tempfile::tempdir().unwrap();
@@ -122,13 +132,29 @@ fn the_jobs_command_line_renders_a_kustomization_with_the_images_tools() {
     };
     let out = run();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("InSync") && stdout.contains("settings"), "{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("InSync") && stdout.contains("settings"),
+        "{stdout}"
+    );
 
     // The label only the kustomization adds is compared: removing it live is drift.
-    kubectl_ok("staging", &["-n", &ns, "label", "configmap", "settings", "team-"]);
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "label", "configmap", "settings", "team-"],
+    );
     let out = run();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("Drifted"), "{stdout}");
 }
