@@ -42,6 +42,11 @@ impl ResourceType {
         }
     }
 
+    /// Whether objects of this type hold secret values (core `Secret`).
+    pub fn is_secret(&self) -> bool {
+        super::errors::is_secret(&self.group, &self.kind)
+    }
+
     /// `deployments.apps`, or `services` for the core group: how kubectl names a type.
     pub fn qualified_plural(&self) -> String {
         if self.group.is_empty() {

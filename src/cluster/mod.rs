@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod discovery;
+pub mod errors;
 pub mod kubeconfig;
 pub mod live;
 
@@ -41,7 +42,7 @@ pub enum ClusterError {
         #[source]
         source: kube::Error,
     },
-    #[error("context {context}: {what}: {source}")]
+    #[error("context {context}: {what}: {}", errors::describe(source, false))]
     Api {
         context: String,
         what: String,

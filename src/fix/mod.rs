@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::check::{self, Checked, Subject};
-use crate::cluster::{live, Cluster};
+use crate::cluster::{errors, live, Cluster};
 use crate::drift::Status;
 use crate::report::{side_by_side, ContextSummary, ResourceReport, Style};
 use crate::settings::CheckSettings;
@@ -87,9 +87,14 @@ pub struct FixSummary {
 }
 
 impl FixSummary {
-    /// 0 when everything chosen ended in sync, 1 when drift remains, 2 on errors.
+    /// 0 when everything chosen ended in sync, 1 when drift remains, 2 on errors (a write
+    /// the server refused among them).
     pub fn exit_code(&self) -> i32 {
-        if self.errors > 0 || self.contexts.iter().any(|c| c.error.is_some()) {
+        let failed = self
+            .outcomes
+            .iter()
+            .any(|(_, o)| matches!(o, Outcome::Failed(_)));
+        if failed || self.errors > 0 || self.contexts.iter().any(|c| c.error.is_some()) {
             2
         } else if self
             .outcomes
@@ -204,6 +209,7 @@ async fn fix_one(
     mut subject: Subject,
 ) -> Result<(ResourceReport, Outcome), FixError> {
     let mut force = false;
+    let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
     loop {
         // A forced retry applies what was just shown; everything else shows the diff first.
         if !force {
@@ -311,7 +317,7 @@ async fn fix_one(
                         &subject,
                         &resource,
                         "changed-since-diff",
-                        Some(&status.message),
+                        Some(&errors::status_text(&status, secret)),
                     )?;
                     writeln!(
                         out,
@@ -337,9 +343,9 @@ async fn fix_one(
                     &subject,
                     &resource,
                     "conflict",
-                    Some(&status.message),
+                    Some(&errors::status_text(&status, secret)),
                 )?;
-                let conflicts = conflict_lines(&status);
+                let conflicts = conflict_lines(&status, secret);
                 writeln!(
                     out,
                     "{} is also managed by others:\n{conflicts}",
@@ -354,10 +360,9 @@ async fn fix_one(
             Err(error) => {
                 let (outcome, message) = match &error {
                     kube::Error::Api(status) if status.code == 403 => {
-                        ("forbidden", format!("forbidden: {}", status.message))
+                        ("forbidden", errors::status_text(status, secret))
                     }
-                    kube::Error::Api(status) => ("failed", status.message.clone()),
-                    other => ("failed", other.to_string()),
+                    other => ("failed", errors::describe(other, secret)),
                 };
                 audit_write(
                     settings,
@@ -384,6 +389,7 @@ async fn prune_one(
     resource: ResourceReport,
     subject: &Subject,
 ) -> Result<(ResourceReport, Outcome), FixError> {
+    let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
     if !settings.prune {
         writeln!(
             out,
@@ -447,11 +453,10 @@ async fn prune_one(
                 kube::Error::Api(status) if status.code == 409 => {
                     format!(
                         "changed since it was shown; not deleted: {}",
-                        status.message
+                        errors::status_text(status, secret)
                     )
                 }
-                kube::Error::Api(status) => status.message.clone(),
-                other => other.to_string(),
+                other => errors::describe(other, secret),
             };
             audit_write(
                 settings,
@@ -484,7 +489,8 @@ fn is_field_conflict(status: &kube::core::Status) -> bool {
 }
 
 /// `  .spec.replicas  owned by kubectl (conflict with "kubectl" …)`, one per conflicting field.
-fn conflict_lines(status: &kube::core::Status) -> String {
+/// For a Secret only the fields: the server's words are not passed on.
+fn conflict_lines(status: &kube::core::Status, secret: bool) -> String {
     status
         .details
         .as_ref()
@@ -492,7 +498,10 @@ fn conflict_lines(status: &kube::core::Status) -> String {
             d.causes
                 .iter()
                 .filter(|c| c.reason == "FieldManagerConflict")
-                .map(|c| format!("  {}  {}", c.field, c.message))
+                .map(|c| match secret {
+                    true => format!("  {}", c.field),
+                    false => format!("  {}  {}", c.field, c.message),
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         })

@@ -434,9 +434,13 @@ fn the_viewer_is_forbidden_per_resource_and_nothing_changes() {
         ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert_eq!(
-        stdout.matches("not written: forbidden").count(),
+        out.status.code(),
+        Some(2),
+        "a refused write is an error: {stdout}"
+    );
+    assert_eq!(
+        stdout.matches("not written: 403 Forbidden").count(),
         2,
         "{stdout}"
     );
