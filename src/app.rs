@@ -611,7 +611,9 @@ async fn version(cluster: &ClusterArgs) -> i32 {
             kubeconfig::select_contexts(&config, &settings.contexts, settings.all_contexts)?;
         let mut lines = Vec::new();
         for context in contexts {
-            let cluster = kubeconfig::connect(&config, &context).await?;
+            let cluster =
+                kubeconfig::connect_with_timeout(&config, &context, settings.request_timeout)
+                    .await?;
             lines.push(format!(
                 "{context}: server {}",
                 kubeconfig::server_version(&cluster).await?

@@ -55,6 +55,8 @@ enum ContextError {
     Cluster(#[from] ClusterError),
     #[error("{0}")]
     Selection(String),
+    #[error("timed out: the API server did not answer within {}s (--request-timeout); the context was given up", .0.as_secs_f64())]
+    TimedOut(std::time::Duration),
 }
 
 /// What the caller hears while a check runs: one more resource of a context is done.
@@ -115,7 +117,8 @@ pub async fn run_checked(
     let connecting = futures::future::join_all(contexts.iter().map(|(_, context)| {
         let config = &kubeconfig;
         async move {
-            let cluster = kubeconfig::connect(config, context).await?;
+            let timeout = settings.cluster.request_timeout;
+            let cluster = kubeconfig::connect_with_timeout(config, context, timeout).await?;
             let catalog = Catalog::discover(&cluster).await?;
             Ok::<_, ContextError>((cluster, catalog))
         }
@@ -134,8 +137,14 @@ pub async fn run_checked(
                     ..Default::default()
                 };
                 let outcome = match connected {
+                    // A frozen server fails its own context at its first timed-out
+                    // request; the other contexts go on.
                     Ok((cluster, catalog)) => {
-                        check_context(cluster, catalog, desired, settings, target, progress).await
+                        let deadline = cluster.deadline.clone();
+                        tokio::select! {
+                            outcome = check_context(cluster, catalog, desired, settings, target, progress) => outcome,
+                            after = deadline.passed() => Err(ContextError::TimedOut(after)),
+                        }
                     }
                     Err(error) => Err(error),
                 };

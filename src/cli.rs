@@ -103,6 +103,12 @@ pub struct ClusterArgs {
     /// Use every context in the kubeconfig.
     #[arg(long, conflicts_with = "contexts", global = true)]
     pub all_contexts: bool,
+
+    /// How long one API request may take before its context fails, as in kubectl: 30s, 1m,
+    /// a bare number of seconds, or 0 for no limit.
+    #[arg(long, value_name = "DURATION", default_value = "30s", global = true,
+          value_parser = crate::settings::parse_request_timeout)]
+    pub request_timeout: crate::settings::RequestTimeout,
 }
 
 #[derive(Debug, Args)]

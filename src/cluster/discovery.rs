@@ -81,13 +81,15 @@ impl Catalog {
     pub async fn discover(cluster: &Cluster) -> Result<Catalog, ClusterError> {
         let client = &cluster.client;
         let (core, apis) = futures::try_join!(
-            retry::with_retries(|| client.list_core_api_versions_aggregated()),
-            retry::with_retries(|| client.list_api_groups_aggregated()),
+            retry::with_retries(|| cluster
+                .deadline
+                .bound(client.list_core_api_versions_aggregated())),
+            retry::with_retries(|| cluster.deadline.bound(client.list_api_groups_aggregated())),
         )
-        .map_err(|source| ClusterError::Api {
+        .map_err(|error| ClusterError::Api {
             context: cluster.context.clone(),
             what: "discovery failed".into(),
-            source,
+            error,
         })?;
         Ok(Catalog::from_discovery([core, apis]))
     }

@@ -179,7 +179,7 @@ fn connection_text(error: &kube::Error) -> String {
 
 fn cause_text(err: &(dyn StdError + 'static)) -> Option<String> {
     use rustls::CertificateError as Cert;
-    if err.is::<tokio::time::error::Elapsed>() {
+    if err.is::<tokio::time::error::Elapsed>() || err.is::<super::TimedOut>() {
         return Some(err.to_string());
     }
     if let Some(tls) = err.downcast_ref::<rustls::Error>() {

@@ -35,7 +35,10 @@ pub async fn list(
         LIST_REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let page: Value = retry::with_retries(|| async {
             let req = request.list(&params).map_err(kube::Error::BuildRequest)?;
-            cluster.client.request::<Value>(req).await
+            cluster
+                .deadline
+                .bound(cluster.client.request::<Value>(req))
+                .await
         })
         .await?;
         let next = page["metadata"]["continue"]
@@ -118,7 +121,10 @@ async fn apply_with(
         let req = request
             .patch(name, params, &Patch::Apply(manifest))
             .map_err(kube::Error::BuildRequest)?;
-        cluster.client.request::<Value>(req).await
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
     })
     .await
 }
@@ -136,7 +142,10 @@ pub async fn get(
         let req = request
             .get(name, &Default::default())
             .map_err(kube::Error::BuildRequest)?;
-        cluster.client.request::<Value>(req).await
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
     })
     .await;
     match result {
@@ -188,7 +197,10 @@ pub async fn delete(
         let req = request
             .delete(name, &params)
             .map_err(kube::Error::BuildRequest)?;
-        cluster.client.request::<Value>(req).await
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
     })
     .await;
     match result {

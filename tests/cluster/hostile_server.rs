@@ -157,3 +157,189 @@ fn a_secret_value_in_a_server_message_reaches_no_output() {
         "nothing was created"
     );
 }
+
+/// A testenv of this test's own, for tests that freeze or break its servers: stopped (and
+/// every stopped process resumed first) when dropped, whether the test passes or fails.
+struct OwnTestenv {
+    dir: tempfile::TempDir,
+    stopped: Vec<u32>,
+}
+
+impl OwnTestenv {
+    fn start() -> OwnTestenv {
+        let dir = tempfile::tempdir().unwrap();
+        let up = std::process::Command::new(root().join("tests/testenv/up"))
+            .arg(dir.path())
+            .output()
+            .expect("cannot run tests/testenv/up");
+        assert!(
+            up.status.success(),
+            "tests/testenv/up failed: {}",
+            String::from_utf8_lossy(&up.stderr)
+        );
+        OwnTestenv {
+            dir,
+            stopped: Vec::new(),
+        }
+    }
+
+    fn kubeconfig(&self) -> std::path::PathBuf {
+        self.dir.path().join("kubeconfig")
+    }
+
+    fn pid(&self, name: &str) -> u32 {
+        let file = self.dir.path().join("pids").join(format!("{name}.pid"));
+        std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// Freezes a process (`kill -STOP`), as a hung server would be.
+    fn freeze(&mut self, name: &str) {
+        let pid = self.pid(name);
+        self.stopped.push(pid);
+        signal(pid, "STOP");
+    }
+
+    fn drift(&self, args: &[&str]) -> (i32, String, String, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let out = assert_cmd::Command::cargo_bin("kubectl-drift")
+            .unwrap()
+            .env("KUBECONFIG", self.kubeconfig())
+            .env_remove("NO_COLOR")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            started.elapsed(),
+        )
+    }
+
+    fn kubectl(&self, context: &str, args: &[&str], stdin: &str) {
+        let mut child = std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig())
+            .args(["--context", context])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "kubectl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+fn signal(pid: u32, name: &str) {
+    let _ = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status();
+}
+
+impl Drop for OwnTestenv {
+    fn drop(&mut self) {
+        for pid in &self.stopped {
+            signal(*pid, "CONT");
+        }
+        let _ = std::process::Command::new(root().join("tests/testenv/down"))
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+#[test]
+fn a_frozen_api_server_fails_its_own_context_within_the_timeout() {
+    let mut env = OwnTestenv::start();
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata: {mode: one}\n";
+    for context in ["staging", "production"] {
+        env.kubectl(context, &["apply", "-f", "-"], manifest);
+    }
+    env.kubectl(
+        "staging",
+        &[
+            "patch",
+            "configmap",
+            "settings",
+            "-p",
+            r#"{"data":{"mode":"two"}}"#,
+        ],
+        "",
+    );
+    let repo = git_repo(&[("k8s/settings.yaml", manifest)]);
+    let repo_path = repo.path().to_str().unwrap();
+    env.freeze("production-apiserver");
+
+    let base = [
+        "--repo",
+        repo_path,
+        "--path",
+        "k8s",
+        "--context",
+        "staging",
+        "--context",
+        "production",
+        "--request-timeout",
+        "3s",
+    ];
+    let mut args = vec!["check", "-o", "json"];
+    args.extend(base);
+    let (code, out, err, took) = env.drift(&args);
+    assert_eq!(code, 2, "a frozen context is an error\n{out}{err}");
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "took {took:?} with --request-timeout 3s"
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let staging = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["context"] == "staging")
+        .expect("the healthy context is reported");
+    assert_eq!(staging["status"], "Drifted", "{out}");
+    let production = report["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["context"] == "production")
+        .unwrap();
+    let error = production["error"].as_str().unwrap_or_default();
+    assert!(error.contains("timed out"), "{out}");
+    assert!(
+        err.contains("context production") && err.contains("3s"),
+        "{err}"
+    );
+
+    // A watch round likewise.
+    let mut args = vec!["watch", "--once"];
+    args.extend(base);
+    let (code, out, err, took) = env.drift(&args);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    assert!(err.contains("timed out"), "{err}");
+
+    // A bare number is seconds, 0 is no limit, and nonsense is refused.
+    for bad in ["3x", "-1", "99999999999999999999"] {
+        let flag = format!("--request-timeout={bad}");
+        let (code, _, err, _) = env.drift(&["check", &flag]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("--request-timeout"), "{err}");
+    }
+}
