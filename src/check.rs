@@ -723,6 +723,7 @@ async fn compare(
         report.status = Status::Drifted;
     }
     report.fields = drift.fields;
+    report.live_digest = redact::live_digest(&report, live);
     report.git_object = Some(drift.git);
     report.live_object = Some(drift.live);
     report

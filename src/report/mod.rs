@@ -35,6 +35,10 @@ pub struct ResourceReport {
     pub status: Status,
     pub origin: Option<Origin>,
     pub fields: Vec<FieldDrift>,
+    /// For a drifted Secret: a keyed, slow digest of its drifted live values
+    /// (`redact::live_digest`), so that accepted drift and alerts notice a further change
+    /// without the values being kept. Never rendered.
+    pub live_digest: Option<String>,
     /// Drifted fields an ignore rule hides, kept so that they are counted and can be shown.
     pub ignored_fields: Vec<IgnoredField>,
     /// Why the resource could not be checked, for `Error`.
@@ -54,6 +58,7 @@ impl ResourceReport {
             status,
             origin: None,
             fields: Vec::new(),
+            live_digest: None,
             ignored_fields: Vec::new(),
             message: None,
             git_object: None,

@@ -343,3 +343,113 @@ fn a_frozen_api_server_fails_its_own_context_within_the_timeout() {
         assert!(err.contains("--request-timeout"), "{err}");
     }
 }
+
+/// Sets the live Secret `creds`'s password, as a person with `kubectl edit` would.
+fn set_password(ns: &str, value: &str) {
+    let patch = format!(r#"{{"stringData":{{"password":"{value}"}}}}"#);
+    kubectl_ok(
+        "staging",
+        &["-n", ns, "patch", "secret", "creds", "-p", &patch],
+    );
+}
+
+#[test]
+fn accepted_secret_drift_that_changes_again_is_drifted_and_alerted_again() {
+    let ns = namespace("hostile-accept", &["staging"]);
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: {ns}\nstringData: {{password: git-value}}\n"
+    );
+    let repo = git_repo(&[("k8s/creds.yaml", &secret)]);
+    apply("staging", &ns, &secret);
+    set_password(&ns, "hand-1");
+    let args = ["--context", "staging", "--path", "k8s", "-n", &ns];
+    let check = || {
+        let out = drift()
+            .current_dir(repo.path())
+            .args(["check", "-o", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), report["resources"][0].clone())
+    };
+    let (code, creds) = check();
+    assert_eq!((code, creds["status"].as_str()), (Some(1), Some("Drifted")));
+
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["accept", "secret/creds", "--reason", "rotation"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (code, creds) = check();
+    assert_eq!(
+        (code, creds["status"].as_str()),
+        (Some(0), Some("Accepted")),
+        "{creds}"
+    );
+
+    // The same key, another value: no longer the drift that was accepted.
+    set_password(&ns, "hand-2");
+    let (code, creds) = check();
+    assert_eq!(
+        (code, creds["status"].as_str()),
+        (Some(1), Some("Drifted")),
+        "{creds}"
+    );
+    assert!(
+        creds["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("changed since"),
+        "{creds}"
+    );
+
+    // The record holds neither the values nor a plain hash of them.
+    let record = std::fs::read_to_string(repo.path().join(".kubectl-drift/accepted.yaml")).unwrap();
+    for value in ["hand-1", "hand-2"] {
+        assert_no_plain_digest("accepted.yaml", &record, value);
+    }
+
+    // --state: a second change of a drifted Secret is alerted again.
+    let (url, bodies) = receiver();
+    let state = repo.path().join("state.json");
+    let notify = format!("webhook={url}");
+    let alert = || {
+        let out = drift()
+            .current_dir(repo.path())
+            .args(["check", "-o", "summary", "--notify", &notify, "--state"])
+            .arg(&state)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        bodies.lock().unwrap().len()
+    };
+    assert_eq!(alert(), 1);
+    assert_eq!(alert(), 1, "the same drift is sent once");
+    set_password(&ns, "hand-3");
+    assert_eq!(alert(), 2, "a changed Secret value is a new alert");
+    let text = std::fs::read_to_string(&state).unwrap();
+    for value in ["hand-2", "hand-3"] {
+        assert_no_plain_digest("the --state file", &text, value);
+    }
+    for body in bodies.lock().unwrap().iter() {
+        assert_no_secret("an alert", body, "hand-3");
+    }
+}
+
+/// Fails when `text` holds the value, its base64, or a plain SHA-256 of either.
+fn assert_no_plain_digest(what: &str, text: &str, value: &str) {
+    use sha2::Digest;
+    assert_no_secret(what, text, value);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(value);
+    for form in [value, b64.as_str()] {
+        let digest = format!("{:x}", sha2::Sha256::digest(form.as_bytes()));
+        assert!(
+            !text.contains(&digest),
+            "{what} holds a plain hash of {value}:\n{text}"
+        );
+    }
+}
