@@ -108,6 +108,10 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
             return fail(&e);
         }
     }
+    warn_insecure(
+        &settings.cluster,
+        report.contexts.iter().map(|c| c.context.as_str()),
+    );
     for summary in report.contexts.iter().filter(|c| c.error.is_some()) {
         eprintln!(
             "error: context {}: {}",
@@ -507,8 +511,28 @@ async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
         crate::fix::run(&settings, &mut Terminal::default(), &style, &mut out).await
     };
     match result {
-        Ok(summary) => summary.exit_code(),
+        Ok(summary) => {
+            warn_insecure(
+                &settings.check.cluster,
+                summary.contexts.iter().map(|c| c.context.as_str()),
+            );
+            summary.exit_code()
+        }
         Err(e) => fail(&e),
+    }
+}
+
+/// A warning on stderr for each of these contexts whose cluster skips TLS verification.
+fn warn_insecure<'a>(cluster: &ClusterSettings, contexts: impl Iterator<Item = &'a str>) {
+    let Ok(config) = kubeconfig::load_kubeconfig(cluster.kubeconfig.as_deref()) else {
+        return;
+    };
+    let insecure = kubeconfig::insecure_contexts(&config);
+    for context in contexts.filter(|c| insecure.iter().any(|i| i == c)) {
+        eprintln!(
+            "warning: context {}: insecure-skip-tls-verify is set, so the server's certificate is not checked and anyone on the network path can read and change this traffic",
+            report::terminal_text(context)
+        );
     }
 }
 

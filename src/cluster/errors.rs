@@ -141,28 +141,8 @@ fn paths_in(message: &str) -> Vec<String> {
 
 /// Why a request got no answer, in the words a person acts on.
 fn connection_text(error: &kube::Error) -> String {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(error);
-    while let Some(err) = current {
-        if let Some(text) = cause_text(err) {
-            return text;
-        }
-        // `io::Error::source` skips the error it wraps: look inside it first.
-        if let Some(inner) = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            if let Some(text) = cause_text(inner) {
-                return text;
-            }
-            let mut deeper = inner.source();
-            while let Some(e) = deeper {
-                if let Some(text) = cause_text(e) {
-                    return text;
-                }
-                deeper = e.source();
-            }
-        }
-        current = err.source();
+    if let Some(text) = find_cause(error, 0) {
+        return text;
     }
     // No known cause: the whole chain, each distinct layer once.
     let mut parts: Vec<String> = Vec::new();
@@ -177,6 +157,26 @@ fn connection_text(error: &kube::Error) -> String {
     parts.join(": ")
 }
 
+/// The first layer of the chain that names a known cause.
+fn find_cause(err: &(dyn StdError + 'static), depth: usize) -> Option<String> {
+    if depth > 16 {
+        return None;
+    }
+    if let Some(text) = cause_text(err) {
+        return Some(text);
+    }
+    // `io::Error::source` skips the error it wraps (itself often an `io::Error`): look inside.
+    if let Some(inner) = err
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if let Some(text) = find_cause(inner, depth + 1) {
+            return Some(text);
+        }
+    }
+    find_cause(err.source()?, depth + 1)
+}
+
 fn cause_text(err: &(dyn StdError + 'static)) -> Option<String> {
     use rustls::CertificateError as Cert;
     if err.is::<tokio::time::error::Elapsed>() || err.is::<super::TimedOut>() {
@@ -185,7 +185,7 @@ fn cause_text(err: &(dyn StdError + 'static)) -> Option<String> {
     if let Some(tls) = err.downcast_ref::<rustls::Error>() {
         return Some(match tls {
             rustls::Error::InvalidCertificate(cert) => match cert {
-                Cert::UnknownIssuer => "TLS: the server's certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)".to_string(),
+                Cert::UnknownIssuer | Cert::BadSignature => "TLS: the server's certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)".to_string(),
                 Cert::NotValidForName | Cert::NotValidForNameContext { .. } => "TLS: the server's certificate is not valid for the server's host name (a name mismatch)".to_string(),
                 Cert::Expired | Cert::ExpiredContext { .. } => "TLS: the server's certificate has expired".to_string(),
                 Cert::NotValidYet | Cert::NotValidYetContext { .. } => "TLS: the server's certificate is not valid yet".to_string(),

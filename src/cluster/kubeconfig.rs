@@ -160,6 +160,26 @@ pub fn select_contexts(
     Ok(chosen)
 }
 
+/// The contexts whose cluster entry sets `insecure-skip-tls-verify: true`: their server's
+/// identity is not checked, and the person should hear so.
+pub fn insecure_contexts(config: &Kubeconfig) -> Vec<String> {
+    config
+        .contexts
+        .iter()
+        .filter(|named| {
+            let cluster = named.context.as_ref().map(|c| c.cluster.as_str());
+            config.clusters.iter().any(|c| {
+                Some(c.name.as_str()) == cluster
+                    && c.cluster
+                        .as_ref()
+                        .and_then(|c| c.insecure_skip_tls_verify)
+                        .unwrap_or(false)
+            })
+        })
+        .map(|named| named.name.clone())
+        .collect()
+}
+
 /// Builds a client for one context of an already loaded kubeconfig, with the default
 /// request timeout.
 pub async fn connect(config: &Kubeconfig, context: &str) -> Result<Cluster, ClusterError> {

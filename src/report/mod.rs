@@ -252,6 +252,32 @@ pub fn escape_markup(text: &str) -> String {
     out
 }
 
+/// Text made safe for a terminal: control characters (C0, DEL and C1, which start escape
+/// sequences) and bidirectional overrides become visible escapes (`\x1b`, `\u{202e}`), so
+/// nothing from a cluster or a repository can move the cursor, recolor, retitle or reorder
+/// what the terminal shows. Every renderer and prompt passes such text through here.
+pub fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x80 && unsafe_char(c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A short relative time: `40s ago`, `5m ago`, `2h ago`, `3d ago`.
 pub fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let secs = (now - then).num_seconds().max(0);

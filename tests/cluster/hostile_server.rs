@@ -453,3 +453,257 @@ fn assert_no_plain_digest(what: &str, text: &str, value: &str) {
         );
     }
 }
+
+/// A TLS server on 127.0.0.1 with this certificate chain that completes no request: enough
+/// for the client to judge the certificate.
+fn tls_server(cert: &rcgen::Certificate, key: &rcgen::KeyPair) -> u16 {
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.der().clone()], key)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(20)));
+                if let Ok(connection) = rustls::ServerConnection::new(config) {
+                    let mut tls = rustls::StreamOwned::new(connection, stream);
+                    let mut buf = [0u8; 1024];
+                    let _ = tls.read(&mut buf);
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A certificate authority, and its PEM.
+fn authority() -> (rcgen::Issuer<'static, rcgen::KeyPair>, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let key = KeyPair::generate().unwrap();
+    let pem = params.self_signed(&key).unwrap().pem();
+    (Issuer::new(params, key), pem)
+}
+
+fn server_cert(
+    names: &[&str],
+    issuer: &rcgen::Issuer<'static, rcgen::KeyPair>,
+    expired: bool,
+) -> (rcgen::Certificate, rcgen::KeyPair) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2020, 2, 1);
+    }
+    (params.signed_by(&key, issuer).unwrap(), key)
+}
+
+#[test]
+fn connection_errors_name_their_cause() {
+    let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+    let (ca, ca_pem) = authority();
+    let (other_ca, other_pem) = authority();
+    drop(other_ca);
+    let (good, good_key) = server_cert(&["127.0.0.1", "localhost"], &ca, false);
+    let (wrong_name, wrong_key) = server_cert(&["wrong.example"], &ca, false);
+    let (expired, expired_key) = server_cert(&["127.0.0.1", "localhost"], &ca, true);
+    let good = tls_server(&good, &good_key);
+    let wrong_name = tls_server(&wrong_name, &wrong_key);
+    let expired = tls_server(&expired, &expired_key);
+    let refused = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    // Accepts connections and never answers.
+    let stalled = TcpListener::bind("127.0.0.1:0").unwrap();
+    let stall = stalled.local_addr().unwrap().port();
+
+    // The real staging server, for credentials it refuses or lacks.
+    let env_kubeconfig: serde_json::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&testenv().kubeconfig).unwrap()).unwrap();
+    let staging = env_kubeconfig["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "staging")
+        .unwrap()["cluster"]
+        .clone();
+    let staging_server = staging["server"].as_str().unwrap();
+    let staging_ca = staging["certificate-authority-data"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let file = staging["certificate-authority"].as_str().unwrap();
+            b64(&std::fs::read_to_string(file).unwrap())
+        });
+    let admin_token = env_kubeconfig["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "staging-admin")
+        .unwrap()["user"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let cluster = |name: &str, server: String, ca: Option<String>, insecure: bool| {
+        let mut c = serde_json::json!({"server": server});
+        if let Some(ca) = ca {
+            c["certificate-authority-data"] = ca.into();
+        }
+        if insecure {
+            c["insecure-skip-tls-verify"] = true.into();
+        }
+        serde_json::json!({"name": name, "cluster": c})
+    };
+    let url = |port: u16| format!("https://127.0.0.1:{port}");
+    let clusters = vec![
+        cluster("unknown-ca", url(good), Some(b64(&other_pem)), false),
+        cluster("no-ca", url(good), None, false),
+        cluster("mismatch", url(wrong_name), Some(b64(&ca_pem)), false),
+        cluster("expired", url(expired), Some(b64(&ca_pem)), false),
+        cluster("refused", url(refused), Some(b64(&ca_pem)), false),
+        cluster("stall", url(stall), Some(b64(&ca_pem)), false),
+        cluster(
+            "unauthorized",
+            staging_server.into(),
+            Some(staging_ca.clone()),
+            false,
+        ),
+        cluster(
+            "anonymous",
+            staging_server.into(),
+            Some(staging_ca.clone()),
+            false,
+        ),
+        cluster("insecure", staging_server.into(), None, true),
+    ];
+    let names: Vec<String> = clusters
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    let users = serde_json::json!([
+        {"name": "nobody", "user": {}},
+        {"name": "bad-token", "user": {"token": "not-a-valid-token"}},
+        {"name": "admin", "user": {"token": admin_token}},
+    ]);
+    let contexts: Vec<serde_json::Value> = names
+        .iter()
+        .map(|n| {
+            let user = match n.as_str() {
+                "unauthorized" => "bad-token",
+                "anonymous" => "nobody",
+                "insecure" => "admin",
+                _ => "nobody",
+            };
+            serde_json::json!({"name": n, "context": {"cluster": n, "user": user, "namespace": "default"}})
+        })
+        .collect();
+    let kubeconfig = serde_json::json!({
+        "apiVersion": "v1", "kind": "Config", "clusters": clusters, "users": users,
+        "contexts": contexts, "current-context": "insecure",
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kubeconfig");
+    std::fs::write(&path, serde_json::to_string(&kubeconfig).unwrap()).unwrap();
+
+    let ns = namespace("hostile-tls", &["staging"]);
+    let manifest = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: {ns}\ndata: {{mode: one}}\n"
+    );
+    apply("staging", &ns, &manifest);
+    let repo = git_repo(&[("k8s/settings.yaml", &manifest)]);
+    let mut args = vec![
+        "check".to_string(),
+        "-o".into(),
+        "json".into(),
+        "--repo".into(),
+        repo.path().display().to_string(),
+        "--request-timeout".into(),
+        "2s".into(),
+    ];
+    for n in &names {
+        args.extend(["--context".to_string(), n.clone()]);
+    }
+    let started = std::time::Instant::now();
+    let out = drift()
+        .env("KUBECONFIG", &path)
+        .args(&args)
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let error = |context: &str| -> String {
+        let summary = report["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["context"] == context)
+            .unwrap_or_else(|| panic!("no summary for {context}: {stdout}"));
+        let resources: Vec<String> = report["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["context"] == context)
+            .filter_map(|r| r["message"].as_str().map(str::to_string))
+            .collect();
+        format!(
+            "{} {}",
+            summary["error"].as_str().unwrap_or_default(),
+            resources.join(" ")
+        )
+    };
+    for (context, wanted) in [
+        ("unknown-ca", "unknown authority"),
+        ("no-ca", "unknown authority"),
+        ("mismatch", "name mismatch"),
+        ("expired", "expired"),
+        ("refused", "connection refused"),
+        ("stall", "timed out"),
+        ("unauthorized", "401 Unauthorized"),
+        ("anonymous", "403 Forbidden"),
+    ] {
+        let text = error(context);
+        assert!(
+            text.contains(wanted),
+            "{context}: wanted {wanted:?} in {text:?}"
+        );
+        assert!(
+            !text.contains("Status {") && !text.contains("ServiceError"),
+            "{context}: {text}"
+        );
+    }
+    // 403 names the user and the verb.
+    let text = error("anonymous");
+    assert!(
+        text.contains("system:anonymous") && text.contains("get"),
+        "{text}"
+    );
+    // Insecure works, and says so on stderr.
+    assert_eq!(error("insecure").trim(), "", "{stdout}");
+    assert!(
+        stderr.contains("warning")
+            && stderr.contains("insecure-skip-tls-verify")
+            && stderr.contains("insecure"),
+        "{stderr}"
+    );
+    drop(stalled);
+}
