@@ -115,8 +115,8 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
     for summary in report.contexts.iter().filter(|c| c.error.is_some()) {
         eprintln!(
             "error: context {}: {}",
-            summary.context,
-            summary.error.as_deref().unwrap_or_default()
+            report::terminal_text(&summary.context),
+            report::terminal_text(summary.error.as_deref().unwrap_or_default())
         );
     }
     let mut code = exit_code(&report);

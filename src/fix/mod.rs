@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use crate::check::{self, Checked, Subject};
 use crate::cluster::{errors, live, Cluster};
 use crate::drift::Status;
-use crate::report::{side_by_side, ContextSummary, ResourceReport, Style};
+use crate::report::{side_by_side, terminal_text, ContextSummary, ResourceReport, Style};
 use crate::settings::CheckSettings;
 
 /// What to do with one drifted resource.
@@ -242,7 +242,12 @@ async fn fix_one(
             Choice::Accept { reason, until } => {
                 let Some(file) = accepted_file else {
                     let message = "accepted drift is recorded in a work tree; run fix in a clone of the repository".to_string();
-                    writeln!(out, "{}: not accepted: {message}\n", describe(&resource))?;
+                    writeln!(
+                        out,
+                        "{}: not accepted: {}\n",
+                        describe(&resource),
+                        terminal_text(&message)
+                    )?;
                     return Ok((resource, Outcome::Failed(message)));
                 };
                 let by = cluster.user.clone().unwrap_or_else(|| "unknown".into());
@@ -372,7 +377,12 @@ async fn fix_one(
                     outcome,
                     Some(&message),
                 )?;
-                writeln!(out, "{}: not written: {message}\n", describe(&resource))?;
+                writeln!(
+                    out,
+                    "{}: not written: {}\n",
+                    describe(&resource),
+                    terminal_text(&message)
+                )?;
                 return Ok((resource, Outcome::Failed(message)));
             }
         }
@@ -466,19 +476,26 @@ async fn prune_one(
                 "failed",
                 Some(&message),
             )?;
-            writeln!(out, "{}: not deleted: {message}\n", describe(&resource))?;
+            writeln!(
+                out,
+                "{}: not deleted: {}\n",
+                describe(&resource),
+                terminal_text(&message)
+            )?;
             Ok((resource, Outcome::Failed(message)))
         }
     }
 }
 
+/// `Deployment shop/web (production)`, safe for the terminal.
 fn describe(resource: &ResourceReport) -> String {
-    format!(
+    terminal_text(&format!(
         "{} {} ({})",
         resource.identity.kind,
         resource.identity.namespaced_name(),
         resource.context
-    )
+    ))
+    .into_owned()
 }
 
 fn is_field_conflict(status: &kube::core::Status) -> bool {
@@ -499,8 +516,11 @@ fn conflict_lines(status: &kube::core::Status, secret: bool) -> String {
                 .iter()
                 .filter(|c| c.reason == "FieldManagerConflict")
                 .map(|c| match secret {
-                    true => format!("  {}", c.field),
-                    false => format!("  {}  {}", c.field, c.message),
+                    true => format!("  {}", terminal_text(&c.field)),
+                    false => format!(
+                        "  {}",
+                        terminal_text(&format!("{}  {}", c.field, c.message))
+                    ),
                 })
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -556,7 +576,11 @@ fn write_summary(summary: &FixSummary, out: &mut dyn Write) -> io::Result<()> {
     }
     for context in &summary.contexts {
         if let Some(error) = &context.error {
-            writeln!(out, "{}: error: {error}", context.context)?;
+            writeln!(
+                out,
+                "{}",
+                terminal_text(&format!("{}: error: {error}", context.context))
+            )?;
         }
     }
     Ok(())

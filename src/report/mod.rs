@@ -309,7 +309,10 @@ pub fn yaml_text(object: Option<&Value>) -> String {
 }
 
 /// `text` cut to at most `width` display columns, ending in `…` when something was cut.
+/// Control characters come out escaped (`terminal_text`).
 pub fn truncate(text: &str, width: usize) -> String {
+    let text = terminal_text(text);
+    let text = text.as_ref();
     if text.width() <= width {
         return text.to_string();
     }
@@ -355,7 +358,7 @@ pub fn header_line(resource: &ResourceReport, color: bool, width: usize) -> Stri
         },
         other => other.to_string(),
     };
-    let middle = format!("  ·  {}  ·  ", resource.context);
+    let middle = format!("  ·  {}  ·  ", terminal_text(&resource.context));
     let name = format!(
         "{} {}",
         resource.identity.kind,
@@ -377,7 +380,10 @@ pub fn header_line(resource: &ResourceReport, color: bool, width: usize) -> Stri
 }
 
 /// Breaks `text` into lines of at most `width` columns, at spaces where it can.
+/// Control characters come out escaped (`terminal_text`).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let text = terminal_text(text);
+    let text = text.as_ref();
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
@@ -421,4 +427,20 @@ fn take_columns(text: &str, width: usize) -> &str {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_escapes_every_control_character() {
+        assert_eq!(terminal_text("plain ünïcode"), "plain ünïcode");
+        assert_eq!(
+            terminal_text("\u{1b}]0;x\u{7}\u{9b}\u{202e}\r\n\t\u{7f}"),
+            r"\x1b]0;x\x07\u{9b}\u{202e}\r\n\t\x7f"
+        );
+        assert_eq!(truncate("\u{1b}[2J", 10), r"\x1b[2J");
+        assert_eq!(wrap("a \u{1b}[8m", 80), vec![r"a \x1b[8m".to_string()]);
+    }
 }

@@ -707,3 +707,60 @@ fn connection_errors_name_their_cause() {
     );
     drop(stalled);
 }
+
+#[test]
+fn control_characters_from_the_cluster_reach_the_terminal_escaped() {
+    let ns = namespace("hostile-tty", &["staging"]);
+    let manifest = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: {ns}\ndata:\n  mode: one\n  banner: plain\n"
+    );
+    apply("staging", &ns, &manifest);
+    let repo = git_repo(&[("k8s/settings.yaml", &manifest)]);
+    // A hand-edited value that retitles the window, clears the screen and hides the rest;
+    // C1 and bidirectional controls too.
+    let patch = r#"{"data":{"mode":"\u001b]0;owned\u0007\u001b[2J\u001b[8m","banner":"a\u009b31mb\u202ec\rd"}}"#;
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "patch", "configmap", "settings", "-p", patch],
+    );
+    let base = [
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--path",
+        "k8s",
+        "--context",
+        "staging",
+        "-n",
+        &ns,
+        "--color",
+        "never",
+    ];
+    let dangerous = |text: &str| {
+        text.chars()
+            .any(|c| c.is_control() && c != '\n' || ('\u{202a}'..='\u{202e}').contains(&c))
+    };
+    for format in ["side-by-side", "unified", "summary"] {
+        for width in ["80", "200"] {
+            let mut args = vec!["check", "-o", format, "--width", width];
+            args.extend(base);
+            let (code, out, err) = run_drift(&args);
+            assert_eq!(code, 1, "{out}{err}");
+            assert!(
+                !dangerous(&out),
+                "-o {format}: raw control characters:\n{out:?}"
+            );
+            assert!(!dangerous(&err), "-o {format}: {err:?}");
+            if format != "summary" {
+                assert!(
+                    out.contains(r"\x1b") || out.contains(r"\e"),
+                    "-o {format}: the value still shows, escaped:\n{out}"
+                );
+            }
+        }
+    }
+    let mut args = vec!["fix", "--dry-run"];
+    args.extend(base);
+    let (code, out, err) = run_drift(&args);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!dangerous(&out) && !dangerous(&err), "fix: {out:?}{err:?}");
+}
