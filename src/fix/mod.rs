@@ -266,26 +266,35 @@ async fn fix_one(
         let Some(resource_type) = subject.resource.clone() else {
             return Ok((resource, Outcome::Failed("its type is not served".into())));
         };
-        // A missing object has no version to hold on to; it is created.
-        let precondition = match resource.status {
-            Status::Missing => None,
-            _ => subject.live_resource_version.as_deref(),
-        };
         let manifest = crate::ignore::without_ignored(&subject.manifest, &resource);
-        let result = live::apply(
-            cluster,
-            &resource_type,
-            subject.identity.namespace.as_deref(),
-            &subject.identity.name,
-            &manifest,
-            &live::ApplyOptions {
-                field_manager: &subject.field_manager,
-                force,
-                resource_version: precondition,
-            },
-        )
-        .await;
         let created = resource.status == Status::Missing;
+        // A missing object has no version to hold on to: it is created only if it still does
+        // not exist (409 AlreadyExists otherwise, handled as a change since the diff).
+        let result = if created {
+            live::create(
+                cluster,
+                &resource_type,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                &manifest,
+                &subject.field_manager,
+            )
+            .await
+        } else {
+            live::apply(
+                cluster,
+                &resource_type,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                &manifest,
+                &live::ApplyOptions {
+                    field_manager: &subject.field_manager,
+                    force,
+                    resource_version: subject.live_resource_version.as_deref(),
+                },
+            )
+            .await
+        };
         match result {
             Ok(_) => {
                 audit_write(

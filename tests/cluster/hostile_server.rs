@@ -764,3 +764,70 @@ fn control_characters_from_the_cluster_reach_the_terminal_escaped() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(!dangerous(&out) && !dangerous(&err), "fix: {out:?}{err:?}");
 }
+
+#[test]
+fn a_missing_object_created_by_someone_else_meanwhile_is_not_merged_into() {
+    use crate::fix::{audit_lines, choose, exit_code, fix_in_pty};
+    let ns = namespace("hostile-create", &["staging"]);
+    let manifest = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: late\n  namespace: {ns}\ndata:\n  mode: ours\n  git-only: from-git\n"
+    );
+    let repo = git_repo(&[("k8s/late.yaml", &manifest)]);
+    let audit = repo.path().join("audit.log");
+    let mut s = fix_in_pty(
+        repo.path(),
+        &audit,
+        &[
+            "cm/late",
+            "--context",
+            "staging",
+            "--path",
+            "k8s",
+            "-n",
+            &ns,
+        ],
+    );
+    s.exp_string("Missing").unwrap();
+    s.exp_string("create it from Git").unwrap();
+    // Someone creates the object while the prompt is open, with none of Git's fields: an
+    // apply would merge into it without a conflict.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "create",
+            "configmap",
+            "late",
+            "--from-literal=other=theirs",
+        ],
+    );
+    choose(&mut s, 0);
+    s.exp_string("changed since its diff was shown; nothing was written")
+        .unwrap();
+    s.exp_string("theirs").unwrap();
+    s.exp_string("apply the Git state").unwrap();
+    choose(&mut s, 1); // skip
+    assert_eq!(exit_code(&mut s), 1);
+    let data = kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "get",
+            "configmap",
+            "late",
+            "-o",
+            "jsonpath={.data}",
+        ],
+    );
+    assert_eq!(
+        data, r#"{"other":"theirs"}"#,
+        "nothing of Git was merged in"
+    );
+    let outcomes: Vec<String> = audit_lines(&audit)
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(outcomes, vec!["changed-since-diff".to_string()]);
+}
