@@ -324,7 +324,7 @@ pub struct CommonArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Output width in columns (default: the terminal's width, else 120).
+    /// Output width in columns, 40 to 1000 (default: the terminal's width, else 120).
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
 
@@ -333,7 +333,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "NAME")]
     pub field_manager: Option<String>,
 
-    /// How many API requests to run at once per cluster.
+    /// How many API requests to run at once per cluster (1 to 256).
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
 

@@ -15,6 +15,10 @@ pub const DEFAULT_FIELD_MANAGER: &str = "kubectl-drift";
 pub const DEFAULT_WIDTH: usize = 120;
 /// Narrower than this, two columns cannot show anything useful.
 pub const MIN_WIDTH: usize = 40;
+/// Wider than any screen; a bound so that one diff line cannot take megabytes.
+pub const MAX_WIDTH: usize = 1000;
+/// API requests in flight per cluster at most: more only overloads the API server.
+pub const MAX_CONCURRENCY: usize = 256;
 
 /// A flag or argument that cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -146,10 +150,13 @@ impl CheckSettings {
         cluster: &ClusterArgs,
         output: OutputFormat,
     ) -> Result<CheckSettings, SettingsError> {
-        if args.concurrency == 0 {
+        if args.concurrency == 0 || args.concurrency > MAX_CONCURRENCY {
             return Err(SettingsError::Flag {
                 flag: "--concurrency",
-                message: "must be at least 1".into(),
+                message: format!(
+                    "{} is out of range: use 1 to {MAX_CONCURRENCY}",
+                    args.concurrency
+                ),
             });
         }
         if args
@@ -167,6 +174,12 @@ impl CheckSettings {
                 return Err(SettingsError::Flag {
                     flag: "--width",
                     message: format!("{width} is too narrow; use at least {MIN_WIDTH}"),
+                });
+            }
+            if width > MAX_WIDTH {
+                return Err(SettingsError::Flag {
+                    flag: "--width",
+                    message: format!("{width} is too wide; use at most {MAX_WIDTH}"),
                 });
             }
         }
@@ -206,7 +219,7 @@ impl CheckSettings {
         };
         let width = args.width.unwrap_or_else(|| {
             terminal_size::terminal_size()
-                .map(|(w, _)| w.0 as usize)
+                .map(|(w, _)| (w.0 as usize).min(MAX_WIDTH))
                 .filter(|w| *w >= MIN_WIDTH)
                 .unwrap_or(DEFAULT_WIDTH)
         });

@@ -831,3 +831,50 @@ fn a_missing_object_created_by_someone_else_meanwhile_is_not_merged_into() {
         .collect();
     assert_eq!(outcomes, vec!["changed-since-diff".to_string()]);
 }
+
+#[test]
+fn out_of_range_widths_and_concurrency_are_refused() {
+    for (flag, value) in [
+        ("--width", "10000000"),
+        ("--width", "18446744073709551615"),
+        ("--width", "18446744073709551616"),
+        ("--width", "39"),
+        ("--concurrency", "99999999999"),
+        ("--concurrency", "0"),
+        ("--concurrency", "257"),
+    ] {
+        let (code, out, err) = run_drift(&["check", "--context", "staging", flag, value]);
+        assert_eq!(code, 2, "{flag} {value}: {err}");
+        assert!(err.contains(flag), "{flag} {value}: {err}");
+        assert!(
+            out.len() < 1000,
+            "{flag} {value}: printed {} bytes",
+            out.len()
+        );
+    }
+    // The largest allowed width works, and no line is wider.
+    let ns = namespace("hostile-width", &["staging"]);
+    let manifest = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: {ns}\ndata: {{mode: one}}\n"
+    );
+    apply("staging", &ns, &manifest);
+    set_mode(&ns, &"x".repeat(3000));
+    let repo = git_repo(&[("k8s/settings.yaml", &manifest)]);
+    let (code, out, err) = run_drift(&[
+        "check",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--context",
+        "staging",
+        "-n",
+        &ns,
+        "--width",
+        "1000",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let widest = out.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest <= 1000, "a line of {widest} columns");
+    assert!(out.len() < 200_000, "{} bytes for one diff", out.len());
+}
