@@ -805,7 +805,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__watch)
-            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --once --metrics-file --per-resource-metrics --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --serve-report --once --metrics-file --per-resource-metrics --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

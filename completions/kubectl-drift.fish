@@ -160,6 +160,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l of
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l serve-report -d 'Also serve the latest JSON report on /report. It holds live values (ConfigMaps, env) and has no authentication: only for a listen address that only trusted clients reach'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l once -d 'Run one round and exit with check\'s exit code (serves nothing)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l per-resource-metrics -d 'Export one drift-age series per drifted resource (more series)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify-on-resolve -d 'Send one message when drift that was alerted on is gone'

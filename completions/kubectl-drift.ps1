@@ -182,6 +182,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Check every namespace')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print Secret values instead of hiding them')
+            [CompletionResult]::new('--serve-report', '--serve-report', [CompletionResultType]::ParameterName, 'Also serve the latest JSON report on /report. It holds live values (ConfigMaps, env) and has no authentication: only for a listen address that only trusted clients reach')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Run one round and exit with check''s exit code (serves nothing)')
             [CompletionResult]::new('--per-resource-metrics', '--per-resource-metrics', [CompletionResultType]::ParameterName, 'Export one drift-age series per drifted resource (more series)')
             [CompletionResult]::new('--notify-on-resolve', '--notify-on-resolve', [CompletionResultType]::ParameterName, 'Send one message when drift that was alerted on is gone')

@@ -193,6 +193,7 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
         check,
         interval,
         listen: args.listen,
+        serve_report: args.serve_report,
         once: args.once,
         metrics_file: args.metrics_file.clone(),
         per_resource: args.per_resource_metrics,

@@ -127,6 +127,11 @@ pub struct WatchArgs {
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9877")]
     pub listen: std::net::SocketAddr,
 
+    /// Also serve the latest JSON report on /report. It holds live values (ConfigMaps, env)
+    /// and has no authentication: only for a listen address that only trusted clients reach.
+    #[arg(long)]
+    pub serve_report: bool,
+
     /// Run one round and exit with check's exit code (serves nothing).
     #[arg(long)]
     pub once: bool,

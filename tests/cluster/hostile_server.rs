@@ -878,3 +878,162 @@ fn out_of_range_widths_and_concurrency_are_refused() {
     assert!(widest <= 1000, "a line of {widest} columns");
     assert!(out.len() < 200_000, "{} bytes for one diff", out.len());
 }
+
+/// GET over plain HTTP/1.1 on 127.0.0.1: the status and the body, or None when nothing answers.
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string())?;
+    Some((status, body))
+}
+
+#[test]
+fn credentials_are_never_sent_in_clear_and_the_report_is_served_only_on_request() {
+    let ns = namespace("hostile-creds", &["staging"]);
+    let manifest = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: {ns}\ndata: {{mode: one}}\n"
+    );
+    apply("staging", &ns, &manifest);
+    set_mode(&ns, "live-only-value-Q7");
+    let repo = git_repo(&[("k8s/settings.yaml", &manifest)]);
+    let repo_path = repo.path().to_str().unwrap();
+
+    // A webhook URL with user:password@ over plain http is refused, and nothing is sent.
+    let (url, bodies) = receiver();
+    let with_creds = url.replace("http://", "http://alert:hunter2-pw@");
+    let notify = format!("webhook={with_creds}");
+    let (code, out, err) = run_drift(&[
+        "check",
+        "--repo",
+        repo_path,
+        "--context",
+        "staging",
+        "-n",
+        &ns,
+        "--notify",
+        &notify,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("--notify") && err.contains("https"), "{err}");
+    assert!(
+        !err.contains("hunter2-pw") && !out.contains("hunter2-pw"),
+        "{err}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(bodies.lock().unwrap().is_empty(), "a request was sent");
+    // Over https the same URL is accepted as a flag.
+    let https = format!("webhook={}", with_creds.replace("http://", "https://"));
+    let (code, _, err) = run_drift(&[
+        "check",
+        "--repo",
+        repo_path,
+        "--context",
+        "staging",
+        "-n",
+        &ns,
+        "--notify",
+        &https,
+        "--request-timeout",
+        "5s",
+    ]);
+    assert!(!err.contains("plain http"), "{code}: {err}");
+
+    // watch: /report only with --serve-report.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+        .env("KUBECONFIG", &testenv().kubeconfig)
+        .args([
+            "watch",
+            "--repo",
+            repo_path,
+            "--interval",
+            "1s",
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+            "--listen",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut answered = None;
+    while started.elapsed() < std::time::Duration::from_secs(30) {
+        if let Some((200, metrics)) = http_get(port, "/metrics") {
+            if metrics.contains("kubectl_drift_rounds_total 1")
+                || metrics.contains("kubectl_drift_rounds_total 2")
+            {
+                answered = http_get(port, "/report");
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let (status, body) = answered.expect("watch served /metrics after a round");
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("--serve-report"), "{body}");
+    assert!(!body.contains("live-only-value-Q7"));
+
+    // deploy/watch.yaml: no /report, and a NetworkPolicy that admits only the metrics port.
+    let out = kubectl_ok(
+        "staging",
+        &[
+            "create",
+            "--dry-run=client",
+            "-o",
+            "json",
+            "-f",
+            root().join("deploy/watch.yaml").to_str().unwrap(),
+        ],
+    );
+    // One JSON document per object.
+    let items: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&out)
+        .into_iter::<serde_json::Value>()
+        .map(Result::unwrap)
+        .collect();
+    let deployment = items.iter().find(|i| i["kind"] == "Deployment").unwrap();
+    let args = deployment["spec"]["template"]["spec"]["containers"][0]["args"].to_string();
+    assert!(!args.contains("--serve-report"), "{args}");
+    let policy = items
+        .iter()
+        .find(|i| i["kind"] == "NetworkPolicy")
+        .expect("deploy/watch.yaml has a NetworkPolicy");
+    assert_eq!(
+        policy["spec"]["podSelector"]["matchLabels"],
+        deployment["spec"]["template"]["metadata"]["labels"]
+    );
+    let ingress = policy["spec"]["ingress"].as_array().unwrap();
+    let ports: Vec<&serde_json::Value> = ingress
+        .iter()
+        .flat_map(|rule| {
+            rule["ports"]
+                .as_array()
+                .expect("every rule names its ports")
+        })
+        .collect();
+    assert_eq!(ports.len(), 1, "{policy}");
+    assert_eq!(ports[0]["port"], 9877);
+    assert_eq!(
+        policy["spec"]["policyTypes"],
+        serde_json::json!(["Ingress"])
+    );
+}

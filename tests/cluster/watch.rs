@@ -81,6 +81,7 @@ fn spawn_watch(dir: &std::path::Path, kubeconfig: &std::path::Path, ns: &str, po
             "staging",
             "-n",
             ns,
+            "--serve-report",
             "--listen",
         ])
         .arg(format!("127.0.0.1:{port}"))
