@@ -162,7 +162,11 @@ async fn round(
             String::from_utf8_lossy(&out).into_owned()
         });
     if let Some(report) = &report {
-        let lines: Vec<String> = report.contexts.iter().map(|c| c.line()).collect();
+        let lines: Vec<String> = report
+            .contexts
+            .iter()
+            .map(|c| crate::report::terminal_text(&c.line()).into_owned())
+            .collect();
         log(format!(
             "round {} ({duration:.1}s): {}",
             history.rounds,
