@@ -1037,3 +1037,60 @@ fn credentials_are_never_sent_in_clear_and_the_report_is_served_only_on_request(
         serde_json::json!(["Ingress"])
     );
 }
+
+#[test]
+fn an_api_server_frozen_during_the_dry_runs_fails_its_context_within_the_timeout() {
+    let mut env = OwnTestenv::start();
+    let doc = |i: usize, mode: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\n  namespace: default\ndata:\n  mode: {mode}\n")
+    };
+    let count = 400;
+    let git: Vec<String> = (0..count).map(|i| doc(i, "one")).collect();
+    let live: Vec<String> = (0..count).map(|i| doc(i, "two")).collect();
+    for context in ["staging", "production"] {
+        env.kubectl(context, &["apply", "-f", "-"], &live.join("---\n"));
+    }
+    let repo = git_repo(&[("k8s/all.yaml", &git.join("---\n"))]);
+    let args = [
+        "check",
+        "-o",
+        "json",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--context",
+        "staging",
+        "--context",
+        "production",
+        "--request-timeout",
+        "3s",
+        "--concurrency",
+        "2",
+    ];
+    // Every object drifts, so each needs a dry run: the run lasts well past the freeze.
+    let pid = env.pid("production-apiserver");
+    let freezer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        signal(pid, "STOP");
+    });
+    env.stopped.push(pid);
+    let (code, out, err, took) = env.drift(&args);
+    freezer.join().unwrap();
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        took < std::time::Duration::from_millis(1500 + 3000 + 8000),
+        "took {took:?} with --request-timeout 3s"
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let summary = |context: &str| {
+        report["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["context"] == context)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(summary("staging")["drifted"], count, "{err}");
+    let error = summary("production")["error"].to_string();
+    assert!(error.contains("timed out"), "{error}");
+}
