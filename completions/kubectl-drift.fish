@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_drift_global_optspecs
-    string join \n kubeconfig= context= all-contexts h/help V/version
+    string join \n kubeconfig= context= all-contexts request-timeout= h/help V/version
 end
 
 function __fish_kubectl_drift_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -s V -l version -d 'Print version'
@@ -50,9 +51,9 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s l 
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
 always\t''
 never\t''"
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s o -l output -d 'Output format (default: side-by-side)' -r -f -a "side-by-side\t'Git on the left, live on the right, only the changed parts'
 unified\t'A unified diff, like kubectl diff'
 json\t'One JSON document with every resource and a summary per context'
@@ -68,6 +69,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l sm
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l smtp-from -d 'The From address of email alerts' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
@@ -87,12 +89,13 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s l -l
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
 always\t''
 never\t''"
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l audit-log -d 'File that every write is recorded in, one JSON line each (default: $XDG_STATE_HOME/kubectl-drift/audit.log)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
@@ -113,13 +116,14 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s l
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
 always\t''
 never\t''"
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l reason -d 'Why the drift is intentional (required)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l until -d 'The last day the drift stays accepted (YYYY-MM-DD)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
@@ -137,9 +141,9 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s l 
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
 always\t''
 never\t''"
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l interval -d 'Time between the starts of two rounds (e.g. 30s, 5m, 1h)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l listen -d 'Address to serve /metrics, /healthz and /report on' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l metrics-file -d 'Also write the metrics to FILE after each round, in the textfile-collector format' -r -F
@@ -151,10 +155,12 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l sm
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-from -d 'The From address of email alerts' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l show-secrets -d 'Print Secret values instead of hiding them'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l serve-report -d 'Also serve the latest JSON report on /report. It holds live values (ConfigMaps, env) and has no authentication: only for a listen address that only trusted clients reach'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l once -d 'Run one round and exit with check\'s exit code (serves nothing)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l per-resource-metrics -d 'Export one drift-age series per drifted resource (more series)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify-on-resolve -d 'Send one message when drift that was alerted on is gone'
@@ -172,14 +178,15 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s l -
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
 always\t''
 never\t''"
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l width -d 'Output width in columns (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l concurrency -d 'How many API requests to run at once per cluster' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l allow -d 'A subject allowed to change the resources (the pipeline\'s service account, say); repeatable: user:NAME, group:NAME, serviceaccount:NAMESPACE:NAME' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s o -l output -d 'Output format' -r -f -a "text\t'One block per subject, then who could have made the drift\'s hand-made changes'
 json\t'One JSON document'"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
@@ -191,26 +198,31 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s V -
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l report-dir -d 'The folder `check --report-dir` writes its reports to' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand version" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __complete" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s V -l version -d 'Print version'

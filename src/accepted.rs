@@ -128,7 +128,8 @@ pub fn apply(resources: &mut [ResourceReport], records: &[Acceptance], today: Na
 }
 
 /// A digest of the drifted fields and their live values as shown, Secret values hidden
-/// whatever `--show-secrets` says, so that a record never depends on how it was displayed.
+/// whatever `--show-secrets` says, so that a record never depends on how it was displayed;
+/// for a Secret, its keyed digest of the values (`redact::live_digest`) instead.
 pub fn fingerprint(report: &ResourceReport) -> String {
     let mut shown = report.clone();
     redact::redact(&mut shown);
@@ -137,7 +138,11 @@ pub fn fingerprint(report: &ResourceReport) -> String {
         .iter()
         .map(|f| (f.path.to_string(), &f.live))
         .collect();
-    let canonical = serde_json::to_string(&fields).unwrap_or_default();
+    let mut canonical = serde_json::to_string(&fields).unwrap_or_default();
+    // A Secret's values are hidden above; their keyed digest tells a further change.
+    if let Some(digest) = &report.live_digest {
+        canonical.push_str(digest);
+    }
     format!("sha256:{:x}", Sha256::digest(canonical.as_bytes()))
 }
 
@@ -234,6 +239,7 @@ mod tests {
             },
             status: Status::Drifted,
             origin: None,
+            live_digest: None,
             ignored_fields: Vec::new(),
             fields: vec![FieldDrift {
                 path: FieldPath(vec![

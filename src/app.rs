@@ -108,11 +108,15 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
             return fail(&e);
         }
     }
+    warn_insecure(
+        &settings.cluster,
+        report.contexts.iter().map(|c| c.context.as_str()),
+    );
     for summary in report.contexts.iter().filter(|c| c.error.is_some()) {
         eprintln!(
             "error: context {}: {}",
-            summary.context,
-            summary.error.as_deref().unwrap_or_default()
+            report::terminal_text(&summary.context),
+            report::terminal_text(summary.error.as_deref().unwrap_or_default())
         );
     }
     let mut code = exit_code(&report);
@@ -189,6 +193,7 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
         check,
         interval,
         listen: args.listen,
+        serve_report: args.serve_report,
         once: args.once,
         metrics_file: args.metrics_file.clone(),
         per_resource: args.per_resource_metrics,
@@ -507,8 +512,28 @@ async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
         crate::fix::run(&settings, &mut Terminal::default(), &style, &mut out).await
     };
     match result {
-        Ok(summary) => summary.exit_code(),
+        Ok(summary) => {
+            warn_insecure(
+                &settings.check.cluster,
+                summary.contexts.iter().map(|c| c.context.as_str()),
+            );
+            summary.exit_code()
+        }
         Err(e) => fail(&e),
+    }
+}
+
+/// A warning on stderr for each of these contexts whose cluster skips TLS verification.
+fn warn_insecure<'a>(cluster: &ClusterSettings, contexts: impl Iterator<Item = &'a str>) {
+    let Ok(config) = kubeconfig::load_kubeconfig(cluster.kubeconfig.as_deref()) else {
+        return;
+    };
+    let insecure = kubeconfig::insecure_contexts(&config);
+    for context in contexts.filter(|c| insecure.iter().any(|i| i == c)) {
+        eprintln!(
+            "warning: context {}: insecure-skip-tls-verify is set, so the server's certificate is not checked and anyone on the network path can read and change this traffic",
+            report::terminal_text(context)
+        );
     }
 }
 
@@ -611,7 +636,9 @@ async fn version(cluster: &ClusterArgs) -> i32 {
             kubeconfig::select_contexts(&config, &settings.contexts, settings.all_contexts)?;
         let mut lines = Vec::new();
         for context in contexts {
-            let cluster = kubeconfig::connect(&config, &context).await?;
+            let cluster =
+                kubeconfig::connect_with_timeout(&config, &context, settings.request_timeout)
+                    .await?;
             lines.push(format!(
                 "{context}: server {}",
                 kubeconfig::server_version(&cluster).await?

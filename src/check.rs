@@ -14,7 +14,9 @@ use serde_json::Value;
 use crate::accepted;
 use crate::cluster::cache::LiveCache;
 use crate::cluster::openapi;
-use crate::cluster::{self, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType};
+use crate::cluster::{
+    self, errors, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType,
+};
 use crate::config::{self, Config, ConfigError};
 use crate::drift::schema;
 use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
@@ -56,6 +58,8 @@ enum ContextError {
     Cluster(#[from] ClusterError),
     #[error("{0}")]
     Selection(String),
+    #[error("timed out: the API server did not answer within {}s (--request-timeout); the context was given up", .0.as_secs_f64())]
+    TimedOut(std::time::Duration),
 }
 
 /// What the caller hears while a check runs: one more resource of a context is done.
@@ -116,7 +120,8 @@ pub async fn run_checked(
     let connecting = futures::future::join_all(contexts.iter().map(|(_, context)| {
         let config = &kubeconfig;
         async move {
-            let cluster = kubeconfig::connect(config, context).await?;
+            let timeout = settings.cluster.request_timeout;
+            let cluster = kubeconfig::connect_with_timeout(config, context, timeout).await?;
             let catalog = Catalog::discover(&cluster).await?;
             Ok::<_, ContextError>((cluster, catalog))
         }
@@ -136,11 +141,14 @@ pub async fn run_checked(
                     ..Default::default()
                 };
                 let outcome = match connected {
+                    // A frozen server fails its own context at its first timed-out
+                    // request; the other contexts go on.
                     Ok((cluster, catalog)) => {
-                        check_context(
-                            cluster, catalog, &server, desired, settings, target, progress,
-                        )
-                        .await
+                        let deadline = cluster.deadline.clone();
+                        tokio::select! {
+                            outcome = check_context(cluster, catalog, &server, desired, settings, target, progress) => outcome,
+                            after = deadline.passed() => Err(ContextError::TimedOut(after)),
+                        }
                     }
                     Err(error) => Err(error),
                 };
@@ -246,7 +254,10 @@ pub async fn recheck(
         Ok(live) => (live, None),
         Err(e) => (
             None,
-            Some(format!("cannot read the live object: {}", api_message(&e))),
+            Some(format!(
+                "cannot read the live object: {}",
+                api_message(&e, is_secret(&subject.identity))
+            )),
         ),
     };
     subject.live_resource_version = live.as_ref().and_then(resource_version);
@@ -600,7 +611,7 @@ async fn list_live(
                     // Namespace-scoped permissions: fall back to one LIST per namespace.
                     Err(kube::Error::Api(status)) if status.code == 403 => {}
                     Err(error) => {
-                        let message = api_message(&error);
+                        let message = api_message(&error, rt.is_secret());
                         return namespaces
                             .into_iter()
                             .map(|ns| (rt.clone(), ns, Err(api_error(&message))))
@@ -649,7 +660,13 @@ async fn list_live(
                 }
             }
             Err(error) => {
-                let error = api_message(&error);
+                let error = match &error {
+                    // Already put in words (and reduced) for the cluster-wide LIST.
+                    kube::Error::Api(status) if status.reason == LIST_FAILED => {
+                        status.message.clone()
+                    }
+                    other => api_message(other, rt.is_secret()),
+                };
                 let what = match &ns {
                     Some(ns) => format!(
                         "cannot list {} in namespace {ns}: {error}",
@@ -689,9 +706,12 @@ fn group_by_namespace(
         .collect()
 }
 
+/// The reason of `api_error`'s errors.
+const LIST_FAILED: &str = "ListFailed";
+
 /// An error carrying a message already reported once, for every namespace it stands for.
 fn api_error(message: &str) -> kube::Error {
-    kube::Error::Api(Box::new(kube::core::Status::failure(message, "ListFailed")))
+    kube::Error::Api(Box::new(kube::core::Status::failure(message, LIST_FAILED)))
 }
 
 /// The types of one context that may not be dry-run (a 403, or a type that cannot be
@@ -762,6 +782,7 @@ async fn compare(
         return report;
     }
     let manifest = &subject.manifest;
+    let secret = is_secret(&subject.identity);
     let Some(live) = live else {
         report.status = Status::Missing;
         report.git_object = Some(drift::normalize::normalize(manifest));
@@ -788,53 +809,58 @@ async fn compare(
     {
         return report;
     }
-    let drift: PairDrift =
-        if read_only.contains(resource) || !resource.verbs.iter().any(|v| v == "patch") {
-            read_only.add(resource);
-            drift::declared(manifest, live, schema)
-        } else {
-            let predicted = live::dry_run_apply(
-                cluster,
-                resource,
-                subject.identity.namespace.as_deref(),
-                &subject.identity.name,
-                manifest,
-                &subject.field_manager,
-            )
-            .await;
-            match predicted {
-                Ok(predicted) => drift::exact(&predicted, live),
-                Err(kube::Error::Api(status)) if status.code == 403 => {
-                    read_only.add(resource);
-                    drift::declared(manifest, live, schema)
-                }
-                // The server refuses to merge Git into the live object (say, a changed port
-                // whose name now clashes): the declared fields still show what differs.
-                Err(kube::Error::Api(status)) if status.code == 422 => {
-                    let declared = drift::declared(manifest, live, schema);
-                    if declared.fields.is_empty() {
-                        report.status = Status::Error;
-                        report.message = Some(format!("dry run rejected: {}", status.message));
-                        return report;
-                    }
-                    report.message = Some(format!(
-                        "dry run rejected ({}); declared fields compared instead",
-                        status.message
-                    ));
-                    declared
-                }
-                Err(error) => {
+    let drift: PairDrift = if read_only.contains(resource)
+        || !resource.verbs.iter().any(|v| v == "patch")
+    {
+        read_only.add(resource);
+        drift::declared(manifest, live, schema)
+    } else {
+        let predicted = live::dry_run_apply(
+            cluster,
+            resource,
+            subject.identity.namespace.as_deref(),
+            &subject.identity.name,
+            manifest,
+            &subject.field_manager,
+        )
+        .await;
+        match predicted {
+            Ok(predicted) => drift::exact(&predicted, live),
+            Err(kube::Error::Api(status)) if status.code == 403 => {
+                read_only.add(resource);
+                drift::declared(manifest, live, schema)
+            }
+            // The server refuses to merge Git into the live object (say, a changed port
+            // whose name now clashes): the declared fields still show what differs.
+            Err(kube::Error::Api(status)) if status.code == 422 => {
+                let declared = drift::declared(manifest, live, schema);
+                if declared.fields.is_empty() {
                     report.status = Status::Error;
-                    report.message = Some(format!("dry run failed: {}", api_message(&error)));
+                    report.message = Some(format!(
+                        "dry run rejected: {}",
+                        errors::status_text(&status, secret)
+                    ));
                     return report;
                 }
+                report.message = Some(format!(
+                    "dry run rejected ({}); declared fields compared instead",
+                    errors::status_text(&status, secret)
+                ));
+                declared
             }
-        };
+            Err(error) => {
+                report.status = Status::Error;
+                report.message = Some(format!("dry run failed: {}", api_message(&error, secret)));
+                return report;
+            }
+        }
+    };
     let drift = drift::with_removals(drift, removals, live);
     if !drift.fields.is_empty() {
         report.status = Status::Drifted;
     }
     report.fields = drift.fields;
+    report.live_digest = redact::live_digest(&report, live);
     report.git_object = Some(drift.git);
     report.live_object = Some(drift.live);
     report
@@ -859,11 +885,13 @@ fn manifest_for(placed: &Placed) -> Value {
     manifest
 }
 
-fn api_message(error: &kube::Error) -> String {
-    match error {
-        kube::Error::Api(status) => status.message.clone(),
-        other => other.to_string(),
-    }
+/// A failed request in words; a Secret's server messages are reduced to paths and reason.
+fn api_message(error: &kube::Error, secret: bool) -> String {
+    errors::describe(error, secret)
+}
+
+fn is_secret(identity: &Identity) -> bool {
+    errors::is_secret(&identity.group, &identity.kind)
 }
 
 fn place<'a>(desired: &'a DesiredObject, catalog: &Catalog, default_ns: &str) -> Placed<'a> {

@@ -103,6 +103,12 @@ pub struct ClusterArgs {
     /// Use every context in the kubeconfig.
     #[arg(long, conflicts_with = "contexts", global = true)]
     pub all_contexts: bool,
+
+    /// How long one API request may take before its context fails, as in kubectl: 30s, 1m,
+    /// a bare number of seconds, or 0 for no limit.
+    #[arg(long, value_name = "DURATION", default_value = "30s", global = true,
+          value_parser = crate::settings::parse_request_timeout)]
+    pub request_timeout: crate::settings::RequestTimeout,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +126,11 @@ pub struct WatchArgs {
     /// Address to serve /metrics, /healthz and /report on.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9877")]
     pub listen: std::net::SocketAddr,
+
+    /// Also serve the latest JSON report on /report. It holds live values (ConfigMaps, env)
+    /// and has no authentication: only for a listen address that only trusted clients reach.
+    #[arg(long)]
+    pub serve_report: bool,
 
     /// Run one round and exit with check's exit code (serves nothing).
     #[arg(long)]
@@ -318,7 +329,7 @@ pub struct CommonArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Output width in columns (default: the terminal's width, else 120).
+    /// Output width in columns, 40 to 1000 (default: the terminal's width, else 120).
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
 
@@ -327,7 +338,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "NAME")]
     pub field_manager: Option<String>,
 
-    /// How many API requests to run at once per cluster.
+    /// How many API requests to run at once per cluster (1 to 256).
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
 

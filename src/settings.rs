@@ -15,6 +15,10 @@ pub const DEFAULT_FIELD_MANAGER: &str = "kubectl-drift";
 pub const DEFAULT_WIDTH: usize = 120;
 /// Narrower than this, two columns cannot show anything useful.
 pub const MIN_WIDTH: usize = 40;
+/// Wider than any screen; a bound so that one diff line cannot take megabytes.
+pub const MAX_WIDTH: usize = 1000;
+/// API requests in flight per cluster at most: more only overloads the API server.
+pub const MAX_CONCURRENCY: usize = 256;
 
 /// A flag or argument that cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -31,6 +35,8 @@ pub struct ClusterSettings {
     pub kubeconfig: Option<PathBuf>,
     pub contexts: Vec<String>,
     pub all_contexts: bool,
+    /// The longest one API request may take; `None` for no limit (`--request-timeout 0`).
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 impl ClusterSettings {
@@ -39,8 +45,43 @@ impl ClusterSettings {
             kubeconfig: args.kubeconfig.clone(),
             contexts: args.contexts.clone(),
             all_contexts: args.all_contexts,
+            request_timeout: args.request_timeout.0,
         }
     }
+}
+
+/// `--request-timeout`: `None` for no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestTimeout(pub Option<std::time::Duration>);
+
+impl Default for RequestTimeout {
+    fn default() -> RequestTimeout {
+        RequestTimeout(Some(crate::cluster::DEFAULT_REQUEST_TIMEOUT))
+    }
+}
+
+/// The longest `--request-timeout`: a day. Longer is no limit in practice, and a huge value
+/// would overflow the timers.
+const MAX_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+/// Reads `--request-timeout` as kubectl does: `0` for none, `30s`, `1m`, `1h`, `1m30s`, or
+/// a bare number of seconds.
+pub fn parse_request_timeout(text: &str) -> Result<RequestTimeout, String> {
+    let text = text.trim();
+    let duration = if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+        let seconds: u64 = text
+            .parse()
+            .map_err(|_| format!("{text} seconds is too long (at most 86400, a day)"))?;
+        std::time::Duration::from_secs(seconds)
+    } else {
+        crate::notify::parse_duration(text)?
+    };
+    if duration > MAX_REQUEST_TIMEOUT {
+        return Err(format!(
+            "{text} is too long: at most 24h (86400 seconds), or 0 for no limit"
+        ));
+    }
+    Ok(RequestTimeout((!duration.is_zero()).then_some(duration)))
 }
 
 /// Which namespaces to look at.
@@ -109,10 +150,13 @@ impl CheckSettings {
         cluster: &ClusterArgs,
         output: OutputFormat,
     ) -> Result<CheckSettings, SettingsError> {
-        if args.concurrency == 0 {
+        if args.concurrency == 0 || args.concurrency > MAX_CONCURRENCY {
             return Err(SettingsError::Flag {
                 flag: "--concurrency",
-                message: "must be at least 1".into(),
+                message: format!(
+                    "{} is out of range: use 1 to {MAX_CONCURRENCY}",
+                    args.concurrency
+                ),
             });
         }
         if args
@@ -130,6 +174,12 @@ impl CheckSettings {
                 return Err(SettingsError::Flag {
                     flag: "--width",
                     message: format!("{width} is too narrow; use at least {MIN_WIDTH}"),
+                });
+            }
+            if width > MAX_WIDTH {
+                return Err(SettingsError::Flag {
+                    flag: "--width",
+                    message: format!("{width} is too wide; use at most {MAX_WIDTH}"),
                 });
             }
         }
@@ -169,7 +219,7 @@ impl CheckSettings {
         };
         let width = args.width.unwrap_or_else(|| {
             terminal_size::terminal_size()
-                .map(|(w, _)| w.0 as usize)
+                .map(|(w, _)| (w.0 as usize).min(MAX_WIDTH))
                 .filter(|w| *w >= MIN_WIDTH)
                 .unwrap_or(DEFAULT_WIDTH)
         });
@@ -572,6 +622,20 @@ fn check_key(key: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn request_timeouts_read_as_kubectl_reads_them() {
+        use std::time::Duration;
+        let read = |t| parse_request_timeout(t).map(|r| r.0);
+        assert_eq!(read("0"), Ok(None));
+        assert_eq!(read("45"), Ok(Some(Duration::from_secs(45))));
+        assert_eq!(read("30s"), Ok(Some(Duration::from_secs(30))));
+        assert_eq!(read("1m"), Ok(Some(Duration::from_secs(60))));
+        assert!(read("3x").is_err());
+        assert!(read("-1").is_err());
+        assert!(read("99999999999999999999").is_err());
+        assert!(read("2d").is_err());
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -46,6 +46,7 @@ fn resources() -> Vec<ResourceReport> {
             live: Some(json!(6)),
             attribution: by("keda-operator", Some("scale"), 30),
         }],
+        live_digest: None,
         ignored_fields: vec![],
         message: Some("accepted by alice@example.com until 2026-04-01: load test".into()),
         git_object: None,
@@ -57,6 +58,7 @@ fn resources() -> Vec<ResourceReport> {
         status: Status::Extra,
         origin: None,
         fields: vec![],
+        live_digest: None,
         ignored_fields: vec![],
         message: None,
         git_object: None,
@@ -273,6 +275,7 @@ fn markup_in_report_text_is_escaped() {
             live: Some(json!("<img src=x onerror=alert(4)>")),
             attribution: by("<script>manager", None, 1),
         }],
+        live_digest: None,
         ignored_fields: vec![IgnoredField {
             path: "data.<b>".into(),
             reason: "<script>alert(5)</script>".into(),

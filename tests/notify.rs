@@ -88,6 +88,7 @@ fn resource(
             commit: Some(COMMIT.to_string()),
         }),
         fields,
+        live_digest: None,
         ignored_fields: vec![],
         message: None,
         git_object: None,

@@ -42,6 +42,11 @@ impl ResourceType {
         }
     }
 
+    /// Whether objects of this type hold secret values (core `Secret`).
+    pub fn is_secret(&self) -> bool {
+        super::errors::is_secret(&self.group, &self.kind)
+    }
+
     /// `deployments.apps`, or `services` for the core group: how kubectl names a type.
     pub fn qualified_plural(&self) -> String {
         if self.group.is_empty() {
@@ -76,13 +81,15 @@ impl Catalog {
     pub async fn discover(cluster: &Cluster) -> Result<Catalog, ClusterError> {
         let client = &cluster.client;
         let (core, apis) = futures::try_join!(
-            retry::with_retries(|| client.list_core_api_versions_aggregated()),
-            retry::with_retries(|| client.list_api_groups_aggregated()),
+            retry::with_retries(|| cluster
+                .deadline
+                .bound(client.list_core_api_versions_aggregated())),
+            retry::with_retries(|| cluster.deadline.bound(client.list_api_groups_aggregated())),
         )
-        .map_err(|source| ClusterError::Api {
+        .map_err(|error| ClusterError::Api {
             context: cluster.context.clone(),
             what: "discovery failed".into(),
-            source,
+            error,
         })?;
         Ok(Catalog::from_discovery([core, apis]))
     }

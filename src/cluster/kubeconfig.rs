@@ -18,6 +18,8 @@ pub struct Cluster {
     /// The context's namespace, or `default`.
     pub default_namespace: String,
     pub client: kube::Client,
+    /// Every request through `live` and discovery is bounded by this.
+    pub deadline: std::sync::Arc<super::Deadline>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -158,8 +160,39 @@ pub fn select_contexts(
     Ok(chosen)
 }
 
-/// Builds a client for one context of an already loaded kubeconfig.
+/// The contexts whose cluster entry sets `insecure-skip-tls-verify: true`: their server's
+/// identity is not checked, and the person should hear so.
+pub fn insecure_contexts(config: &Kubeconfig) -> Vec<String> {
+    config
+        .contexts
+        .iter()
+        .filter(|named| {
+            let cluster = named.context.as_ref().map(|c| c.cluster.as_str());
+            config.clusters.iter().any(|c| {
+                Some(c.name.as_str()) == cluster
+                    && c.cluster
+                        .as_ref()
+                        .and_then(|c| c.insecure_skip_tls_verify)
+                        .unwrap_or(false)
+            })
+        })
+        .map(|named| named.name.clone())
+        .collect()
+}
+
+/// Builds a client for one context of an already loaded kubeconfig, with the default
+/// request timeout.
 pub async fn connect(config: &Kubeconfig, context: &str) -> Result<Cluster, ClusterError> {
+    connect_with_timeout(config, context, Some(super::DEFAULT_REQUEST_TIMEOUT)).await
+}
+
+/// Builds a client for one context whose requests each get at most `request_timeout`
+/// (`None`: no limit).
+pub async fn connect_with_timeout(
+    config: &Kubeconfig,
+    context: &str,
+    request_timeout: Option<std::time::Duration>,
+) -> Result<Cluster, ClusterError> {
     let options = KubeConfigOptions {
         context: Some(context.to_string()),
         ..Default::default()
@@ -177,6 +210,10 @@ pub async fn connect(config: &Kubeconfig, context: &str) -> Result<Cluster, Clus
         .and_then(|c| c.context.as_ref())
         .and_then(|c| c.user.clone());
     let default_namespace = client_config.default_namespace.clone();
+    let mut client_config = client_config;
+    if request_timeout.is_some() {
+        client_config.connect_timeout = request_timeout;
+    }
     let client = kube::Client::try_from(client_config).map_err(|source| ClusterError::Client {
         context: context.to_string(),
         source,
@@ -186,19 +223,20 @@ pub async fn connect(config: &Kubeconfig, context: &str) -> Result<Cluster, Clus
         user,
         default_namespace,
         client,
+        deadline: std::sync::Arc::new(super::Deadline::new(request_timeout)),
     })
 }
 
 /// The server's version string, e.g. `v1.33.13`.
 pub async fn server_version(cluster: &Cluster) -> Result<String, ClusterError> {
     cluster
-        .client
-        .apiserver_version()
+        .deadline
+        .bound(cluster.client.apiserver_version())
         .await
         .map(|info| info.git_version)
-        .map_err(|source| ClusterError::Api {
+        .map_err(|error| ClusterError::Api {
             context: cluster.context.clone(),
             what: "cannot read the server version".into(),
-            source,
+            error,
         })
 }

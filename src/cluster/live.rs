@@ -35,7 +35,10 @@ pub async fn list(
         LIST_REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let page: Value = retry::with_retries(|| async {
             let req = request.list(&params).map_err(kube::Error::BuildRequest)?;
-            cluster.client.request::<Value>(req).await
+            cluster
+                .deadline
+                .bound(cluster.client.request::<Value>(req))
+                .await
         })
         .await?;
         let next = page["metadata"]["continue"]
@@ -104,6 +107,54 @@ pub async fn apply(
     apply_with(cluster, resource, namespace, name, &body, &params).await
 }
 
+/// Creates `manifest` only if no such object exists yet: 409 AlreadyExists otherwise, and
+/// nothing is merged into the object someone else made meanwhile. Then, guarded by the new
+/// object's version, applies it once with `field_manager` so that the manager owns its fields
+/// as an applier (as `apply` would have made it), not as an updater.
+pub async fn create(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    manifest: &Value,
+    field_manager: &str,
+) -> Result<Value, kube::Error> {
+    let url = DynamicObject::url_path(&resource.api_resource(), namespace);
+    let request = Request::new(url);
+    let params = kube::api::PostParams {
+        dry_run: false,
+        field_manager: Some(field_manager.to_string()),
+    };
+    let body = serde_json::to_vec(manifest).map_err(kube::Error::SerdeError)?;
+    let req = request
+        .create(&params, body)
+        .map_err(kube::Error::BuildRequest)?;
+    // Not retried: a create that reached the server and failed on the way back would turn
+    // into AlreadyExists, which means someone else's object.
+    let created = cluster
+        .deadline
+        .bound(cluster.client.request::<Value>(req))
+        .await?;
+    let version = created["metadata"]["resourceVersion"]
+        .as_str()
+        .map(str::to_string);
+    let owned = apply(
+        cluster,
+        resource,
+        namespace,
+        name,
+        manifest,
+        &ApplyOptions {
+            field_manager,
+            force: true,
+            resource_version: version.as_deref(),
+        },
+    )
+    .await;
+    // The object is there either way; the re-check after a fix shows where it stands.
+    Ok(owned.unwrap_or(created))
+}
+
 async fn apply_with(
     cluster: &Cluster,
     resource: &ResourceType,
@@ -118,7 +169,10 @@ async fn apply_with(
         let req = request
             .patch(name, params, &Patch::Apply(manifest))
             .map_err(kube::Error::BuildRequest)?;
-        cluster.client.request::<Value>(req).await
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
     })
     .await
 }
@@ -136,7 +190,10 @@ pub async fn get(
         let req = request
             .get(name, &Default::default())
             .map_err(kube::Error::BuildRequest)?;
-        cluster.client.request::<Value>(req).await
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
     })
     .await;
     match result {
@@ -188,7 +245,10 @@ pub async fn delete(
         let req = request
             .delete(name, &params)
             .map_err(kube::Error::BuildRequest)?;
-        cluster.client.request::<Value>(req).await
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
     })
     .await;
     match result {

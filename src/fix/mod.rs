@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::check::{self, Checked, Subject};
-use crate::cluster::{live, Cluster};
+use crate::cluster::{errors, live, Cluster};
 use crate::drift::Status;
 use crate::extra;
-use crate::report::{side_by_side, ContextSummary, ResourceReport, Style};
+use crate::report::{side_by_side, terminal_text, ContextSummary, ResourceReport, Style};
 use crate::settings::CheckSettings;
 
 /// What to do with one drifted resource.
@@ -88,9 +88,14 @@ pub struct FixSummary {
 }
 
 impl FixSummary {
-    /// 0 when everything chosen ended in sync, 1 when drift remains, 2 on errors.
+    /// 0 when everything chosen ended in sync, 1 when drift remains, 2 on errors (a write
+    /// the server refused among them).
     pub fn exit_code(&self) -> i32 {
-        if self.errors > 0 || self.contexts.iter().any(|c| c.error.is_some()) {
+        let failed = self
+            .outcomes
+            .iter()
+            .any(|(_, o)| matches!(o, Outcome::Failed(_)));
+        if failed || self.errors > 0 || self.contexts.iter().any(|c| c.error.is_some()) {
             2
         } else if self
             .outcomes
@@ -205,6 +210,7 @@ async fn fix_one(
     mut subject: Subject,
 ) -> Result<(ResourceReport, Outcome), FixError> {
     let mut force = false;
+    let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
     loop {
         // A forced retry applies what was just shown; everything else shows the diff first.
         if !force {
@@ -237,7 +243,12 @@ async fn fix_one(
             Choice::Accept { reason, until } => {
                 let Some(file) = accepted_file else {
                     let message = "accepted drift is recorded in a work tree; run fix in a clone of the repository".to_string();
-                    writeln!(out, "{}: not accepted: {message}\n", describe(&resource))?;
+                    writeln!(
+                        out,
+                        "{}: not accepted: {}\n",
+                        describe(&resource),
+                        terminal_text(&message)
+                    )?;
                     return Ok((resource, Outcome::Failed(message)));
                 };
                 let by = cluster.user.clone().unwrap_or_else(|| "unknown".into());
@@ -256,26 +267,35 @@ async fn fix_one(
         let Some(resource_type) = subject.resource.clone() else {
             return Ok((resource, Outcome::Failed("its type is not served".into())));
         };
-        // A missing object has no version to hold on to; it is created.
-        let precondition = match resource.status {
-            Status::Missing => None,
-            _ => subject.live_resource_version.as_deref(),
-        };
         let manifest = crate::ignore::without_ignored(&subject.manifest, &resource);
-        let result = live::apply(
-            cluster,
-            &resource_type,
-            subject.identity.namespace.as_deref(),
-            &subject.identity.name,
-            &manifest,
-            &live::ApplyOptions {
-                field_manager: &subject.field_manager,
-                force,
-                resource_version: precondition,
-            },
-        )
-        .await;
         let created = resource.status == Status::Missing;
+        // A missing object has no version to hold on to: it is created only if it still does
+        // not exist (409 AlreadyExists otherwise, handled as a change since the diff).
+        let result = if created {
+            live::create(
+                cluster,
+                &resource_type,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                &manifest,
+                &subject.field_manager,
+            )
+            .await
+        } else {
+            live::apply(
+                cluster,
+                &resource_type,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                &manifest,
+                &live::ApplyOptions {
+                    field_manager: &subject.field_manager,
+                    force,
+                    resource_version: subject.live_resource_version.as_deref(),
+                },
+            )
+            .await
+        };
         match result {
             Ok(_) => {
                 audit_write(
@@ -312,7 +332,7 @@ async fn fix_one(
                         &subject,
                         &resource,
                         "changed-since-diff",
-                        Some(&status.message),
+                        Some(&errors::status_text(&status, secret)),
                     )?;
                     writeln!(
                         out,
@@ -338,9 +358,9 @@ async fn fix_one(
                     &subject,
                     &resource,
                     "conflict",
-                    Some(&status.message),
+                    Some(&errors::status_text(&status, secret)),
                 )?;
-                let conflicts = conflict_lines(&status);
+                let conflicts = conflict_lines(&status, secret);
                 writeln!(
                     out,
                     "{} is also managed by others:\n{conflicts}",
@@ -355,10 +375,9 @@ async fn fix_one(
             Err(error) => {
                 let (outcome, message) = match &error {
                     kube::Error::Api(status) if status.code == 403 => {
-                        ("forbidden", format!("forbidden: {}", status.message))
+                        ("forbidden", errors::status_text(status, secret))
                     }
-                    kube::Error::Api(status) => ("failed", status.message.clone()),
-                    other => ("failed", other.to_string()),
+                    other => ("failed", errors::describe(other, secret)),
                 };
                 audit_write(
                     settings,
@@ -368,7 +387,12 @@ async fn fix_one(
                     outcome,
                     Some(&message),
                 )?;
-                writeln!(out, "{}: not written: {message}\n", describe(&resource))?;
+                writeln!(
+                    out,
+                    "{}: not written: {}\n",
+                    describe(&resource),
+                    terminal_text(&message)
+                )?;
                 return Ok((resource, Outcome::Failed(message)));
             }
         }
@@ -390,6 +414,7 @@ async fn prune_one(
         writeln!(out, "{}: left in place: {why}\n", describe(&resource))?;
         return Ok((resource, Outcome::Skipped));
     }
+    let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
     if !settings.prune {
         writeln!(
             out,
@@ -453,11 +478,10 @@ async fn prune_one(
                 kube::Error::Api(status) if status.code == 409 => {
                     format!(
                         "changed since it was shown; not deleted: {}",
-                        status.message
+                        errors::status_text(status, secret)
                     )
                 }
-                kube::Error::Api(status) => status.message.clone(),
-                other => other.to_string(),
+                other => errors::describe(other, secret),
             };
             audit_write(
                 settings,
@@ -467,19 +491,26 @@ async fn prune_one(
                 "failed",
                 Some(&message),
             )?;
-            writeln!(out, "{}: not deleted: {message}\n", describe(&resource))?;
+            writeln!(
+                out,
+                "{}: not deleted: {}\n",
+                describe(&resource),
+                terminal_text(&message)
+            )?;
             Ok((resource, Outcome::Failed(message)))
         }
     }
 }
 
+/// `Deployment shop/web (production)`, safe for the terminal.
 fn describe(resource: &ResourceReport) -> String {
-    format!(
+    terminal_text(&format!(
         "{} {} ({})",
         resource.identity.kind,
         resource.identity.namespaced_name(),
         resource.context
-    )
+    ))
+    .into_owned()
 }
 
 fn is_field_conflict(status: &kube::core::Status) -> bool {
@@ -490,7 +521,8 @@ fn is_field_conflict(status: &kube::core::Status) -> bool {
 }
 
 /// `  .spec.replicas  owned by kubectl (conflict with "kubectl" …)`, one per conflicting field.
-fn conflict_lines(status: &kube::core::Status) -> String {
+/// For a Secret only the fields: the server's words are not passed on.
+fn conflict_lines(status: &kube::core::Status, secret: bool) -> String {
     status
         .details
         .as_ref()
@@ -498,7 +530,13 @@ fn conflict_lines(status: &kube::core::Status) -> String {
             d.causes
                 .iter()
                 .filter(|c| c.reason == "FieldManagerConflict")
-                .map(|c| format!("  {}  {}", c.field, c.message))
+                .map(|c| match secret {
+                    true => format!("  {}", terminal_text(&c.field)),
+                    false => format!(
+                        "  {}",
+                        terminal_text(&format!("{}  {}", c.field, c.message))
+                    ),
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         })
@@ -553,7 +591,11 @@ fn write_summary(summary: &FixSummary, out: &mut dyn Write) -> io::Result<()> {
     }
     for context in &summary.contexts {
         if let Some(error) = &context.error {
-            writeln!(out, "{}: error: {error}", context.context)?;
+            writeln!(
+                out,
+                "{}",
+                terminal_text(&format!("{}: error: {error}", context.context))
+            )?;
         }
     }
     Ok(())

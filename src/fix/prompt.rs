@@ -7,7 +7,7 @@ use dialoguer::{theme::ColorfulTheme, Confirm, Input, Select};
 
 use super::{parse_date, Choice, Decider};
 use crate::drift::Status;
-use crate::report::ResourceReport;
+use crate::report::{terminal_text, ResourceReport};
 
 /// Asks a person at a terminal.
 #[derive(Default)]
@@ -34,12 +34,13 @@ impl Decider for Terminal {
             "show both objects in full",
             "quit",
         ];
-        let prompt = format!(
+        let prompt = terminal_text(&format!(
             "{} {} ({})",
             resource.identity.kind,
             resource.identity.namespaced_name(),
             resource.context
-        );
+        ))
+        .into_owned();
         let picked = Select::with_theme(&self.theme)
             .with_prompt(prompt)
             .items(items)

@@ -590,6 +590,7 @@ mod tests {
             status: Status::Drifted,
             origin: None,
             fields,
+            live_digest: None,
             ignored_fields: vec![],
             message: Some("note with hunter2".into()),
             git_object: None,

@@ -97,6 +97,12 @@ fn http_url(kind: &'static str, text: &str) -> Result<String, ChannelError> {
     if url.host_str().is_none() {
         return Err(bad("no host".to_string()));
     }
+    // As Git refuses to: credentials in the URL would travel as Basic auth in clear text.
+    if url.scheme() == "http" && (!url.username().is_empty() || url.password().is_some()) {
+        return Err(bad(
+            "has credentials (user:password@) over plain http://, where anyone on the way can read them; use https://".to_string(),
+        ));
+    }
     Ok(text.to_string())
 }
 

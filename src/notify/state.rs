@@ -159,7 +159,8 @@ pub fn scope(report: &Report) -> String {
 /// A stable hash over the drifted resources, their statuses and field paths, and the live
 /// values as the report shows them; `None` when nothing drifted. Order does not matter, and
 /// neither do Git-side changes or a new commit: only what changed in the cluster. For
-/// Secrets only paths count, so that not even a hash of a value is stored.
+/// Secrets only paths and the keyed, slow digest of the values (`redact::live_digest`)
+/// count, so that no plain hash of a value is stored.
 pub fn fingerprint(report: &Report) -> Option<String> {
     let mut lines: Vec<String> = Vec::new();
     for r in report.resources.iter().filter(|r| r.status.is_drift()) {
@@ -178,8 +179,9 @@ pub fn fingerprint(report: &Report) -> Option<String> {
             .fields
             .iter()
             .map(|f| {
+                // A Secret's values count only through their keyed digest.
                 let live = if secret {
-                    String::new()
+                    r.live_digest.clone().unwrap_or_default()
                 } else {
                     f.live.as_ref().map(canonical).unwrap_or_default()
                 };
@@ -304,6 +306,7 @@ mod tests {
                 live: Some(live),
                 attribution: None,
             }],
+            live_digest: None,
             ignored_fields: vec![],
             message: None,
             git_object: None,

@@ -35,6 +35,10 @@ pub struct ResourceReport {
     pub status: Status,
     pub origin: Option<Origin>,
     pub fields: Vec<FieldDrift>,
+    /// For a drifted Secret: a keyed, slow digest of its drifted live values
+    /// (`redact::live_digest`), so that accepted drift and alerts notice a further change
+    /// without the values being kept. Never rendered.
+    pub live_digest: Option<String>,
     /// Drifted fields an ignore rule hides, kept so that they are counted and can be shown.
     pub ignored_fields: Vec<IgnoredField>,
     /// Why the resource could not be checked, for `Error`.
@@ -54,6 +58,7 @@ impl ResourceReport {
             status,
             origin: None,
             fields: Vec::new(),
+            live_digest: None,
             ignored_fields: Vec::new(),
             message: None,
             git_object: None,
@@ -253,6 +258,32 @@ pub fn escape_markup(text: &str) -> String {
     out
 }
 
+/// Text made safe for a terminal: control characters (C0, DEL and C1, which start escape
+/// sequences) and bidirectional overrides become visible escapes (`\x1b`, `\u{202e}`), so
+/// nothing from a cluster or a repository can move the cursor, recolor, retitle or reorder
+/// what the terminal shows. Every renderer and prompt passes such text through here.
+pub fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x80 && unsafe_char(c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A short relative time: `40s ago`, `5m ago`, `2h ago`, `3d ago`.
 pub fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let secs = (now - then).num_seconds().max(0);
@@ -284,7 +315,10 @@ pub fn yaml_text(object: Option<&Value>) -> String {
 }
 
 /// `text` cut to at most `width` display columns, ending in `…` when something was cut.
+/// Control characters come out escaped (`terminal_text`).
 pub fn truncate(text: &str, width: usize) -> String {
+    let text = terminal_text(text);
+    let text = text.as_ref();
     if text.width() <= width {
         return text.to_string();
     }
@@ -330,7 +364,7 @@ pub fn header_line(resource: &ResourceReport, color: bool, width: usize) -> Stri
         },
         other => other.to_string(),
     };
-    let middle = format!("  ·  {}  ·  ", resource.context);
+    let middle = format!("  ·  {}  ·  ", terminal_text(&resource.context));
     let name = format!(
         "{} {}",
         resource.identity.kind,
@@ -352,7 +386,10 @@ pub fn header_line(resource: &ResourceReport, color: bool, width: usize) -> Stri
 }
 
 /// Breaks `text` into lines of at most `width` columns, at spaces where it can.
+/// Control characters come out escaped (`terminal_text`).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let text = terminal_text(text);
+    let text = text.as_ref();
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
@@ -396,4 +433,20 @@ fn take_columns(text: &str, width: usize) -> &str {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_escapes_every_control_character() {
+        assert_eq!(terminal_text("plain ünïcode"), "plain ünïcode");
+        assert_eq!(
+            terminal_text("\u{1b}]0;x\u{7}\u{9b}\u{202e}\r\n\t\u{7f}"),
+            r"\x1b]0;x\x07\u{9b}\u{202e}\r\n\t\x7f"
+        );
+        assert_eq!(truncate("\u{1b}[2J", 10), r"\x1b[2J");
+        assert_eq!(wrap("a \u{1b}[8m", 80), vec![r"a \x1b[8m".to_string()]);
+    }
 }

@@ -7,7 +7,9 @@ use std::io::{self, Write};
 use owo_colors::OwoColorize;
 use similar::{ChangeTag, TextDiff};
 
-use super::{header_line, redact, truncate, wrap, yaml_text, Report, ResourceReport, Style};
+use super::{
+    header_line, redact, terminal_text, truncate, wrap, yaml_text, Report, ResourceReport, Style,
+};
 use crate::drift::{Identity, Status};
 
 /// Lines of unchanged YAML kept around each change.
@@ -77,7 +79,7 @@ pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io
         return comment(why, style, out);
     }
     for (marker, side) in [("---", "git"), ("+++", "live")] {
-        let line = format!("{marker} {side}/{name}");
+        let line = format!("{marker} {side}/{}", terminal_text(&name));
         if style.color {
             writeln!(out, "{}", line.bold())?;
         } else {
@@ -92,7 +94,7 @@ pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io
             writeln!(out, "{header}")?;
         }
         for change in hunk.iter_changes() {
-            let text = change.value().trim_end_matches('\n');
+            let text = terminal_text(change.value().trim_end_matches('\n'));
             let line = format!("{}{text}", change.tag());
             match change.tag() {
                 _ if !style.color => writeln!(out, "{line}")?,
@@ -121,7 +123,7 @@ fn file_name(identity: &Identity) -> String {
 }
 
 fn comment(text: &str, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let line = format!("# {text}");
+    let line = format!("# {}", terminal_text(text));
     if style.color {
         writeln!(out, "{}", line.dimmed())
     } else {

@@ -26,6 +26,9 @@ pub struct WatchSettings {
     pub check: CheckSettings,
     pub interval: Duration,
     pub listen: SocketAddr,
+    /// Serve the latest JSON report on `/report` (`--serve-report`); off by default, since
+    /// it holds live values and the endpoints have no authentication.
+    pub serve_report: bool,
     /// One round, then exit with check's exit code.
     pub once: bool,
     /// Write the metrics here after each round (node-exporter's textfile collector).
@@ -59,6 +62,8 @@ pub enum WatchError {
 pub struct Snapshot {
     pub metrics: String,
     pub report_json: Option<String>,
+    /// Whether `/report` is served at all.
+    pub serve_report: bool,
 }
 
 /// One line per round and per problem, for the caller to print.
@@ -67,7 +72,10 @@ pub type Log<'a> = &'a (dyn Fn(String) + Sync);
 /// Runs rounds until a signal arrives (or once). Returns the exit code: with `once`, the
 /// round's (0, 1 or 2); otherwise 0 after a clean shutdown.
 pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchError> {
-    let snapshot = Arc::new(RwLock::new(Snapshot::default()));
+    let snapshot = Arc::new(RwLock::new(Snapshot {
+        serve_report: settings.serve_report,
+        ..Snapshot::default()
+    }));
     let mut history = History::default();
     if settings.once {
         let report = round(settings, &mut history, &snapshot, log).await?;
@@ -80,7 +88,12 @@ pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchErr
             source,
         })?;
     log(format!(
-        "serving /metrics, /healthz and /report on http://{}",
+        "serving /metrics, /healthz{} on http://{}",
+        if settings.serve_report {
+            " and /report"
+        } else {
+            ""
+        },
         listener.local_addr().unwrap_or(settings.listen)
     ));
     let server = tokio::spawn(serve::serve(listener, snapshot.clone()));
@@ -153,19 +166,26 @@ async fn round(
     };
     history.record(report.as_ref(), now, duration);
     let text = metrics::exposition(report.as_ref(), history, now, settings.per_resource);
-    let report_json = report.as_ref().map(|report| {
-        let style = Style {
-            color: false,
-            width: settings.check.width,
-            now,
-        };
-        let mut out = Vec::new();
-        // Writing to memory cannot fail.
-        let _ = json::render(report, &style, &mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    });
+    let report_json = report
+        .as_ref()
+        .filter(|_| settings.serve_report)
+        .map(|report| {
+            let style = Style {
+                color: false,
+                width: settings.check.width,
+                now,
+            };
+            let mut out = Vec::new();
+            // Writing to memory cannot fail.
+            let _ = json::render(report, &style, &mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        });
     if let Some(report) = &report {
-        let lines: Vec<String> = report.contexts.iter().map(|c| c.line()).collect();
+        let lines: Vec<String> = report
+            .contexts
+            .iter()
+            .map(|c| crate::report::terminal_text(&c.line()).into_owned())
+            .collect();
         log(format!(
             "round {} ({duration:.1}s): {}",
             history.rounds,

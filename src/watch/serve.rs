@@ -1,5 +1,5 @@
-//! The HTTP side of `watch`: `/metrics` in Prometheus' text format, `/healthz`, and
-//! `/report`, the latest JSON report. Plain HTTP/1.1 on hyper; nothing else is served.
+//! The HTTP side of `watch`: `/metrics` in Prometheus' text format, `/healthz`, and, with
+//! `--serve-report`, `/report`, the latest JSON report. Plain HTTP/1.1 on hyper; nothing else is served.
 
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
@@ -39,6 +39,11 @@ fn answer<B>(request: &Request<B>, snapshot: &RwLock<Snapshot>) -> Response<Full
             shared.metrics.clone(),
         ),
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
+        "/report" if !shared.serve_report => (
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "not served: start watch with --serve-report to serve the report\n".to_string(),
+        ),
         "/report" => match &shared.report_json {
             Some(json) => (StatusCode::OK, "application/json", json.clone()),
             None => (

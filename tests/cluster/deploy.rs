@@ -180,7 +180,7 @@ fn deploy_manifests_work_and_the_check_account_only_reads() {
         let audit = home.path().join("audit.log");
         let (code, stdout, _) = as_pod(&["fix", "--yes", "--audit-log", audit.to_str().unwrap()]);
         if stdout.contains("may only send dry runs") {
-            assert_eq!(code, 1, "{stdout}");
+            assert_eq!(code, 2, "a refused write is an error: {stdout}");
             refused = true;
             break;
         }

@@ -12,7 +12,11 @@ use crate::common::*;
 const DOWN: &str = "\x1b[B";
 const ENTER: &str = "\r";
 
-fn fix_in_pty(repo: &std::path::Path, audit: &std::path::Path, args: &[&str]) -> PtySession {
+pub(crate) fn fix_in_pty(
+    repo: &std::path::Path,
+    audit: &std::path::Path,
+    args: &[&str],
+) -> PtySession {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"));
     cmd.current_dir(repo)
         .env("KUBECONFIG", &testenv().kubeconfig)
@@ -29,7 +33,7 @@ fn fix_in_pty(repo: &std::path::Path, audit: &std::path::Path, args: &[&str]) ->
     .unwrap()
 }
 
-fn choose(session: &mut PtySession, downs: usize) {
+pub(crate) fn choose(session: &mut PtySession, downs: usize) {
     for _ in 0..downs {
         session.send(DOWN).unwrap();
     }
@@ -53,7 +57,7 @@ fn fix_unattended(
         .unwrap()
 }
 
-fn exit_code(session: &mut PtySession) -> i32 {
+pub(crate) fn exit_code(session: &mut PtySession) -> i32 {
     session.exp_eof().unwrap();
     match session.process().wait().unwrap() {
         rexpect::process::WaitStatus::Exited(_, code) => code,
@@ -61,7 +65,7 @@ fn exit_code(session: &mut PtySession) -> i32 {
     }
 }
 
-fn audit_lines(path: &std::path::Path) -> Vec<Value> {
+pub(crate) fn audit_lines(path: &std::path::Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
@@ -434,9 +438,13 @@ fn the_viewer_is_forbidden_per_resource_and_nothing_changes() {
         ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert_eq!(
-        stdout.matches("not written: forbidden").count(),
+        out.status.code(),
+        Some(2),
+        "a refused write is an error: {stdout}"
+    );
+    assert_eq!(
+        stdout.matches("not written: 403 Forbidden").count(),
         2,
         "{stdout}"
     );

@@ -86,6 +86,7 @@ pub fn spawn_watch(
             "staging",
             "-n",
             ns,
+            "--serve-report",
             "--listen",
         ])
         .arg(format!("127.0.0.1:{port}"))

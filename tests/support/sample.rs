@@ -156,6 +156,7 @@ pub fn resources() -> Vec<ResourceReport> {
                 attribution: by("kubectl-set", None, 26),
             },
         ],
+        live_digest: None,
         ignored_fields: vec![IgnoredField {
             path: "spec.revisionHistoryLimit".into(),
             reason: "tuned by the platform team".into(),
@@ -175,6 +176,7 @@ pub fn resources() -> Vec<ResourceReport> {
         status: Status::Missing,
         origin: origin("deploy/shop/settings.yaml", 1),
         fields: vec![],
+        live_digest: None,
         ignored_fields: vec![],
         message: None,
         git_object: Some(json!({
@@ -196,6 +198,7 @@ pub fn resources() -> Vec<ResourceReport> {
         status: Status::InSync,
         origin: origin("deploy/shop/web.yaml", 48),
         fields: vec![],
+        live_digest: None,
         ignored_fields: vec![],
         message: None,
         git_object: Some(service_object.clone()),
@@ -212,6 +215,7 @@ pub fn resources() -> Vec<ResourceReport> {
             live: Some(json!("cm90YXRlZC1ieS1oYW5k")),
             attribution: by("kubectl-edit", None, 5),
         }],
+        live_digest: None,
         ignored_fields: vec![],
         message: None,
         git_object: Some(secret("czNjcjN0LXBhc3N3b3Jk")),
@@ -224,6 +228,7 @@ pub fn resources() -> Vec<ResourceReport> {
         status: Status::InSync,
         origin: origin("deploy/shop/web.yaml", 1),
         fields: vec![],
+        live_digest: None,
         ignored_fields: vec![],
         message: None,
         git_object: None,
@@ -240,6 +245,7 @@ pub fn resources() -> Vec<ResourceReport> {
         status: Status::Error,
         origin: origin("deploy/cluster/rbac.yaml", 12),
         fields: vec![],
+        live_digest: None,
         ignored_fields: vec![],
         message: Some(
             "clusterroles.rbac.authorization.k8s.io \"shop-reader\" is forbidden: User \
@@ -256,6 +262,7 @@ pub fn resources() -> Vec<ResourceReport> {
         status: Status::Extra,
         origin: None,
         fields: vec![],
+        live_digest: None,
         ignored_fields: vec![],
         message: Some(
             "live in namespace shop, which the target owns, with no manifest in Git".into(),
@@ -274,6 +281,7 @@ pub fn resources() -> Vec<ResourceReport> {
         status: Status::Ignored,
         origin: origin("deploy/shop/report.yaml", 1),
         fields: vec![],
+        live_digest: None,
         ignored_fields: vec![],
         message: Some("ignored by drift.kubectl.io/ignore: moving to Argo Workflows".into()),
         git_object: None,
