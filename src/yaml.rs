@@ -436,6 +436,8 @@ impl Builder {
         if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
             *slot = Some(Key::Plain(key, span.start.line(), span.start.col() + 1));
         }
+        // A value is found at its key, where an unknown key is reported too.
+        self.record(span);
         Ok(())
     }
 
