@@ -278,10 +278,8 @@ struct Builder {
 
 fn read_document(text: &str, with_positions: bool) -> Result<Read, Error> {
     let options = granit::options! {
-        // libyaml keeps a BOM inside a document as text and adds no line feed to a block
-        // scalar that ends the input without one.
+        // libyaml keeps a BOM inside a document as text.
         bom_inside_document_as_content: true,
-        block_scalar_eof_without_line_feed: true,
         emit_comments: false,
         flow_nesting_limit: MAX_DEPTH,
         block_nesting_limit: MAX_DEPTH,
@@ -731,12 +729,12 @@ fn float(f: f64) -> Result<Value, ErrorKind> {
     if f.is_infinite() {
         return Err(ErrorKind::NotFinite("infinity"));
     }
-    // Go prints an integral float64 below 1e21 without a fraction, and kubectl then
-    // reads it back as int64 when it fits.
-    if f.fract() == 0.0
-        && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f)
-    {
-        return Ok(Value::from(f as i64));
+    // Go prints an integral float64 below 1e21 as its shortest digits padded with zeros,
+    // and kubectl reads that back as an int64 when it fits (Rust prints it the same way).
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        if let Ok(i) = format!("{f}").parse::<i64>() {
+            return Ok(Value::from(i));
+        }
     }
     Ok(Number::from_f64(f).map_or(Value::Null, Value::Number))
 }

@@ -14,3 +14,4 @@ mod reports;
 mod setup;
 mod static_binary;
 mod watch;
+mod yaml;
