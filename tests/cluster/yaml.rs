@@ -564,3 +564,109 @@ fn yaml_known_disagreements_are_exactly_as_listed() {
     assert_eq!(err.line, 6, "{err}");
     assert!(ours(&format!("{head}data:\n  a: [cat, '-']\n  b:\n  - -\n")).is_ok());
 }
+
+/// Written the way people write YAML for kubectl: an octal file mode, YAML 1.1 booleans,
+/// a hex count and a merge key.
+const YAML_1_1: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: modes
+spec:
+  replicas: 0x0
+  selector:
+    matchLabels: {app: modes}
+  template:
+    metadata:
+      labels: {app: modes}
+    spec:
+      automountServiceAccountToken: off
+      containers:
+      - &main
+        name: main
+        image: registry.example.com/main:1.0
+        stdin: yes
+        tty: on
+      initContainers:
+      - <<: *main
+        name: init
+      volumes:
+      - name: config
+        secret:
+          secretName: config
+          defaultMode: 0644
+";
+
+#[test]
+fn yaml_1_1_manifests_applied_by_kubectl_are_in_sync() {
+    let ns = namespace("yaml11", &["staging"]);
+    let repo = git_repo(&[("k8s/modes.yaml", YAML_1_1)]);
+    apply("staging", &ns, YAML_1_1);
+    let live = kubectl_ok(
+        "staging",
+        &["get", "deployment/modes", "-n", &ns, "-o", "json"],
+    );
+    let live: Value = serde_json::from_str(&live).unwrap();
+    let pod = &live["spec"]["template"]["spec"];
+    assert_eq!(pod["volumes"][0]["secret"]["defaultMode"], 420);
+    assert_eq!(pod["initContainers"][0]["tty"], true);
+    let (code, report) = crate::check::check_json(
+        repo.path(),
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        crate::check::statuses(&report),
+        vec![("Deployment/modes".to_string(), "InSync".to_string())]
+    );
+}
+
+#[test]
+fn hostile_yaml_is_refused_quickly_naming_the_file_and_line() {
+    let deep = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata: {}\n",
+        "[".repeat(100_000)
+    );
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+    }
+    let secret =
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: \"hunter2\n";
+    let cases = [
+        (
+            "deep.yaml",
+            deep.as_str(),
+            "deep.yaml:5:",
+            "nested deeper than 1000 levels",
+        ),
+        (
+            "bomb.yaml",
+            bomb.as_str(),
+            "bomb.yaml:",
+            "excessive aliasing",
+        ),
+        ("secret.yaml", secret, "secret.yaml:6:", "malformed YAML"),
+    ];
+    for (file, text, at, what) in cases {
+        let repo = git_repo(&[(&format!("k8s/{file}"), text)]);
+        let started = std::time::Instant::now();
+        let out = drift()
+            .current_dir(repo.path())
+            .args(["check", "--context", "staging", "--path", "k8s"])
+            .output()
+            .unwrap();
+        let elapsed = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        eprintln!("{file}: refused in {elapsed:?}");
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(&format!("k8s/{at}")), "{stderr}");
+        assert!(stderr.contains(what), "{stderr}");
+        assert!(!stderr.contains("hunter2"), "{stderr}");
+        assert!(
+            elapsed < std::time::Duration::from_secs(1),
+            "{file} took {elapsed:?}"
+        );
+    }
+}
