@@ -740,7 +740,7 @@ fn bad_input_names_the_thing_at_fault() {
     let cases: Vec<(Vec<&str>, &str, Option<&std::path::Path>)> = vec![
         (
             vec!["--path", "bad"],
-            "bad/broken.yaml:5:1: malformed YAML",
+            "bad/broken.yaml:4:9: malformed YAML: unclosed bracket",
             None,
         ),
         (vec!["--path", "nope"], "\"nope\" is not in the tree", None),
