@@ -302,8 +302,12 @@ fn stream(rng: &mut Rng, documents: &[String]) -> String {
 
 /// kubectl's reading: every object, or its error.
 fn oracle(dir: &Path, text: &str) -> Result<Vec<Value>, String> {
+    oracle_bytes(dir, text.as_bytes())
+}
+
+fn oracle_bytes(dir: &Path, bytes: &[u8]) -> Result<Vec<Value>, String> {
     let file = dir.join("case.yaml");
-    std::fs::write(&file, text).unwrap();
+    std::fs::write(&file, bytes).unwrap();
     let out = kubectl(
         "staging",
         &[
@@ -344,7 +348,11 @@ fn kubectl_reads(dir: &Path, text: &str) -> bool {
 
 /// kubectl-drift's reading, with kubectl's default namespace added where none is set.
 fn ours(text: &str) -> Result<Vec<Value>, yaml::Error> {
-    let text = yaml::decode(text.as_bytes())?;
+    ours_bytes(text.as_bytes())
+}
+
+fn ours_bytes(bytes: &[u8]) -> Result<Vec<Value>, yaml::Error> {
+    let text = yaml::decode(bytes)?;
     Ok(yaml::read_stream(&text)?
         .into_iter()
         .map(|d| {
@@ -507,6 +515,26 @@ fn yaml_errors_and_edge_cases_agree_with_kubectl() {
         if !agree(dir.path(), case, &format!("edge case {i}")) {
             refused += 1;
         }
+    }
+    // UTF-16 with a byte order mark, both ways round, is decoded as kubectl decodes it.
+    let text = format!("{head}data:\n  a: 0644\n  b: \"é\"\n");
+    let units: Vec<u16> = text.encode_utf16().collect();
+    for big in [false, true] {
+        let mut bytes = if big {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in &units {
+            bytes.extend(if big {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        let theirs = oracle_bytes(dir.path(), &bytes).expect("kubectl reads UTF-16");
+        assert_eq!(ours_bytes(&bytes).unwrap(), theirs);
+        assert_eq!(theirs[0]["data"]["a"], 420);
     }
     eprintln!(
         "{} edge cases agree, {refused} of them refused by both",
