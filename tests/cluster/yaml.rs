@@ -511,6 +511,15 @@ fn yaml_errors_and_edge_cases_agree_with_kubectl() {
         .map(|rest| format!("{head}{rest}")),
     );
     cases.push(format!("\u{feff}{head}data:\n  a: \u{feff}b\n"));
+    cases.push(format!("%YAML 1.1\n---\n{head}data:\n  a: 1\n"));
+    cases.push(format!("{head}data:\n  a: 1\n...\nkind: Secret\n"));
+    cases.push(format!("{head}data:\n  a: 1\n--- |\n  text\n"));
+    cases.push(format!(
+        "{head}data: !!map\n  a: !!seq [1]\n  b: !<tag:yaml.org,2002:int> '7'\n"
+    ));
+    cases.push(format!(
+        "{head}data:\n  a: \"x\n\n  y\"\n  b: >\n    p\n\n    q\n"
+    ));
     for (i, case) in cases.iter().enumerate() {
         if !agree(dir.path(), case, &format!("edge case {i}")) {
             refused += 1;
