@@ -73,11 +73,12 @@ pub fn load_for(opened: &Opened, configured: Option<&str>) -> Result<Vec<Accepta
     let name = configured.unwrap_or(DEFAULT_FILE);
     match opened.repo_file(name) {
         Ok(Some((file, bytes))) => {
-            let file_records: AcceptedFile =
-                serde_yaml::from_slice(&bytes).map_err(|e| AcceptError::Read {
-                    path: PathBuf::from(&file),
-                    message: e.to_string(),
-                })?;
+            let read_error = |e: crate::yaml::Error| AcceptError::Read {
+                path: PathBuf::from(&file),
+                message: format!("line {}: {}", e.line, e.kind),
+            };
+            let text = crate::yaml::decode(&bytes).map_err(read_error)?;
+            let file_records: AcceptedFile = crate::yaml::from_str(&text).map_err(read_error)?;
             Ok(file_records.accepted)
         }
         Ok(None) => Ok(Vec::new()),
@@ -188,7 +189,7 @@ pub fn record(path: &Path, acceptance: Acceptance) -> Result<(), AcceptError> {
     file.accepted.push(acceptance);
     let text = format!(
         "# Drift accepted as intentional with kubectl drift. Review and commit this file.\n{}",
-        serde_yaml::to_string(&file).unwrap_or_default()
+        crate::yaml::to_string(&file).unwrap_or_default()
     );
     let write_error = |source| AcceptError::Write {
         path: path.to_path_buf(),
@@ -209,9 +210,9 @@ pub fn load_all(path: &Path) -> Result<Vec<Acceptance>, AcceptError> {
 
 fn load(path: &Path) -> Result<AcceptedFile, AcceptError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => serde_yaml::from_str(&text).map_err(|e| AcceptError::Read {
+        Ok(text) => crate::yaml::from_str(&text).map_err(|e| AcceptError::Read {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: format!("line {}: {}", e.line, e.kind),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(AcceptedFile::default()),
         Err(e) => Err(AcceptError::Read {

@@ -171,20 +171,11 @@ impl Config {
 
     /// Parses a config file's text; `file` names it in messages.
     pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
-        let parse_error = |e: serde_yaml::Error| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            // serde_yaml appends the position it already gave us.
-            let message = e.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(at) => message[..at].to_string(),
-                None => message,
-            };
-            ConfigError::Parse {
-                file: file.to_string(),
-                line,
-                column,
-                message,
-            }
+        let parse_error = |e: crate::yaml::Error| ConfigError::Parse {
+            file: file.to_string(),
+            line: e.line,
+            column: e.column,
+            message: e.kind.to_string(),
         };
         // An empty file (or only comments) is an empty config.
         let raw: RawConfig = if text.trim().lines().all(|l| l.trim_start().starts_with('#')) {
@@ -194,7 +185,7 @@ impl Config {
                 accepted: None,
             }
         } else {
-            serde_yaml::from_str(text).map_err(parse_error)?
+            crate::yaml::from_str(text).map_err(parse_error)?
         };
         let invalid = |line: usize, message: String| ConfigError::Invalid {
             file: file.to_string(),
@@ -416,7 +407,7 @@ accepted: ops/accepted.yaml
         assert!(pointer.starts_with("f.yaml:3:"), "{pointer}");
         let label = bad("targets:\n  - context: a\n    trackingLabel: \"a in b\"\n");
         assert!(label.starts_with("f.yaml:3:"), "{label}");
-        let no_context = bad("targets:\n  - paths: [x]\n  - name: y\n");
+        let no_context = bad("targets:\n  - paths: [x]\n  - name: w\n");
         assert!(no_context.starts_with("f.yaml:2:"), "{no_context}");
         let top = bad("target:\n  - context: a\n");
         assert!(top.starts_with("f.yaml:1:"), "{top}");

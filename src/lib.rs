@@ -23,3 +23,4 @@ pub mod retry;
 pub mod settings;
 pub mod source;
 pub mod watch;
+pub mod yaml;

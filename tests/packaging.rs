@@ -20,13 +20,13 @@ fn the_crate_the_binary_the_manifest_and_the_archives_agree_on_the_version() {
         format!("kubectl-drift {version}")
     );
 
-    let manifest: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(root().join("plugin.yaml")).unwrap())
+    let manifest =
+        kubectl_drift::yaml::read(&std::fs::read_to_string(root().join("plugin.yaml")).unwrap())
             .unwrap();
     let tag = format!("v{version}");
     assert_eq!(manifest["spec"]["version"].as_str(), Some(tag.as_str()));
     assert_eq!(manifest["metadata"]["name"].as_str(), Some("drift"));
-    for platform in manifest["spec"]["platforms"].as_sequence().unwrap() {
+    for platform in manifest["spec"]["platforms"].as_array().unwrap() {
         let uri = platform["uri"].as_str().unwrap();
         let file = uri.rsplit('/').next().unwrap();
         assert!(file.starts_with(&format!("kubectl-drift_{tag}_")), "{uri}");
@@ -39,7 +39,7 @@ fn the_crate_the_binary_the_manifest_and_the_archives_agree_on_the_version() {
                     .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
             "{sha}"
         );
-        let files = platform["files"].as_sequence().unwrap();
+        let files = platform["files"].as_array().unwrap();
         assert!(files.iter().any(|f| f["from"] == "LICENSE"), "{platform:?}");
     }
     let template = std::fs::read_to_string(root().join("krew/.krew.yaml")).unwrap();

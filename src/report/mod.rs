@@ -307,9 +307,8 @@ pub fn value_text(value: Option<&Value>) -> String {
 /// An object as YAML, the text both diff formats compare; empty when there is no object.
 pub fn yaml_text(object: Option<&Value>) -> String {
     match object {
-        Some(value) => {
-            serde_yaml::to_string(value).unwrap_or_else(|e| format!("# cannot show as YAML: {e}\n"))
-        }
+        Some(value) => crate::yaml::to_string(value)
+            .unwrap_or_else(|e| format!("# cannot show as YAML: {e}\n")),
         None => String::new(),
     }
 }

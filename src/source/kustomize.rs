@@ -52,16 +52,34 @@ pub fn render_tree(
     };
     // Ask kustomize to say where each object came from; this copy is private.
     let text = std::fs::read_to_string(&file).map_err(|e| fail(e.to_string()))?;
-    let mut config: serde_yaml::Value =
-        serde_yaml::from_str(&text).map_err(|e| fail(e.to_string()))?;
-    if let Some(map) = config.as_mapping_mut() {
-        map.insert(
-            "buildMetadata".into(),
-            serde_yaml::Value::Sequence(vec!["originAnnotations".into()]),
-        );
-    }
-    std::fs::write(&file, serde_yaml::to_string(&config).unwrap_or_default())
-        .map_err(|e| fail(e.to_string()))?;
+    let config =
+        crate::yaml::read(&text).map_err(|e| fail(format!("line {}: {}", e.line, e.kind)))?;
+    // kustomize reads its file as YAML 1.2, so the text stays as it is and the setting is
+    // appended; only a flow-style file, or one with buildMetadata of its own, is rewritten.
+    let flow = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| l.starts_with('{'));
+    let text = match config {
+        Value::Object(map) if !flow && !map.contains_key("buildMetadata") => {
+            let newline = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            format!("{text}{newline}buildMetadata: [originAnnotations]\n")
+        }
+        Value::Object(mut map) => {
+            map.insert(
+                "buildMetadata".into(),
+                serde_json::json!(["originAnnotations"]),
+            );
+            crate::yaml::to_string(&map).map_err(fail)?
+        }
+        _ => text,
+    };
+    std::fs::write(&file, text).map_err(|e| fail(e.to_string()))?;
     let rendered = run_kustomize(&tree.join(&folder)).map_err(fail)?;
     let mut objects = manifest::parse(kustomization, rendered.as_bytes(), commit)?;
     for object in &mut objects {
@@ -120,7 +138,7 @@ fn take_origin_annotation(object: &mut Value) -> Option<String> {
             meta.remove("annotations");
         }
     }
-    let origin: serde_yaml::Value = serde_yaml::from_str(origin.as_str()?).ok()?;
+    let origin = crate::yaml::read(origin.as_str()?).ok()?;
     origin.get("path")?.as_str().map(str::to_string)
 }
 

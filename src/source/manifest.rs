@@ -1,6 +1,7 @@
-//! Splitting a file into Kubernetes objects: multi-document YAML, JSON and `kind: List`,
-//! each object remembering the line its document starts on. Documents that are not
-//! Kubernetes objects (no apiVersion or kind, or kustomize's own config) are left out.
+//! Splitting a file into Kubernetes objects: multi-document YAML (read as kubectl reads
+//! it, see `crate::yaml`), JSON and `kind: List`, each object remembering the line its
+//! document starts on. Documents that are not Kubernetes objects (no apiVersion or kind,
+//! or kustomize's own config) are left out.
 
 use serde_json::Value;
 
@@ -15,14 +16,16 @@ pub fn parse(
     bytes: &[u8],
     commit: Option<&str>,
 ) -> Result<Vec<DesiredObject>, SourceError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| SourceError::Invalid {
+    let yaml_error = |e: crate::yaml::Error| SourceError::Yaml {
         file: file.to_string(),
-        line: 1,
-        message: format!("not UTF-8 text: {e}"),
-    })?;
+        line: e.line,
+        column: e.column,
+        message: e.kind.to_string(),
+    };
+    let text = crate::yaml::decode(bytes).map_err(yaml_error)?;
     let mut objects = Vec::new();
     if file.ends_with(".json") {
-        let value: Value = serde_json::from_str(text).map_err(|e| SourceError::Json {
+        let value: Value = serde_json::from_str(&text).map_err(|e| SourceError::Json {
             file: file.to_string(),
             line: e.line(),
             message: e.to_string(),
@@ -30,20 +33,8 @@ pub fn parse(
         collect(file, 1, commit, value, &mut objects)?;
         return Ok(objects);
     }
-    for (line, doc) in split_documents(text) {
-        let value: Value = serde_yaml::from_str(doc).map_err(|e| {
-            let (l, c) = e
-                .location()
-                .map(|loc| (loc.line(), loc.column()))
-                .unwrap_or((1, 1));
-            SourceError::Yaml {
-                file: file.to_string(),
-                line: line + l - 1,
-                column: c,
-                message: strip_location(&e.to_string()),
-            }
-        })?;
-        collect(file, line, commit, value, &mut objects)?;
+    for document in crate::yaml::read_stream(&text).map_err(yaml_error)? {
+        collect(file, document.line, commit, document.value, &mut objects)?;
     }
     Ok(objects)
 }
@@ -97,46 +88,6 @@ fn collect(
         },
     });
     Ok(())
-}
-
-/// Splits YAML text at `---` lines, returning each document with its 1-based first line.
-fn split_documents(text: &str) -> Vec<(usize, &str)> {
-    let mut docs = Vec::new();
-    let mut start_byte = 0;
-    let mut start_line = 1;
-    let mut offset = 0;
-    for (index, line) in text.split_inclusive('\n').enumerate() {
-        let bare = line.trim_end();
-        if bare == "---" || bare.starts_with("--- ") || bare == "..." {
-            docs.push((start_line, &text[start_byte..offset]));
-            start_byte = offset + line.len();
-            start_line = index + 2;
-        }
-        offset += line.len();
-    }
-    docs.push((start_line, &text[start_byte..]));
-    docs.into_iter()
-        .filter_map(|(line, doc)| {
-            // Report the line of the first real content, which is what an editor jumps to.
-            let skipped = doc
-                .lines()
-                .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-                .count();
-            if skipped == doc.lines().count() {
-                None
-            } else {
-                Some((line + skipped, doc))
-            }
-        })
-        .collect()
-}
-
-/// serde_yaml appends "at line L column C" relative to the document; we print our own.
-fn strip_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
 }
 
 #[cfg(test)]

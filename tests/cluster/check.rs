@@ -506,9 +506,9 @@ fn several_contexts_are_checked_and_one_bad_context_does_not_stop_the_rest() {
 
     // A context whose server is unreachable is an error for that context only.
     let env = testenv();
-    let mut config: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(&env.kubeconfig).unwrap()).unwrap();
-    let clusters = config["clusters"].as_sequence_mut().unwrap();
+    let mut config =
+        kubectl_drift::yaml::read(&std::fs::read_to_string(&env.kubeconfig).unwrap()).unwrap();
+    let clusters = config["clusters"].as_array_mut().unwrap();
     let mut dead = clusters[0].clone();
     dead["name"] = "dead".into();
     dead["cluster"]["server"] = "https://127.0.0.1:1".into();
@@ -516,10 +516,10 @@ fn several_contexts_are_checked_and_one_bad_context_does_not_stop_the_rest() {
     let mut context = config["contexts"][0].clone();
     context["name"] = "dead".into();
     context["context"]["cluster"] = "dead".into();
-    config["contexts"].as_sequence_mut().unwrap().push(context);
+    config["contexts"].as_array_mut().unwrap().push(context);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kubeconfig");
-    std::fs::write(&path, serde_yaml::to_string(&config).unwrap()).unwrap();
+    std::fs::write(&path, kubectl_drift::yaml::to_string(&config).unwrap()).unwrap();
     let out = drift()
         .current_dir(repo.path())
         .args([
@@ -740,7 +740,7 @@ fn bad_input_names_the_thing_at_fault() {
     let cases: Vec<(Vec<&str>, &str, Option<&std::path::Path>)> = vec![
         (
             vec!["--path", "bad"],
-            "bad/broken.yaml:5:1: malformed YAML",
+            "bad/broken.yaml:4:9: malformed YAML: unclosed bracket",
             None,
         ),
         (vec!["--path", "nope"], "\"nope\" is not in the tree", None),

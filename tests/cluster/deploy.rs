@@ -14,9 +14,9 @@ use crate::common::*;
 /// The staging cluster's server address and CA, from the test kubeconfig.
 fn staging_server() -> (String, String, Vec<u8>) {
     let text = std::fs::read_to_string(&testenv().kubeconfig).unwrap();
-    let config: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let config = kubectl_drift::yaml::read(&text).unwrap();
     let cluster = config["clusters"]
-        .as_sequence()
+        .as_array()
         .unwrap()
         .iter()
         .find(|c| c["name"] == "staging")

@@ -518,7 +518,7 @@ fn accept_records_drift_that_check_then_reports_as_accepted() {
     assert!(stdout.contains("accepted: Deployment"), "{stdout}");
     let record = std::fs::read_to_string(repo.path().join(".kubectl-drift/accepted.yaml")).unwrap();
     assert!(
-        record.contains("reason: load test") && record.contains("until: 2099-01-31"),
+        record.contains("reason: load test") && record.contains("until: \"2099-01-31\""),
         "{record}"
     );
 

@@ -7,18 +7,18 @@ use crate::common::*;
 fn all_three_contexts_load_from_a_merged_kubeconfig() {
     let env = testenv();
     // Split the kubeconfig in two and let KUBECONFIG merge them, as kubectl does.
-    let full: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(&env.kubeconfig).unwrap()).unwrap();
+    let full =
+        kubectl_drift::yaml::read(&std::fs::read_to_string(&env.kubeconfig).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut first = full.clone();
     let mut second = full.clone();
-    let contexts = full["contexts"].as_sequence().unwrap().clone();
-    first["contexts"] = serde_yaml::Value::Sequence(contexts[..1].to_vec());
-    second["contexts"] = serde_yaml::Value::Sequence(contexts[1..].to_vec());
-    second["current-context"] = serde_yaml::Value::Null;
+    let contexts = full["contexts"].as_array().unwrap().clone();
+    first["contexts"] = serde_json::Value::Array(contexts[..1].to_vec());
+    second["contexts"] = serde_json::Value::Array(contexts[1..].to_vec());
+    second["current-context"] = serde_json::Value::Null;
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    std::fs::write(&a, serde_yaml::to_string(&first).unwrap()).unwrap();
-    std::fs::write(&b, serde_yaml::to_string(&second).unwrap()).unwrap();
+    std::fs::write(&a, kubectl_drift::yaml::to_string(&first).unwrap()).unwrap();
+    std::fs::write(&b, kubectl_drift::yaml::to_string(&second).unwrap()).unwrap();
     let missing = dir.path().join("does-not-exist");
     let list = std::env::join_paths([&a, &missing, &b]).unwrap();
 

@@ -18,3 +18,4 @@ mod setup;
 mod static_binary;
 mod versions;
 mod watch;
+mod yaml;

@@ -365,9 +365,9 @@ fn watch_keeps_serving_while_the_api_server_is_gone_and_recovers() {
     apply("staging", &ns, SETTINGS);
     // A kubeconfig whose staging server is the forwarder.
     let text = std::fs::read_to_string(&testenv().kubeconfig).unwrap();
-    let mut config: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let mut config = kubectl_drift::yaml::read(&text).unwrap();
     let cluster = config["clusters"]
-        .as_sequence_mut()
+        .as_array_mut()
         .unwrap()
         .iter_mut()
         .find(|c| c["name"] == "staging")
@@ -377,7 +377,11 @@ fn watch_keeps_serving_while_the_api_server_is_gone_and_recovers() {
     let cutoff = Cutoff::start(upstream);
     cluster["cluster"]["server"] = format!("https://127.0.0.1:{}", cutoff.port).into();
     let kubeconfig = repo.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, serde_yaml::to_string(&config).unwrap()).unwrap();
+    std::fs::write(
+        &kubeconfig,
+        kubectl_drift::yaml::to_string(&config).unwrap(),
+    )
+    .unwrap();
 
     let port = free_port();
     let _watch = spawn_watch(repo.path(), &kubeconfig, &ns, port);
