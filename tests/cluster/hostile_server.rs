@@ -534,7 +534,8 @@ fn connection_errors_name_their_cause() {
 
     // The real staging server, for credentials it refuses or lacks.
     let env_kubeconfig: serde_json::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(&testenv().kubeconfig).unwrap()).unwrap();
+        kubectl_drift::yaml::read(&std::fs::read_to_string(&testenv().kubeconfig).unwrap())
+            .unwrap();
     let staging = env_kubeconfig["clusters"]
         .as_array()
         .unwrap()

@@ -229,9 +229,9 @@ fn custom_resources_in_a_served_and_the_storage_version_are_both_in_sync() {
 /// A kubeconfig for a token on the staging cluster, as context `limited`.
 fn token_kubeconfig(dir: &std::path::Path, token: &str) -> std::path::PathBuf {
     let text = std::fs::read_to_string(&testenv().kubeconfig).unwrap();
-    let config: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let config = kubectl_drift::yaml::read(&text).unwrap();
     let cluster = config["clusters"]
-        .as_sequence()
+        .as_array()
         .unwrap()
         .iter()
         .find(|c| c["name"] == "staging")
