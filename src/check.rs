@@ -129,6 +129,7 @@ pub async fn run_checked(
                     target: target.name.clone(),
                     skipped_files: desired.skipped_files.len(),
                     commit: desired.commit.clone(),
+                    warnings: desired.skipped_note().into_iter().collect(),
                     ..Default::default()
                 };
                 let outcome = match connected {
@@ -145,7 +146,7 @@ pub async fn run_checked(
                         warnings,
                     }) => {
                         summary.read_only = read_only;
-                        summary.warnings = warnings;
+                        summary.warnings.extend(warnings);
                         (pairs, Some(cluster))
                     }
                     Err(error) => {
