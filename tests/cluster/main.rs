@@ -9,6 +9,7 @@ mod completion;
 mod deploy;
 mod fix;
 mod foundation;
+mod hostile_repo;
 mod rbac;
 mod reports;
 mod setup;
