@@ -129,7 +129,6 @@ pub async fn run_checked(
                     target: target.name.clone(),
                     skipped_files: desired.skipped_files.len(),
                     commit: desired.commit.clone(),
-                    warnings: desired.skipped_note().into_iter().collect(),
                     ..Default::default()
                 };
                 let outcome = match connected {
@@ -146,7 +145,7 @@ pub async fn run_checked(
                         warnings,
                     }) => {
                         summary.read_only = read_only;
-                        summary.warnings.extend(warnings);
+                        summary.warnings = warnings;
                         (pairs, Some(cluster))
                     }
                     Err(error) => {
@@ -154,6 +153,7 @@ pub async fn run_checked(
                         (Vec::new(), None)
                     }
                 };
+                summary.warnings.extend(desired.skipped_note());
                 (pairs, summary, cluster)
             }
         },
