@@ -515,7 +515,7 @@ fn kustomizations_fetch_nothing_unless_allowed() {
         format!("resources:\n- cm.yaml\n- http://127.0.0.1:{port}/org/repo//base?ref=v1\n"),
         "resources:\n- cm.yaml\n- github.com/example/repo//base?ref=v1\n".to_string(),
         format!("resources:\n- cm.yaml\nhelmCharts:\n- name: app\n  repo: http://127.0.0.1:{port}/charts\n  version: 1.0.0\n"),
-        format!("resources:\n- ../base\n"),
+        "resources:\n- ../base\n".to_string(),
     ];
     for kustomization in &cases {
         let repo = git_repo(&[
