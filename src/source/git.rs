@@ -263,13 +263,15 @@ pub fn check_path(path: &str) -> Result<(), SourceError> {
         path: format!("{path:?}"),
         message: message.to_string(),
     };
+    // `./k8s/` names the folder `k8s`, as on the command line.
+    let path = normalize_path(path);
     if path.starts_with('/') {
         return Err(outside("an absolute path"));
     }
     if path.split('/').any(|c| c == ".." || c == ".") {
         return Err(outside("paths may not step out with `..`"));
     }
-    if let Some(reason) = unsafe_characters(path) {
+    if let Some(reason) = unsafe_characters(&path) {
         return Err(outside(reason));
     }
     Ok(())
@@ -288,6 +290,31 @@ pub fn normalize_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::normalize_path;
+
+    #[test]
+    fn paths_must_stay_inside() {
+        use super::check_path;
+        for ok in [
+            "k8s",
+            "./k8s/",
+            ".",
+            "",
+            "a/b.yaml",
+            ".kubectl-drift/accepted.yaml",
+        ] {
+            assert!(check_path(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            "a\\b",
+            "x\u{1b}[2J",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn normalizes_tree_paths() {
