@@ -71,6 +71,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l ku
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l show-secrets -d 'Print Secret values instead of hiding them'
@@ -97,6 +98,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l kube
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l show-secrets -d 'Print Secret values instead of hiding them'
@@ -125,6 +127,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l k
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l show-secrets -d 'Print Secret values instead of hiding them'
@@ -157,6 +160,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l ku
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l show-secrets -d 'Print Secret values instead of hiding them'
@@ -188,6 +192,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l kub
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l show-secrets -d 'Print Secret values instead of hiding them'

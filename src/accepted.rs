@@ -59,10 +59,46 @@ pub enum AcceptError {
 /// Where records are written: `.kubectl-drift/accepted.yaml` (or the config's `accepted`)
 /// under the repository's work tree, or the current folder for plain files. A URL
 /// repository has no work tree: its records are read from the commit and written nowhere.
+///
+/// The root is resolved first (its own path may pass through symlinks the user made), so
+/// that below it [`record`] and [`load_all`] can refuse any symlink: one committed in the
+/// repository must not lead a write out of it.
 pub fn location(opened: &Opened, configured: Option<&str>) -> Option<PathBuf> {
-    opened
-        .work_tree()
-        .map(|root| root.join(configured.unwrap_or(DEFAULT_FILE)))
+    opened.work_tree().map(|root| {
+        std::fs::canonicalize(&root)
+            .unwrap_or(root)
+            .join(configured.unwrap_or(DEFAULT_FILE))
+    })
+}
+
+/// Refuses `path` when it, or a folder on its way, is a symlink (or not a regular file):
+/// the existing part of the path must resolve to itself. Only [`location`]'s paths, whose
+/// root is already resolved, are used here.
+fn check_no_symlinks(path: &Path) -> Result<(), String> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err("it is a symlink; kubectl-drift follows no symlinks in a repository".into())
+        }
+        Ok(meta) if !meta.is_file() => return Err("not a regular file".into()),
+        _ => {}
+    }
+    let Some(existing) = path.ancestors().skip(1).find(|p| p.exists()) else {
+        return Ok(());
+    };
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    match std::fs::canonicalize(existing) {
+        Ok(real) if real == std::path::absolute(existing).unwrap_or_default() => Ok(()),
+        Ok(real) => Err(format!(
+            "{} leads to {} through a symlink; kubectl-drift follows no symlinks in a repository",
+            existing.display(),
+            real.display()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Every record for a source: from the work tree's file, else from the commit's.
@@ -75,7 +111,7 @@ pub fn load_for(opened: &Opened, configured: Option<&str>) -> Result<Vec<Accepta
         Ok(Some((file, bytes))) => {
             let read_error = |e: crate::yaml::Error| AcceptError::Read {
                 path: PathBuf::from(&file),
-                message: format!("line {}: {}", e.line, e.kind),
+                message: parse_message(&e),
             };
             let text = crate::yaml::decode(&bytes).map_err(read_error)?;
             let file_records: AcceptedFile = crate::yaml::from_str(&text).map_err(read_error)?;
@@ -198,9 +234,30 @@ pub fn record(path: &Path, acceptance: Acceptance) -> Result<(), AcceptError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(write_error)?;
     }
+    // Checked again once the folders exist: none of them may be a symlink.
+    check_no_symlinks(path).map_err(|message| AcceptError::Read {
+        path: path.to_path_buf(),
+        message,
+    })?;
     let temp = path.with_extension("yaml.tmp");
-    std::fs::write(&temp, text).map_err(write_error)?;
+    // A fresh file: never written through whatever was left under the temporary name.
+    match std::fs::remove_file(&temp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(write_error(e)),
+        _ => {}
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .map_err(write_error)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(write_error)?;
     std::fs::rename(&temp, path).map_err(write_error)
+}
+
+/// A parse error's position and kind, never the file's contents.
+fn parse_message(e: &crate::yaml::Error) -> String {
+    let message = crate::source::manifest::redact_message(&e.kind.to_string());
+    format!("line {}, column {}: {message}", e.line, e.column)
 }
 
 /// Every record in the file; none when it does not exist.
@@ -209,10 +266,14 @@ pub fn load_all(path: &Path) -> Result<Vec<Acceptance>, AcceptError> {
 }
 
 fn load(path: &Path) -> Result<AcceptedFile, AcceptError> {
+    check_no_symlinks(path).map_err(|message| AcceptError::Read {
+        path: path.to_path_buf(),
+        message,
+    })?;
     match std::fs::read_to_string(path) {
         Ok(text) => crate::yaml::from_str(&text).map_err(|e| AcceptError::Read {
             path: path.to_path_buf(),
-            message: format!("line {}: {}", e.line, e.kind),
+            message: parse_message(&e),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(AcceptedFile::default()),
         Err(e) => Err(AcceptError::Read {

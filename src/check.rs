@@ -169,6 +169,7 @@ pub async fn run_checked(
                         (Vec::new(), None)
                     }
                 };
+                summary.warnings.extend(desired.skipped_note());
                 (pairs, summary, cluster)
             }
         },

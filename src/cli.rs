@@ -310,8 +310,13 @@ pub struct CommonArgs {
     pub paths: Vec<String>,
 
     /// Read manifests from plain files or folders instead of Git; repeatable.
-    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR", conflicts_with_all = ["repo", "paths"])]
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR", conflicts_with_all = ["repo", "paths", "git_ref", "offline"])]
     pub files: Vec<PathBuf>,
+
+    /// Let kustomizations fetch remote bases, resources and Helm charts from the network
+    /// (default: refused, naming the kustomization and the entry).
+    #[arg(long)]
+    pub allow_remote_bases: bool,
 
     /// Namespace for manifests that name none, and the only namespace checked.
     #[arg(short = 'n', long, value_name = "NAMESPACE")]

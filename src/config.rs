@@ -175,7 +175,8 @@ impl Config {
             file: file.to_string(),
             line: e.line,
             column: e.column,
-            message: e.kind.to_string(),
+            // Only the position and the kind of error: the file may not be a config at all.
+            message: crate::source::manifest::redact_message(&e.kind.to_string()),
         };
         // An empty file (or only comments) is an empty config.
         let raw: RawConfig = if text.trim().lines().all(|l| l.trim_start().starts_with('#')) {
@@ -223,6 +224,10 @@ impl Config {
                     format!("a second target named {name:?}; give each target its own name"),
                 ));
             }
+            for path in &raw.paths {
+                crate::source::git::check_path(path)
+                    .map_err(|e| invalid(line_after(text, path, line), e.to_string()))?;
+            }
             targets.push(TargetConfig {
                 name,
                 contexts,
@@ -255,6 +260,10 @@ impl Config {
                 expires: raw.expires.map(|d| d.0),
                 source: format!("{file}:{line}"),
             });
+        }
+        if let Some(accepted) = &raw.accepted {
+            let line = item_lines_key(text, "accepted");
+            check_accepted(accepted).map_err(|message| invalid(line, message))?;
         }
         Ok(Config {
             file: file.to_string(),
@@ -302,6 +311,41 @@ impl Config {
             })
             .map_or(from, |(i, _)| i + 1)
     }
+}
+
+/// `accepted:` names a file inside the repository: relative, no `..`, not in `.git`.
+fn check_accepted(path: &str) -> Result<(), String> {
+    crate::source::git::check_path(path).map_err(|e| format!("accepted: {e}"))?;
+    let trimmed = crate::source::git::normalize_path(path);
+    if trimmed.is_empty() {
+        return Err("accepted: needs a file name".into());
+    }
+    if trimmed
+        .split('/')
+        .any(|c| c.eq_ignore_ascii_case(".git") || c.is_empty())
+    {
+        return Err(format!("accepted: {path:?} is not a file of the work tree"));
+    }
+    Ok(())
+}
+
+/// The line of a top-level `key:`, else 1.
+fn item_lines_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+/// The first line at or after `from` that mentions `word`, else `from`.
+fn line_after(text: &str, word: &str, from: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| l.contains(word))
+        .map_or(from, |(i, _)| i + 1)
 }
 
 /// The 1-based lines where the items of a top-level block sequence start.
@@ -396,7 +440,11 @@ accepted: ops/accepted.yaml
         let bad = |text: &str| Config::parse("f.yaml", text).unwrap_err().to_string();
         let unknown = bad("targets:\n  - context: a\n    pathz: [x]\n");
         assert!(unknown.starts_with("f.yaml:3:"), "{unknown}");
-        assert!(unknown.contains("unknown field `pathz`"), "{unknown}");
+        assert!(
+            unknown.contains("unknown field …, expected one of"),
+            "{unknown}"
+        );
+        assert!(!unknown.contains("pathz"), "{unknown}");
         let date = bad("ignore:\n  - kind: A\n    reason: r\n    expires: tomorrow\n");
         assert!(date.starts_with("f.yaml:4:"), "{date}");
         assert!(date.contains("YYYY-MM-DD"), "{date}");
@@ -411,6 +459,43 @@ accepted: ops/accepted.yaml
         assert!(no_context.starts_with("f.yaml:2:"), "{no_context}");
         let top = bad("target:\n  - context: a\n");
         assert!(top.starts_with("f.yaml:1:"), "{top}");
+    }
+
+    #[test]
+    fn paths_stay_inside_the_repository() {
+        let bad = |text: &str| Config::parse("f.yaml", text).unwrap_err().to_string();
+        for accepted in [
+            "/var/run/secrets/kubernetes.io/serviceaccount/token",
+            "../../.kube/config",
+            "ops/../../x",
+            ".git/config",
+            ".GIT/hooks/pre-commit",
+        ] {
+            let error = bad(&format!("# accepted drift\naccepted: {accepted}\n"));
+            assert!(error.starts_with("f.yaml:2: accepted"), "{error}");
+        }
+        let path = bad("targets:\n  - context: a\n    paths:\n      - k8s\n      - ../other\n");
+        assert!(path.starts_with("f.yaml:5: "), "{path}");
+        assert!(Config::parse("f", "accepted: ops/accepted.yaml\n").is_ok());
+    }
+
+    #[test]
+    fn parse_errors_quote_nothing_from_the_file() {
+        let token = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEyMyJ9.secret-part";
+        let error = Config::parse("token", token).unwrap_err().to_string();
+        assert!(
+            !error.contains("eyJ") && !error.contains("secret"),
+            "{error}"
+        );
+        assert!(error.starts_with("token:1:1: invalid type"), "{error}");
+        let error = Config::parse("f", "password: hunter2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !error.contains("password") && !error.contains("hunter2"),
+            "{error}"
+        );
+        assert!(error.contains("unknown field"), "{error}");
     }
 
     #[test]

@@ -199,15 +199,32 @@ impl CheckSettings {
             (None, false) if !types.is_empty() => NamespaceScope::ContextDefault,
             (None, false) => NamespaceScope::All,
         };
+        if let Some(ns) = &args.namespace {
+            check_namespace(ns).map_err(|message| SettingsError::Flag {
+                flag: "--namespace (-n)",
+                message,
+            })?;
+        }
         let source = if args.files.is_empty() {
+            let repo = RepoSpec::parse(args.repo.as_deref());
+            if args.offline && matches!(repo, RepoSpec::Local(_)) {
+                return Err(SettingsError::Flag {
+                    flag: "--offline",
+                    message: "only means something with a URL --repo; a local repository is read as it is".into(),
+                });
+            }
             SourceSpec::Git {
-                repo: RepoSpec::parse(args.repo.as_deref()),
+                repo,
                 rev: args.git_ref.clone(),
                 paths: args.paths.clone(),
                 offline: args.offline,
+                allow_remote_bases: args.allow_remote_bases,
             }
         } else {
-            SourceSpec::Files(args.files.clone())
+            SourceSpec::Files {
+                files: args.files.clone(),
+                allow_remote_bases: args.allow_remote_bases,
+            }
         };
         let stdout_tty = std::io::stdout().is_terminal();
         let color = match args.color {
@@ -241,6 +258,25 @@ impl CheckSettings {
             config_file: args.config.clone(),
             caches: None,
         })
+    }
+}
+
+/// A namespace name as kubectl accepts it: an RFC 1123 label (at most 63 lowercase letters,
+/// digits and `-`, starting and ending with a letter or digit).
+fn check_namespace(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} is not a valid namespace name: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+        ))
     }
 }
 
@@ -300,7 +336,7 @@ pub fn plan(
 ) -> Result<Vec<TargetSettings>, PlanError> {
     let flag_paths = match &settings.source {
         SourceSpec::Git { paths, .. } => paths.clone(),
-        SourceSpec::Files(_) => Vec::new(),
+        SourceSpec::Files { .. } => Vec::new(),
     };
     let field_manager = |target: Option<&str>| {
         settings

@@ -711,3 +711,69 @@ fn concurrent_syncs_of_one_url_both_succeed() {
     assert!(finished >= released);
     assert_eq!(waiter.join().unwrap().0, commit);
 }
+
+/// Lock files in the cache folder.
+fn lock_files(cache: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(cache)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".lock"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn no_lock_file_outlives_a_clone_or_fetch_that_succeeded_or_failed() {
+    let origin = Origin::new("main");
+    origin.commit("one");
+    origin.push(&["main"]);
+    let server = HttpGitServer::start(origin.root());
+    let url = server.url("origin.git");
+    let cache = tempfile::tempdir().unwrap();
+
+    // A clone that fails, one that works, a fetch that fails, an unknown rev, offline.
+    server.set_mode(Mode::TruncatePack);
+    sync(cache.path(), &url, "HEAD", false).unwrap_err();
+    assert_eq!(lock_files(cache.path()), Vec::<String>::new());
+    server.set_mode(Mode::Healthy);
+    drop(sync(cache.path(), &url, "HEAD", false).unwrap());
+    assert_eq!(lock_files(cache.path()), Vec::<String>::new());
+    origin.commit("two");
+    origin.push(&["main"]);
+    server.set_mode(Mode::TruncatePack);
+    sync(cache.path(), &url, "HEAD", false).unwrap_err();
+    assert_eq!(lock_files(cache.path()), Vec::<String>::new());
+    server.set_mode(Mode::Healthy);
+    sync(cache.path(), &url, "no-such-branch", false).unwrap_err();
+    drop(sync(cache.path(), &url, "HEAD", true).unwrap());
+    assert_eq!(lock_files(cache.path()), Vec::<String>::new());
+
+    // Every URL ever tried, reachable or not.
+    for dead in [
+        format!("http://127.0.0.1:{}/gone.git", git_servers::free_port()),
+        format!("file://{}/missing.git", cache.path().display()),
+    ] {
+        sync(cache.path(), &dead, "HEAD", false).unwrap_err();
+    }
+    assert_eq!(lock_files(cache.path()), Vec::<String>::new());
+
+    // Runs that wait on one another still take turns, and leave no lock behind.
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let (cache, url) = (cache.path().to_path_buf(), url.clone());
+            std::thread::spawn(move || {
+                let fetched = sync(&cache, &url, "HEAD", false).unwrap();
+                read(&fetched).1
+            })
+        })
+        .collect();
+    for worker in workers {
+        assert_eq!(worker.join().unwrap(), "two");
+    }
+    assert_eq!(lock_files(cache.path()), Vec::<String>::new());
+}

@@ -11,6 +11,10 @@ pub struct Snapshot {
     pub commit: String,
     /// (path in the tree, contents), in tree order.
     pub files: Vec<(String, Vec<u8>)>,
+    /// Symlinks met (with a manifest's name, or any with `all_files`): never followed.
+    pub symlinks: Vec<String>,
+    /// Submodules (commit entries) met: their files are in another repository.
+    pub submodules: Vec<String>,
 }
 
 /// A local repository, found.
@@ -95,50 +99,182 @@ pub fn read_tree(
     } else {
         paths.iter().map(|p| normalize_path(p)).collect()
     };
-    let mut files = Vec::new();
+    let short = super::short_commit(&commit_id).to_string();
+    let mut snapshot = Snapshot {
+        commit: commit_id.clone(),
+        files: Vec::new(),
+        symlinks: Vec::new(),
+        submodules: Vec::new(),
+    };
     for path in &wanted {
-        let (subtree, prefix) = if path.is_empty() {
-            (tree.clone(), String::new())
-        } else {
-            let entry = tree
-                .lookup_entry_by_path(path)
-                .map_err(|e| git_error(path, &e))?
-                .ok_or_else(|| SourceError::PathNotInTree {
+        check_path(path)?;
+        // Down the path one entry at a time, so that a submodule on the way is named
+        // rather than looked into.
+        let mut current = tree.clone();
+        let mut walked = String::new();
+        let components: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+        let mut leaf = None;
+        for (i, component) in components.iter().enumerate() {
+            let not_in_tree = || SourceError::PathNotInTree {
+                path: path.clone(),
+                commit: short.clone(),
+            };
+            let entry = current.find_entry(*component).ok_or_else(not_in_tree)?;
+            let (mode, oid) = (entry.mode(), entry.oid().to_owned());
+            checked_name(entry.filename(), mode, &walked, &short)?;
+            walked = join(&walked, component);
+            let last = i + 1 == components.len();
+            if mode.is_commit() {
+                return Err(SourceError::Submodule {
                     path: path.clone(),
-                    commit: super::short_commit(&commit_id).to_string(),
-                })?;
-            if !entry.mode().is_tree() {
-                let blob = repository
-                    .find_blob(entry.oid())
-                    .map_err(|e| git_error(path, &e))?;
-                files.push((path.clone(), blob.data.clone()));
-                continue;
+                    submodule: walked,
+                });
             }
-            let subtree = repository
-                .find_tree(entry.oid())
-                .map_err(|e| git_error(path, &e))?;
-            (subtree, format!("{path}/"))
-        };
-        let entries = subtree
-            .traverse()
-            .breadthfirst
-            .files()
-            .map_err(|e| git_error(path, &e))?;
-        for entry in entries {
-            let name = format!("{prefix}{}", entry.filepath);
-            if !entry.mode.is_blob() || !(all_files || is_manifest_file(&name)) {
-                continue;
+            if last && !mode.is_tree() {
+                leaf = Some((mode, oid));
+                break;
             }
-            let blob = repository
-                .find_blob(entry.oid)
-                .map_err(|e| git_error(&name, &e))?;
-            files.push((name, blob.data.clone()));
+            if !mode.is_tree() {
+                return Err(not_in_tree());
+            }
+            current = repository.find_tree(oid).map_err(|e| git_error(path, &e))?;
+        }
+        match leaf {
+            Some((mode, _)) if mode.is_link() => snapshot.symlinks.push(path.clone()),
+            Some((_, oid)) => {
+                let blob = repository.find_blob(oid).map_err(|e| git_error(path, &e))?;
+                snapshot.files.push((path.clone(), blob.data.clone()));
+            }
+            None => walk(
+                &repository,
+                current,
+                &walked,
+                all_files,
+                &short,
+                &mut snapshot,
+            )?,
         }
     }
-    Ok(Snapshot {
-        commit: commit_id,
-        files,
-    })
+    Ok(snapshot)
+}
+
+/// Reads every entry under `tree` (at `prefix`) breadth-first, in tree order: a tree's own
+/// files, then its subtrees'. Every entry's name is checked before it is used.
+fn walk(
+    repository: &gix::Repository,
+    tree: gix::Tree<'_>,
+    prefix: &str,
+    all_files: bool,
+    commit: &str,
+    snapshot: &mut Snapshot,
+) -> Result<(), SourceError> {
+    let git_error = |what: &str, e: &dyn std::fmt::Display| SourceError::Git {
+        what: what.to_string(),
+        message: e.to_string(),
+    };
+    let mut queue = std::collections::VecDeque::from([(tree.id, prefix.to_string())]);
+    while let Some((id, prefix)) = queue.pop_front() {
+        let tree = repository
+            .find_tree(id)
+            .map_err(|e| git_error(&prefix, &e))?;
+        let decoded = tree.decode().map_err(|e| git_error(&prefix, &e))?;
+        for entry in &decoded.entries {
+            let name = checked_name(entry.filename, entry.mode, &prefix, commit)?;
+            let path = join(&prefix, name);
+            if entry.mode.is_tree() {
+                queue.push_back((entry.oid.to_owned(), path));
+            } else if entry.mode.is_commit() {
+                snapshot.submodules.push(path);
+            } else if entry.mode.is_link() {
+                if all_files || is_manifest_file(&path) {
+                    snapshot.symlinks.push(path);
+                }
+            } else if all_files || is_manifest_file(&path) {
+                let blob = repository
+                    .find_blob(entry.oid)
+                    .map_err(|e| git_error(&path, &e))?;
+                snapshot.files.push((path, blob.data.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+/// A tree entry's name, if it is one a checkout could write safely and a report can show
+/// as it is: one path component (no `/`, `..`, `.`), never `.git` in any spelling a file
+/// system folds to it (case, NTFS short names and streams, HFS+ ignorables), UTF-8, and no
+/// backslash, control or text-reordering characters. Git itself never writes such names;
+/// a crafted tree can.
+fn checked_name<'a>(
+    name: &'a gix::bstr::BStr,
+    mode: gix::object::tree::EntryMode,
+    prefix: &str,
+    commit: &str,
+) -> Result<&'a str, SourceError> {
+    use gix::validate::path::component;
+    let unsafe_entry = |reason: String| SourceError::UnsafeEntry {
+        commit: commit.to_string(),
+        entry: format!("{:?}", join(prefix, &String::from_utf8_lossy(name))),
+        reason,
+    };
+    let options = component::Options {
+        // Windows' reserved names and characters are legal file names here.
+        protect_windows: false,
+        protect_hfs: true,
+        protect_ntfs: true,
+    };
+    let link = mode.is_link().then_some(component::Mode::Symlink);
+    component(name, link, options).map_err(|e| unsafe_entry(e.to_string()))?;
+    let text = std::str::from_utf8(name).map_err(|_| unsafe_entry("not UTF-8".into()))?;
+    if let Some(reason) = unsafe_characters(text) {
+        return Err(unsafe_entry(reason.into()));
+    }
+    Ok(text)
+}
+
+/// Why a name can't be shown or used as it is: backslashes (a separator elsewhere), control
+/// characters (a terminal runs them), or bidirectional controls (they reorder what is shown).
+pub fn unsafe_characters(text: &str) -> Option<&'static str> {
+    if text.contains('\\') {
+        Some("backslashes are not allowed")
+    } else if text.chars().any(char::is_control) {
+        Some("control characters are not allowed")
+    } else if text.chars().any(|c| {
+        matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }) {
+        Some("bidirectional text controls are not allowed")
+    } else {
+        None
+    }
+}
+
+/// A path a user or config names in the tree: relative, with no `.` or `..` steps and no
+/// characters [`unsafe_characters`] refuses, so that it can only name what is inside.
+pub fn check_path(path: &str) -> Result<(), SourceError> {
+    let outside = |message: &str| SourceError::OutsideRepo {
+        path: format!("{path:?}"),
+        message: message.to_string(),
+    };
+    // `./k8s/` names the folder `k8s`, as on the command line.
+    let path = normalize_path(path);
+    if path.starts_with('/') {
+        return Err(outside("an absolute path"));
+    }
+    if path.split('/').any(|c| c == ".." || c == ".") {
+        return Err(outside("paths may not step out with `..`"));
+    }
+    if let Some(reason) = unsafe_characters(&path) {
+        return Err(outside(reason));
+    }
+    Ok(())
 }
 
 /// `./k8s/prod/` → `k8s/prod`: tree paths have no leading `./` and no trailing slash.
@@ -154,6 +290,31 @@ pub fn normalize_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::normalize_path;
+
+    #[test]
+    fn paths_must_stay_inside() {
+        use super::check_path;
+        for ok in [
+            "k8s",
+            "./k8s/",
+            ".",
+            "",
+            "a/b.yaml",
+            ".kubectl-drift/accepted.yaml",
+        ] {
+            assert!(check_path(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            "a\\b",
+            "x\u{1b}[2J",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn normalizes_tree_paths() {

@@ -103,6 +103,187 @@ pub fn render_tree(
     Ok(objects)
 }
 
+/// Kustomization fields that list files or folders kustomize loads, and may name a URL.
+const LOADED_LISTS: &[&str] = &[
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "patchesStrategicMerge",
+];
+/// Kustomization fields whose items load a file named by their `path`.
+const LOADED_PATHS: &[&str] = &["patches", "patchesJson6902", "replacements"];
+/// The generators whose items load `files`, `envs` and `env`.
+const GENERATORS: &[&str] = &["configMapGenerator", "secretGenerator"];
+
+/// Refuses a kustomization that would make kustomize reach the network (a remote base or
+/// resource, a URL among the files it loads, a Helm chart from a repository) or a folder
+/// outside `root`: checked for the kustomization at `kustomization` (a path inside `root`;
+/// empty when `root` holds it) and every local base and component it uses, before kustomize
+/// runs. kustomize's own checks keep files within each kustomization's folder.
+pub fn refuse_remote(root: &Path, kustomization: &str, confine: bool) -> Result<(), SourceError> {
+    let start = root.join(kustomization);
+    let start = if kustomization.is_empty() {
+        start
+    } else {
+        start.parent().map(Path::to_path_buf).unwrap_or(start)
+    };
+    let mut queue = vec![start];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(folder) = queue.pop() {
+        if !seen.insert(folder.clone()) {
+            continue;
+        }
+        let Some(path) = FILE_NAMES
+            .iter()
+            .map(|n| folder.join(n))
+            .find(|p| p.is_file())
+        else {
+            continue;
+        };
+        // A Git kustomization is named by its path in the tree.
+        let file = match path.strip_prefix(root) {
+            Ok(relative) if confine => relative.display().to_string(),
+            _ => path.display().to_string(),
+        };
+        // What kustomize can't read, it reports itself; what it can but this reader can't
+        // is refused, so that no remote entry passes unseen.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let config = crate::yaml::read(&text).map_err(|e| SourceError::Yaml {
+            file: file.clone(),
+            line: e.line,
+            column: e.column,
+            message: e.kind.to_string(),
+        })?;
+        let refuse = |field: &str, entry: &str| SourceError::RemoteBase {
+            file: file.clone(),
+            field: field.to_string(),
+            entry: entry.to_string(),
+        };
+        let strings = |value: Option<&serde_json::Value>| -> Vec<String> {
+            match value {
+                Some(serde_json::Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect(),
+                Some(serde_json::Value::String(s)) => vec![s.clone()],
+                _ => Vec::new(),
+            }
+        };
+        for field in LOADED_LISTS {
+            for entry in strings(config.get(field)) {
+                // patchesStrategicMerge also takes patches written inline.
+                if entry.contains('\n') {
+                    continue;
+                }
+                let local = lexical(&folder.join(&entry));
+                let outside = !local.starts_with(root);
+                let exists = !(confine && outside) && local.exists();
+                if is_remote(&entry) || (!exists && looks_like_host(&entry)) {
+                    return Err(refuse(field, &entry));
+                }
+                if confine && outside {
+                    return Err(SourceError::OutsideRepo {
+                        path: format!("{file}: {field} entry {entry:?}"),
+                        message: "it leads out of the repository".into(),
+                    });
+                }
+                if local.is_dir() {
+                    queue.push(local);
+                }
+            }
+        }
+        for field in LOADED_PATHS {
+            if let Some(serde_json::Value::Array(items)) = config.get(field) {
+                for item in items {
+                    for entry in strings(item.get("path")) {
+                        if is_remote(&entry) {
+                            return Err(refuse(&format!("{field} path"), &entry));
+                        }
+                    }
+                }
+            }
+        }
+        for field in GENERATORS {
+            if let Some(serde_json::Value::Array(items)) = config.get(field) {
+                for item in items {
+                    let files = ["files", "envs", "env"]
+                        .iter()
+                        .flat_map(|key| strings(item.get(key)));
+                    for entry in files {
+                        let path = entry.split_once('=').map_or(entry.as_str(), |(_, p)| p);
+                        if is_remote(path) {
+                            return Err(refuse(field, &entry));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(serde_json::Value::Array(charts)) = config.get("helmCharts") {
+            for chart in charts {
+                let repo = strings(chart.get("repo"));
+                let name = strings(chart.get("name"));
+                if let Some(entry) = repo.first().or(name.first().filter(|n| is_remote(n))) {
+                    return Err(refuse("helmCharts", entry));
+                }
+            }
+        }
+        if let Some(path) = config.get("openapi").and_then(|o| o.get("path")) {
+            for entry in strings(Some(path)) {
+                if is_remote(&entry) {
+                    return Err(refuse("openapi path", &entry));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// URLs and the repository forms kustomize clones: `https://…`, `ssh://…`, `file://…`,
+/// `git::…`, `git@host:…`, `github.com/…` and the like.
+fn is_remote(entry: &str) -> bool {
+    let lower = entry.trim().to_ascii_lowercase();
+    lower.contains("://")
+        || lower.starts_with("git::")
+        || lower.starts_with("git@")
+        || lower.starts_with("gh:")
+        || lower.contains("?ref=")
+        || lower.contains("?version=")
+        || lower.contains("/_git/")
+        || ["github.com", "gitlab.com", "bitbucket.org", "dev.azure.com"]
+            .iter()
+            .any(|host| {
+                lower.starts_with(&format!("{host}/")) || lower.starts_with(&format!("{host}:"))
+            })
+}
+
+/// `host.name/org/repo`: what kustomize tries to clone when no such local path exists.
+fn looks_like_host(entry: &str) -> bool {
+    let first = entry.split('/').next().unwrap_or_default();
+    entry.contains('/') && first.contains('.') && !first.starts_with('.')
+}
+
+/// `a/b/../c` → `a/c`, without looking at the disk (nothing written from Git is a symlink).
+fn lexical(path: &Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Renders a kustomization folder on disk as it is (for `-f`): origins name the kustomization.
 pub fn render_folder(folder: &Path) -> Result<Vec<DesiredObject>, SourceError> {
     let label = folder.display().to_string();

@@ -1,7 +1,6 @@
-//! Splitting a file into Kubernetes objects: multi-document YAML (read as kubectl reads
-//! it, see `crate::yaml`), JSON and `kind: List`, each object remembering the line its
-//! document starts on. Documents that are not Kubernetes objects (no apiVersion or kind,
-//! or kustomize's own config) are left out.
+//! Splitting a file into Kubernetes objects: multi-document YAML, JSON and `kind: List`,
+//! each object remembering the line its document starts on. Documents that are not
+//! Kubernetes objects (no apiVersion or kind, or kustomize's own config) are left out.
 
 use serde_json::Value;
 
@@ -10,12 +9,32 @@ use super::{DesiredObject, Origin, SourceError};
 /// API groups whose objects configure tools and never reach a cluster.
 const TOOL_GROUPS: &[&str] = &["kustomize.config.k8s.io", "config.kubernetes.io"];
 
+/// One file's objects, and the documents in it that are not Kubernetes objects.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub objects: Vec<DesiredObject>,
+    /// First lines of documents left out: not objects, and not like one (plain data,
+    /// kustomize's own config).
+    pub skipped: Vec<usize>,
+}
+
 /// Parses one file into its Kubernetes objects.
 pub fn parse(
     file: &str,
     bytes: &[u8],
     commit: Option<&str>,
 ) -> Result<Vec<DesiredObject>, SourceError> {
+    Ok(parse_counted(file, bytes, commit)?.objects)
+}
+
+/// Parses one file into its Kubernetes objects, noting the documents left out. A document
+/// that looks like an object (it has `kind` or `metadata`, or a key spelled nearly like
+/// `apiVersion` or `kind`) but lacks `apiVersion` or `kind` is an error, not left out.
+pub fn parse_counted(
+    file: &str,
+    bytes: &[u8],
+    commit: Option<&str>,
+) -> Result<Parsed, SourceError> {
     let yaml_error = |e: crate::yaml::Error| SourceError::Yaml {
         file: file.to_string(),
         line: e.line,
@@ -23,25 +42,52 @@ pub fn parse(
         message: e.kind.to_string(),
     };
     let text = crate::yaml::decode(bytes).map_err(yaml_error)?;
-    let mut objects = Vec::new();
+    let mut parsed = Parsed::default();
     if file.ends_with(".json") {
         let value: Value = serde_json::from_str(&text).map_err(|e| SourceError::Json {
             file: file.to_string(),
             line: e.line(),
-            message: e.to_string(),
+            message: redact_message(&e.to_string()),
         })?;
-        collect(file, 1, commit, value, &mut objects)?;
-        return Ok(objects);
+        let before = parsed.objects.len();
+        collect(file, 1, &text, commit, value, &mut parsed.objects)?;
+        if parsed.objects.len() == before {
+            parsed.skipped.push(1);
+        }
+        return Ok(parsed);
     }
     for document in crate::yaml::read_stream(&text).map_err(yaml_error)? {
-        collect(file, document.line, commit, document.value, &mut objects)?;
+        let before = parsed.objects.len();
+        let rest = from_line(&text, document.line);
+        collect(
+            file,
+            document.line,
+            rest,
+            commit,
+            document.value,
+            &mut parsed.objects,
+        )?;
+        if parsed.objects.len() == before {
+            parsed.skipped.push(document.line);
+        }
     }
-    Ok(objects)
+    Ok(parsed)
+}
+
+/// The text from 1-based `line` on: where a document's content starts.
+fn from_line(text: &str, line: usize) -> &str {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    &text[start.min(text.len())..]
 }
 
 fn collect(
     file: &str,
     line: usize,
+    doc: &str,
     commit: Option<&str>,
     value: Value,
     out: &mut Vec<DesiredObject>,
@@ -49,35 +95,53 @@ fn collect(
     let Value::Object(map) = &value else {
         return Ok(());
     };
+    let invalid = |line: usize, message: String| SourceError::Invalid {
+        file: file.to_string(),
+        line,
+        message,
+    };
     let (Some(api_version), Some(kind)) = (
         map.get("apiVersion").and_then(Value::as_str),
         map.get("kind").and_then(Value::as_str),
     ) else {
-        return Ok(());
+        return match not_quite_an_object(map) {
+            Some((key, message)) => {
+                // `line` is the document's first line of content; `doc` may start before it.
+                let leading = doc
+                    .lines()
+                    .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+                    .count();
+                let at = key_line(doc, &key).map_or(line, |l| line + l.saturating_sub(leading));
+                Err(invalid(at, message))
+            }
+            None => Ok(()),
+        };
     };
     let group = api_version.split_once('/').map(|(g, _)| g).unwrap_or("");
     if TOOL_GROUPS.contains(&group) {
         return Ok(());
     }
-    let invalid = |message: String| SourceError::Invalid {
-        file: file.to_string(),
-        line,
-        message,
-    };
     if kind == "List" || kind.ends_with("List") && map.contains_key("items") {
         let items = map
             .get("items")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        for item in items {
-            collect(file, line, commit, item, out)?;
+        for (i, item) in items.into_iter().enumerate() {
+            let count = out.len();
+            collect(file, line, "", commit, item, out)?;
+            if out.len() == count {
+                return Err(invalid(
+                    line,
+                    format!("item {i} of the {kind} is not a Kubernetes object (it needs apiVersion and kind)"),
+                ));
+            }
         }
         return Ok(());
     }
     let name = value["metadata"]["name"].as_str().unwrap_or_default();
     if name.is_empty() {
-        return Err(invalid(format!("{kind} has no metadata.name")));
+        return Err(invalid(line, format!("{kind} has no metadata.name")));
     }
     out.push(DesiredObject {
         manifest: value,
@@ -88,6 +152,121 @@ fn collect(
         },
     });
     Ok(())
+}
+
+/// For a mapping without a string `apiVersion` and `kind`: the key at fault and what is
+/// wrong, when it still looks like a Kubernetes object (a misspelled `apiVersion` or `kind`,
+/// or one of them, or `metadata`, present without the other). `None` for plain data.
+fn not_quite_an_object(map: &serde_json::Map<String, Value>) -> Option<(String, String)> {
+    for key in map.keys() {
+        let folded: String = key
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        if key != "apiVersion" && edits(&folded, "apiversion") <= 2 {
+            return Some((key.clone(), format!("{key:?} is not a Kubernetes field: did you mean apiVersion? (keys are case-sensitive)")));
+        }
+        if key != "kind" && (folded == "kind" || (key.len() != 4 && edits(&folded, "kind") <= 1)) {
+            return Some((key.clone(), format!("{key:?} is not a Kubernetes field: did you mean kind? (keys are case-sensitive)")));
+        }
+    }
+    let has = |key: &str| map.contains_key(key);
+    let looks_like = has("kind") || has("metadata") || (has("apiVersion") && has("spec"));
+    if !looks_like {
+        return None;
+    }
+    for key in ["apiVersion", "kind"] {
+        match map.get(key) {
+            None => {
+                return Some((
+                    String::new(),
+                    format!("this document looks like a Kubernetes object but has no {key}"),
+                ))
+            }
+            Some(v) if !v.is_string() => {
+                return Some((key.to_string(), format!("{key} must be a string")))
+            }
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// Levenshtein distance, for short keys.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+/// The 0-based offset of the first line in `doc` where `key` starts a mapping entry.
+fn key_line(doc: &str, key: &str) -> Option<usize> {
+    if key.is_empty() {
+        return None;
+    }
+    let quoted = format!("\"{key}\"");
+    doc.lines().position(|l| {
+        let l = l.trim_start().trim_start_matches(['{', '-', ' ']);
+        [key, quoted.as_str()].iter().any(|k| {
+            l.strip_prefix(k)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+    })
+}
+
+/// A parser's error message without anything it quotes from the file: the file may not be
+/// what it claims (a token, a key), so only the kind of error is kept, with the position
+/// printed beside it (a missing or repeated field of the schema is named). Quoted (`"…"`) and backticked (`` `…` ``) text becomes `…`, except
+/// after ", expected ", which describes what was wanted, not what the file holds. The
+/// parser's own " at line L column C" is dropped.
+pub fn redact_message(message: &str) -> String {
+    let message = match message.find(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    // Fields the schema wants, named by the schema.
+    if message.contains("missing field `") || message.contains("duplicate field `") {
+        return message.to_string();
+    }
+    let (found, expected) = match message.find(", expected ") {
+        Some(i) => message.split_at(i),
+        None => (message, ""),
+    };
+    let mut out = String::new();
+    let mut chars = found.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    match c {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => break,
+                        _ => escaped = false,
+                    }
+                }
+                out.push('…');
+            }
+            '`' => {
+                chars.by_ref().find(|c| *c == '`');
+                out.push('…');
+            }
+            c => out.push(c),
+        }
+    }
+    out + expected
 }
 
 #[cfg(test)]
@@ -134,6 +313,55 @@ mod tests {
         assert!(err.starts_with("bad.yaml:"), "{err}");
         let line: usize = err.split(':').nth(1).unwrap().parse().unwrap();
         assert!(line >= 9, "{err}");
+    }
+
+    #[test]
+    fn parse_messages_quote_nothing_from_the_file() {
+        assert_eq!(
+            redact_message("invalid type: string \"eyJhbGciOi\\\"x\", expected struct RawConfig at line 1 column 1"),
+            "invalid type: string …, expected struct RawConfig"
+        );
+        assert_eq!(
+            redact_message("unknown field `password`, expected one of `targets`, `ignore`"),
+            "unknown field …, expected one of `targets`, `ignore`"
+        );
+        assert_eq!(
+            redact_message("mapping values are not allowed in this context"),
+            "mapping values are not allowed in this context"
+        );
+    }
+
+    #[test]
+    fn near_objects_are_errors_with_their_line() {
+        let err = |text: &str| {
+            parse("m.yaml", text.as_bytes(), None)
+                .unwrap_err()
+                .to_string()
+        };
+        let typo = err("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# b\napiversion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n");
+        assert!(typo.starts_with("m.yaml:7: \"apiversion\""), "{typo}");
+        let no_kind = err("# x\napiVersion: v1\nmetadata:\n  name: b\ndata: {a: b}\n");
+        assert!(
+            no_kind.starts_with("m.yaml:2: ") && no_kind.contains("no kind"),
+            "{no_kind}"
+        );
+        let kind_case = err("apiVersion: v1\nKind: ConfigMap\nmetadata: {name: c}\n");
+        assert!(kind_case.starts_with("m.yaml:2: \"Kind\""), "{kind_case}");
+        let list =
+            err("apiVersion: v1\nkind: List\nitems:\n- kind: ConfigMap\n  metadata: {name: d}\n");
+        assert!(
+            list.starts_with("m.yaml:1: ") && list.contains("no apiVersion"),
+            "{list}"
+        );
+        // Plain data and a chart's metadata are not objects: left out, and noted.
+        let parsed = parse_counted(
+            "v.yaml",
+            b"apiVersion: v2\nname: chart\nversion: 1.0.0\n---\nreplicas: 3\n",
+            None,
+        )
+        .unwrap();
+        assert!(parsed.objects.is_empty());
+        assert_eq!(parsed.skipped, vec![1, 5]);
     }
 
     #[test]

@@ -66,7 +66,8 @@ impl DesiredObject {
 #[derive(Debug, Clone, Default)]
 pub struct DesiredSet {
     pub objects: Vec<DesiredObject>,
-    /// Files that held no Kubernetes object (no apiVersion or kind, or kustomize config).
+    /// Files that held no Kubernetes object (plain data, kustomize config), and as
+    /// `file:line` the documents beside objects that are not objects.
     pub skipped_files: Vec<String>,
     /// The commit the manifests were read from, when they came from Git.
     pub commit: Option<String>,
@@ -82,8 +83,14 @@ pub enum SourceSpec {
         paths: Vec<String>,
         /// Use a URL repository's cached clone as it is, without fetching.
         offline: bool,
+        /// Whether kustomizations may fetch remote bases, resources and charts.
+        allow_remote_bases: bool,
     },
-    Files(Vec<PathBuf>),
+    Files {
+        files: Vec<PathBuf>,
+        /// Whether kustomizations may fetch remote bases, resources and charts.
+        allow_remote_bases: bool,
+    },
 }
 
 /// Which Git repository.
@@ -111,6 +118,8 @@ impl RepoSpec {
 /// run reads the same commit.
 pub struct Opened {
     pub kind: OpenedKind,
+    /// Whether kustomizations may fetch remote bases, resources and charts.
+    pub allow_remote_bases: bool,
 }
 
 pub enum OpenedKind {
@@ -150,9 +159,12 @@ impl Opened {
     /// A file beside the manifests, by its path from the repository root: from the work tree
     /// when there is one, else from the commit. `None` when it does not exist. Returns the
     /// file as named in messages, and its bytes.
+    ///
+    /// The name must stay inside the repository, and no symlink is followed on the way.
     pub fn repo_file(&self, name: &str) -> Result<Option<(String, Vec<u8>)>, SourceError> {
+        git::check_path(name)?;
         if let Some(root) = self.work_tree() {
-            let path = root.join(name);
+            let path = inside_work_tree(&root, name)?;
             return match std::fs::read(&path) {
                 Ok(bytes) => Ok(Some((path.display().to_string(), bytes))),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -163,28 +175,72 @@ impl Opened {
             return Ok(None);
         };
         match git::read_tree(Some(repo), commit, &[name.to_string()], true) {
-            Ok(snapshot) => Ok(snapshot
-                .files
-                .into_iter()
-                .next()
-                .map(|(file, bytes)| (format!("{file} @ {}", short_commit(commit)), bytes))),
+            Ok(snapshot) => {
+                if let Some(link) = snapshot.symlinks.first() {
+                    return Err(SourceError::Symlink {
+                        path: format!("{link} @ {}", short_commit(commit)),
+                    });
+                }
+                Ok(snapshot
+                    .files
+                    .into_iter()
+                    .next()
+                    .map(|(file, bytes)| (format!("{file} @ {}", short_commit(commit)), bytes)))
+            }
             Err(SourceError::PathNotInTree { .. }) => Ok(None),
             Err(e) => Err(e),
         }
     }
 }
 
+/// `root/name` for a file kept in a work tree (config, accepted drift), when nothing on the
+/// way is a symlink and the file, if it exists, is a regular file: a symlink committed in
+/// the repository could otherwise make the tool read or replace any file of the user's.
+/// `name` is relative and has no `..` ([`git::check_path`]).
+pub fn inside_work_tree(root: &std::path::Path, name: &str) -> Result<PathBuf, SourceError> {
+    git::check_path(name)?;
+    let mut path = root.to_path_buf();
+    for component in name.split('/').filter(|c| !c.is_empty()) {
+        path.push(component);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(SourceError::Symlink {
+                    path: path.display().to_string(),
+                })
+            }
+            Ok(meta) if !meta.is_dir() && !meta.is_file() => {
+                return Err(SourceError::OutsideRepo {
+                    path: path.display().to_string(),
+                    message: "not a regular file".into(),
+                })
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+            Err(source) => return Err(SourceError::Io { path, source }),
+        }
+    }
+    Ok(root.join(name))
+}
+
 /// Finds (or fetches) the repository and resolves the ref to a commit.
 pub fn open(spec: &SourceSpec) -> Result<Opened, SourceError> {
-    let (repo, rev, offline) = match spec {
-        SourceSpec::Files(files) => {
+    let (repo, rev, offline, allow_remote_bases) = match spec {
+        SourceSpec::Files {
+            files,
+            allow_remote_bases,
+        } => {
             return Ok(Opened {
                 kind: OpenedKind::Files(files.clone()),
+                allow_remote_bases: *allow_remote_bases,
             })
         }
         SourceSpec::Git {
-            repo, rev, offline, ..
-        } => (repo, rev, *offline),
+            repo,
+            rev,
+            offline,
+            allow_remote_bases,
+            ..
+        } => (repo, rev, *offline, *allow_remote_bases),
     };
     let kind = match repo {
         RepoSpec::Local(path) => {
@@ -210,7 +266,10 @@ pub fn open(spec: &SourceSpec) -> Result<Opened, SourceError> {
             }
         }
     };
-    Ok(Opened { kind })
+    Ok(Opened {
+        kind,
+        allow_remote_bases,
+    })
 }
 
 /// What can go wrong while reading desired state.
@@ -256,6 +315,26 @@ pub enum SourceError {
         file: String,
         line: usize,
         message: String,
+    },
+    #[error(
+        "commit {commit} holds an unsafe tree entry {entry}: {reason}; nothing was read from it"
+    )]
+    UnsafeEntry {
+        commit: String,
+        entry: String,
+        reason: String,
+    },
+    #[error("{path} is a symlink: kubectl-drift follows no symlinks in a repository (they can point outside it)")]
+    Symlink { path: String },
+    #[error("{path}: submodule {submodule} is not read (its files are in another repository); check a path outside it, or check the submodule's own repository")]
+    Submodule { path: String, submodule: String },
+    #[error("{path} is not inside the repository: {message}")]
+    OutsideRepo { path: String, message: String },
+    #[error("{file}: {field} entry {entry:?} would be fetched from the network; kubectl-drift renders only what the repository holds unless --allow-remote-bases is given")]
+    RemoteBase {
+        file: String,
+        field: String,
+        entry: String,
     },
 }
 
@@ -303,6 +382,25 @@ pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError
             } else {
                 paths.iter().map(|p| git::normalize_path(p)).collect()
             };
+            if let Some(link) = snapshot.symlinks.first() {
+                return Err(SourceError::Symlink {
+                    path: format!("{link} @ {}", short_commit(commit)),
+                });
+            }
+            if let Some(submodule) = snapshot.submodules.first() {
+                let holder = folders
+                    .iter()
+                    .find(|f| f.is_empty() || submodule.starts_with(&format!("{f}/")))
+                    .map_or_else(String::new, Clone::clone);
+                return Err(SourceError::Submodule {
+                    path: if holder.is_empty() {
+                        "the whole tree".to_string()
+                    } else {
+                        holder
+                    },
+                    submodule: submodule.clone(),
+                });
+            }
             let kustomizations: Vec<String> = folders
                 .iter()
                 .filter_map(|f| {
@@ -311,10 +409,14 @@ pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError
                 .collect();
             let mut files = snapshot.files;
             if !kustomizations.is_empty() {
-                // kustomize reads files (bases, generators) from anywhere in the tree.
+                // kustomize reads files (bases, generators) from anywhere in the tree. Symlinks
+                // and submodules are not written: a kustomization that uses one fails on it.
                 let whole = git::read_tree(repo, rev, &[], true)?;
                 let tree = write_tree(&whole.files)?;
                 for kustomization in &kustomizations {
+                    if !opened.allow_remote_bases {
+                        kustomize::refuse_remote(tree.path(), kustomization, true)?;
+                    }
                     rendered.extend(kustomize::render_tree(
                         tree.path(),
                         kustomization,
@@ -334,6 +436,9 @@ pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError
             let mut plain = Vec::new();
             for path in paths {
                 if path.is_dir() && kustomize::FILE_NAMES.iter().any(|n| path.join(n).exists()) {
+                    if !opened.allow_remote_bases {
+                        kustomize::refuse_remote(path, "", false)?;
+                    }
                     rendered.extend(kustomize::render_folder(path)?);
                 } else {
                     plain.push(path.clone());
@@ -347,15 +452,33 @@ pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError
         objects: rendered,
         ..Default::default()
     };
-    for ((file, _), objects) in files.iter().zip(parse_all(&files, commit.as_deref())) {
-        let objects = objects?;
-        if objects.is_empty() {
+    for ((file, _), parsed) in files.iter().zip(parse_all(&files, commit.as_deref())) {
+        let parsed = parsed?;
+        if parsed.objects.is_empty() {
             set.skipped_files.push(file.clone());
         } else {
-            set.objects.extend(objects);
+            // Documents beside objects that are not objects: named by their line.
+            set.skipped_files
+                .extend(parsed.skipped.iter().map(|line| format!("{file}:{line}")));
+            set.objects.extend(parsed.objects);
         }
     }
     Ok(set)
+}
+
+impl DesiredSet {
+    /// The files (and `file:line` documents) left out, as one line for under the summary.
+    pub fn skipped_note(&self) -> Option<String> {
+        const SHOWN: usize = 10;
+        if self.skipped_files.is_empty() {
+            return None;
+        }
+        let mut names = self.skipped_files[..self.skipped_files.len().min(SHOWN)].join(", ");
+        if self.skipped_files.len() > SHOWN {
+            names.push_str(&format!(" and {} more", self.skipped_files.len() - SHOWN));
+        }
+        Some(format!("skipped, no Kubernetes object in: {names}"))
+    }
 }
 
 /// Parses files on every core; YAML parsing is most of the time spent reading a large
@@ -363,7 +486,7 @@ pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError
 fn parse_all(
     files: &[(String, Vec<u8>)],
     commit: Option<&str>,
-) -> Vec<Result<Vec<DesiredObject>, SourceError>> {
+) -> Vec<Result<manifest::Parsed, SourceError>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
@@ -374,7 +497,7 @@ fn parse_all(
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(file, bytes)| manifest::parse(file, bytes, commit))
+                        .map(|(file, bytes)| manifest::parse_counted(file, bytes, commit))
                         .collect::<Vec<_>>()
                 })
             })
@@ -386,8 +509,12 @@ fn parse_all(
     })
 }
 
-/// Writes a commit's files into a private temporary folder, removed when dropped.
+/// Writes a commit's files into a private temporary folder, removed when dropped. The names
+/// were checked when the tree was read; each is still written only as plain folders and new
+/// files below the folder (never through an existing entry, never over one), so that no
+/// name can reach outside it.
 fn write_tree(files: &[(String, Vec<u8>)]) -> Result<tempfile::TempDir, SourceError> {
+    use std::path::Component;
     let io = |path: PathBuf| {
         move |source| SourceError::Io {
             path: path.clone(),
@@ -399,11 +526,41 @@ fn write_tree(files: &[(String, Vec<u8>)]) -> Result<tempfile::TempDir, SourceEr
         .tempdir()
         .map_err(io(std::env::temp_dir()))?;
     for (name, bytes) in files {
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent.to_path_buf()))?;
+        let relative = std::path::Path::new(name);
+        if name.is_empty()
+            || !relative
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+        {
+            return Err(SourceError::OutsideRepo {
+                path: format!("{name:?}"),
+                message: "not a plain relative path".into(),
+            });
         }
-        std::fs::write(&path, bytes).map_err(io(path.clone()))?;
+        let mut path = dir.path().to_path_buf();
+        let mut components = relative.components().peekable();
+        while let Some(component) = components.next() {
+            path.push(component);
+            if components.peek().is_none() {
+                break;
+            }
+            match std::fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    return Err(io(path.clone())(std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "a file of the commit has this name too",
+                    )))
+                }
+                Err(_) => std::fs::create_dir(&path).map_err(io(path.clone()))?,
+            }
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(io(path.clone()))?;
+        std::io::Write::write_all(&mut file, bytes).map_err(io(path.clone()))?;
     }
     Ok(dir)
 }

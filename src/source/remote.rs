@@ -73,7 +73,24 @@ pub struct Fetched {
     /// false when the cache was used as it is (offline)
     pub fetched: bool,
     /// The open, exclusively locked `<entry>.lock`; dropping it releases the entry.
-    _lock: File,
+    _lock: EntryLock,
+}
+
+/// An entry's lock file, held exclusively. Dropping it removes the file (while still
+/// holding it) and then releases it, so the cache keeps no lock file of a finished run.
+#[derive(Debug)]
+struct EntryLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for EntryLock {
+    fn drop(&mut self) {
+        // A waiting run that opened this file finds, once it holds it, that the path no
+        // longer names it, and takes a new one (see `lock_entry`).
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
 }
 
 /// Whether a --repo value is a URL rather than a local path: https://, http://, ssh://,
@@ -508,14 +525,30 @@ fn open(path: &Path) -> Result<gix::Repository, String> {
 }
 
 /// Opens (creating) and exclusively locks the entry's lock file, waiting for other holders.
-fn lock_entry(path: &Path) -> std::io::Result<File> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)?;
-    file.lock()?;
-    Ok(file)
+/// The holder removes the file when done, so a lock is ours only if, once held, the path
+/// still names the very file locked; else another run removed it meanwhile, and we retry.
+fn lock_entry(path: &Path) -> std::io::Result<EntryLock> {
+    use std::os::unix::fs::MetadataExt;
+    loop {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        file.lock()?;
+        let held = file.metadata()?;
+        match std::fs::metadata(path) {
+            Ok(now) if now.dev() == held.dev() && now.ino() == held.ino() => {
+                return Ok(EntryLock {
+                    file,
+                    path: path.to_path_buf(),
+                })
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn temp_prefix(name: &str) -> String {

@@ -9,6 +9,7 @@ mod completion;
 mod deploy;
 mod fix;
 mod foundation;
+mod hostile_repo;
 mod hostile_server;
 mod platforms;
 mod rbac;

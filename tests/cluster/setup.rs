@@ -91,7 +91,7 @@ fn config_mistakes_name_the_file_and_line() {
         (
             "targets:\n  - context: staging\n    pathz: [k8s]\n",
             ".kubectl-drift.yaml:3:",
-            "unknown field `pathz`",
+            "unknown field …, expected one of",
         ),
         (
             "targets:\n  - name: a\n    contexts:\n      - staging\n      - nowhere\n",
