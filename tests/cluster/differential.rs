@@ -164,7 +164,7 @@ fn hand_change(live: &Value, rng: &mut Rng) -> Change {
                 )
             }
             2 if !labels.is_empty() => {
-                let key = labels.keys().last().unwrap();
+                let key = labels.keys().next_back().unwrap();
                 patch(
                     "json",
                     json!([{"op": "remove", "path": format!("/metadata/labels/{}", pointer_escape(key))}]),
@@ -294,7 +294,7 @@ fn deployment_change(live: &Value, pick: usize, n: usize, rng: &mut Rng) -> Chan
         }
         14 => {
             let ports = container["ports"].as_array().cloned().unwrap_or_default();
-            if !ports.is_empty() && n % 2 == 0 {
+            if !ports.is_empty() && n.is_multiple_of(2) {
                 patch(
                     "json",
                     json!([{"op": "remove", "path": format!("{base}/ports/0")}]),
@@ -351,7 +351,7 @@ fn deployment_change(live: &Value, pick: usize, n: usize, rng: &mut Rng) -> Chan
         18 => {
             // Quantities: the same amount written another way, or another amount.
             let limits = &container["resources"]["limits"];
-            let same = n % 2 == 0;
+            let same = n.is_multiple_of(2);
             let (what, value) = match (limits["cpu"].as_str(), same) {
                 (Some(cpu), true) => (
                     format!("cpu limit {cpu} written another way"),
@@ -383,7 +383,7 @@ fn deployment_change(live: &Value, pick: usize, n: usize, rng: &mut Rng) -> Chan
                     "field added inside a toleration".into(),
                     false,
                 )
-            } else if n % 2 == 0 {
+            } else if n.is_multiple_of(2) {
                 patch(
                     "merge",
                     json!({"spec": {"template": {"spec": {"tolerations": [{"key": "hand", "operator": "Exists"}]}}}}),
@@ -407,10 +407,14 @@ fn deployment_change(live: &Value, pick: usize, n: usize, rng: &mut Rng) -> Chan
                 "metadata": {"name": live["metadata"]["name"]},
                 "spec": {"template": {"spec": {"containers": [{"name": cname, "image": format!("registry.example.com/intruder:{n}")}]}}}
             });
-            if n % 3 == 0 {
+            if n.is_multiple_of(3) {
                 taken["spec"] = json!({"replicas": 2 + n % 3});
             }
-            let what = if n % 3 == 0 { "replicas" } else { "image" };
+            let what = if n.is_multiple_of(3) {
+                "replicas"
+            } else {
+                "image"
+            };
             Change {
                 what: format!("a second server-side manager took {what}"),
                 action: Action::ApplyAs(taken),
