@@ -91,12 +91,15 @@ enum Mode {
 }
 
 impl Mode {
-    /// The field manager both tools use for their dry runs: the pipeline's own for a
-    /// server-side apply pipeline, kubectl-drift's default otherwise.
+    /// The field manager both tools use for their dry runs, as the pipeline wrote: its own
+    /// for server-side apply, kubectl's for `create` (which owns the server's defaults
+    /// too); for client-side apply, kubectl-drift's default, the last-applied annotation
+    /// standing for the pipeline.
     fn manager(self) -> &'static str {
         match self {
             Mode::ServerSide => "pipeline",
-            _ => "kubectl-drift",
+            Mode::Create => "kubectl-create",
+            Mode::ClientSide => "kubectl-drift",
         }
     }
 }
