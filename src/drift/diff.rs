@@ -1,6 +1,7 @@
 //! Field diff: walks two normalized objects side by side and lists every field whose value
 //! differs, matching list items by their keys (containers by name, ports by port and
-//! protocol) so that a reordered or inserted item is not reported as many changes.
+//! protocol) so that an inserted item is not reported as many changes; items both sides
+//! hold in another order are one change, of the list.
 
 use serde_json::Value;
 
@@ -50,6 +51,11 @@ fn walk(path: &FieldPath, git: Option<&Value>, live: Option<&Value>, out: &mut V
                         .collect()
                 };
                 let (gk, lk) = (keyed(g), keyed(l));
+                // Items both sides hold, in another order: applying reorders them (an env
+                // var's order decides what `$(VAR)` expands to).
+                if common(&gk, &lk) != common(&lk, &gk) {
+                    out.push(change(path, git, live));
+                }
                 for (key, gv) in &gk {
                     let lv = lk.iter().find(|(k, _)| k == key).map(|(_, v)| v);
                     walk(&path.child(Segment::Key(key.clone())), Some(gv), lv, out);
@@ -68,6 +74,17 @@ fn walk(path: &FieldPath, git: Option<&Value>, live: Option<&Value>, out: &mut V
         (g, l) if g != l => out.push(change(path, g, l)),
         _ => {}
     }
+}
+
+/// The keys of `from` that `other` holds too, in `from`'s order.
+fn common(
+    from: &[(Vec<(String, Value)>, Value)],
+    other: &[(Vec<(String, Value)>, Value)],
+) -> Vec<Vec<(String, Value)>> {
+    from.iter()
+        .filter(|(k, _)| other.iter().any(|(o, _)| o == k))
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 fn change(path: &FieldPath, git: Option<&Value>, live: Option<&Value>) -> FieldChange {
@@ -99,10 +116,27 @@ mod tests {
             paths,
             vec![
                 "spec.replicas",
+                "spec.template.spec.containers",
                 "spec.template.spec.containers[name=app].image",
                 "spec.template.spec.containers[name=app].env[name=B]",
             ]
         );
+    }
+
+    #[test]
+    fn keyed_items_in_another_order_are_one_change_of_the_list() {
+        let git = json!({"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "$(A)"}]});
+        let live = json!({"env": [{"name": "B", "value": "$(A)"}, {"name": "A", "value": "1"}]});
+        let changes = diff(&git, &live);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].path.to_string(), "env");
+        // An item added live, wherever it stands, is no reordering.
+        let live = json!({"env": [{"name": "C"}, {"name": "A", "value": "1"}, {"name": "B", "value": "$(A)"}]});
+        let paths: Vec<String> = diff(&git, &live)
+            .iter()
+            .map(|c| c.path.to_string())
+            .collect();
+        assert_eq!(paths, ["env[name=C]"]);
     }
 
     #[test]

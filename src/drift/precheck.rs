@@ -199,6 +199,8 @@ fn compare_keyed(
     let live_keyed: Vec<(Option<ItemKey>, &Value)> =
         live.iter().map(|item| (key_of(item), item)).collect();
     let mut seen: Vec<ItemKey> = Vec::new();
+    // Where Git's items stand live: applying puts them back in Git's order.
+    let mut positions: Vec<usize> = Vec::new();
     for item in desired {
         // An item without its key, or a key twice in Git: only the server can say.
         let key = key_of(item).filter(|key| !seen.iter().any(|k| same_key(k, key)));
@@ -213,7 +215,10 @@ fn compare_keyed(
             .collect();
         let here = path.child(Segment::Key(key.clone()));
         match found.as_slice() {
-            [one] => compare(&here, item, Some(one), items, out),
+            [one] => {
+                positions.extend(live.iter().position(|l| std::ptr::eq(l, *one)));
+                compare(&here, item, Some(one), items, out)
+            }
             [] => {
                 // Not live under the server's key (say, a port number changed by hand):
                 // people know items by name, so show what differs in the item of the same
@@ -245,6 +250,10 @@ fn compare_keyed(
             _ => differ(&here, item, Some(found[0]), out),
         }
         seen.push(key);
+    }
+    if !positions.is_sorted() {
+        let (desired, live) = (Value::Array(desired.to_vec()), Value::Array(live.to_vec()));
+        differ(path, &desired, Some(&live), out);
     }
 }
 
@@ -527,6 +536,22 @@ mod tests {
             _ => ("example.com", "v1", "Widget"),
         };
         proves_in_sync(desired, live, "pipeline", schema.kind(group, version, kind))
+    }
+
+    #[test]
+    fn keyed_items_in_another_order_prove_nothing() {
+        let env = |names: &[&str]| -> Value {
+            names
+                .iter()
+                .map(|n| json!({"name": n, "value": "1"}))
+                .collect()
+        };
+        let desired = pod(json!({"containers": [{"name": "a", "env": env(&["A", "B"])}]}));
+        let swapped = pod(json!({"containers": [{"name": "a", "env": env(&["B", "A"])}]}));
+        assert!(!in_sync(&desired, &swapped));
+        // Items added live around Git's, in Git's order, change nothing Git declares.
+        let added = pod(json!({"containers": [{"name": "a", "env": env(&["C", "A", "D", "B"])}]}));
+        assert!(in_sync(&desired, &added));
     }
 
     #[test]

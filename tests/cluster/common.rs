@@ -199,3 +199,27 @@ pub fn set_mode(ns: &str, mode: &str) {
         &["-n", ns, "patch", "configmap", "settings", "-p", &patch],
     );
 }
+
+/// A small seeded generator (a 64-bit LCG) for generated cases: one seed, one sequence of
+/// cases, so a failure names the seed that reproduces it.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n
+    }
+
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}

@@ -7,6 +7,7 @@ mod check;
 mod common;
 mod completion;
 mod deploy;
+mod differential;
 mod fix;
 mod foundation;
 mod hostile_repo;

@@ -461,7 +461,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 /// Hand changes for the generated cases: (patch type, patch), inside and outside atomic
 /// values, some drift and some not; the oracle decides which.
-const MUTATIONS: &[(&str, &str)] = &[
+pub(crate) const MUTATIONS: &[(&str, &str)] = &[
     (
         "json",
         r#"[{"op":"add","path":"/spec/template/spec/tolerations/0/effect","value":"NoSchedule"}]"#,
@@ -520,7 +520,7 @@ const MUTATIONS: &[(&str, &str)] = &[
     ),
 ];
 
-fn generated(i: usize) -> String {
+pub(crate) fn generated(i: usize) -> String {
     format!(
         r#"apiVersion: apps/v1
 kind: Deployment
@@ -576,13 +576,8 @@ fn generated_hand_changes_agree_with_kubectl_diff() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Each change alone, then pairs and a few untouched objects, from a fixed sequence.
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((state >> 33) as usize) % n
-    };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut next = |n: usize| rng.below(n);
     for i in 0..count {
         let changes: Vec<usize> = match i / MUTATIONS.len() {
             0 => vec![i],
