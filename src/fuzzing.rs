@@ -184,7 +184,7 @@ pub fn git_tree(data: &[u8]) {
             String::from_utf8_lossy(&rest[..rest.len().min(usize::from(pick >> 2))]).into_owned(),
         ],
     };
-    if let Ok(snapshot) = git::read_tree(Some(path), &commit, &paths, pick % 2 == 0) {
+    if let Ok(snapshot) = git::read_tree(Some(path), &commit, &paths, pick.is_multiple_of(2)) {
         assert_eq!(snapshot.commit, commit);
         for (name, _) in &snapshot.files {
             assert_safe_path(name);
@@ -359,7 +359,7 @@ impl ValueInput<'_> {
         match self.byte() % 10 {
             _ if self.data.is_empty() => Value::Null,
             0 => Value::Null,
-            1 => Value::Bool(self.byte() % 2 == 0),
+            1 => Value::Bool(self.byte().is_multiple_of(2)),
             2 => json!(i64::from(self.byte() as i8) * i64::from(self.byte())),
             3 => json!(f64::from(self.byte()) / 4.0),
             4 | 5 => Value::String(self.word()),
@@ -389,7 +389,7 @@ pub fn drift_pair(data: &[u8]) {
     let mut input = ValueInput { data };
     let mode = input.byte();
     let git = input.value(0);
-    let live = if mode % 4 == 0 {
+    let live = if mode.is_multiple_of(4) {
         git.clone()
     } else {
         input.value(0)
