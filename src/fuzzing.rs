@@ -161,14 +161,21 @@ impl TreeInput<'_> {
 /// names (`..`, `/`, `.git`, NUL, control characters), every path it returns stays inside
 /// the tree, with no empty, `.`, `..` or `.git` component and no control character.
 pub fn git_tree(data: &[u8]) {
+    thread_local! {
+        static REPO: gix::Repository =
+            gix::open(scratch_repository()).expect("the scratch repository opens");
+    }
+    REPO.with(|repo| read_fuzzed_tree(repo, data));
+}
+
+fn read_fuzzed_tree(repo: &gix::Repository, data: &[u8]) {
     use gix::objs::Write as _;
     let path = scratch_repository();
-    let repo = gix::open(path).expect("the scratch repository opens");
     let Some((&pick, rest)) = data.split_first() else {
         return;
     };
     let mut input = TreeInput { data: rest };
-    let tree = input.tree(&repo, usize::MAX, 0);
+    let tree = input.tree(repo, usize::MAX, 0);
     let commit = format!(
         "tree {tree}\nauthor fuzz <fuzz@example.com> 0 +0000\ncommitter fuzz <fuzz@example.com> 0 +0000\n\nfuzz\n"
     );

@@ -193,11 +193,11 @@ fn git_tree_reader() {
     let ran = run(
         "git_tree",
         0x5EED_0003,
-        1500,
+        300,
         Duration::from_secs(2),
         fuzzing::git_tree,
     );
-    assert!(ran > 1500);
+    assert!(ran > 300);
 }
 
 #[test]
