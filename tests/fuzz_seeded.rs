@@ -124,7 +124,14 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
 /// within `limit`. Returns how many inputs ran.
 fn run(target: &str, seed: u64, mutations: usize, limit: Duration, entry: fn(&[u8])) -> usize {
     let seeds = seeds(target);
-    let mut rng = Rng(seed);
+    // FUZZ_SEEDED_ROUNDS=N runs N times the mutations, from other seeds after the first N.
+    let rounds: u64 = std::env::var("FUZZ_SEEDED_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let mutations = mutations * rounds as usize;
+    let mut rng = Rng(seed ^ (rounds - 1).wrapping_mul(0x1000_0001));
     let mut slowest = (Duration::ZERO, Vec::new());
     let mut check = |input: &[u8]| {
         let start = Instant::now();
