@@ -14,6 +14,8 @@ pub mod dirs;
 pub mod drift;
 pub mod extra;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod ignore;
 pub mod notify;

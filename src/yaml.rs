@@ -246,6 +246,8 @@ enum Frame {
         start: u64,
         depth: usize,
         merge: bool,
+        /// Where the sequence starts, for the root's line.
+        line: usize,
     },
     Map {
         map: Map<String, Value>,
@@ -515,6 +517,7 @@ impl Builder {
                 start,
                 depth: 0,
                 merge,
+                line,
             }
         });
         if self.positions.is_some() {
@@ -537,6 +540,7 @@ impl Builder {
                 start,
                 depth,
                 merge,
+                line,
             } => {
                 if merge {
                     // Earlier maps take precedence: apply them last.
@@ -545,7 +549,7 @@ impl Builder {
                     }
                     return self.merge_sequence(items, span);
                 }
-                (Value::Array(items), anchor, start, depth, None)
+                (Value::Array(items), anchor, start, depth, line)
             }
             Frame::Map {
                 map,
@@ -554,7 +558,7 @@ impl Builder {
                 depth,
                 line,
                 ..
-            } => (Value::Object(map), anchor, start, depth, Some(line)),
+            } => (Value::Object(map), anchor, start, depth, line),
         };
         let depth = depth + 1;
         if anchor != 0 {
@@ -570,7 +574,7 @@ impl Builder {
             );
         }
         if self.stack.is_empty() {
-            self.root = Some((line.unwrap_or(span.start.line()), value));
+            self.root = Some((line, value));
             return Ok(());
         }
         self.place_built(value, depth, span)
@@ -1166,6 +1170,16 @@ mod tests {
 
     fn one(text: &str) -> Value {
         read(text).unwrap()
+    }
+
+    #[test]
+    fn a_document_starts_where_its_root_starts() {
+        let lines: Vec<usize> = read_stream("# c\n- a\n- b\n---\n\n[x,\n y]\n---\nk: v\n")
+            .unwrap()
+            .iter()
+            .map(|d| d.line)
+            .collect();
+        assert_eq!(lines, [2, 6, 9]);
     }
 
     #[test]
