@@ -81,16 +81,32 @@ pub struct Fetched {
 #[derive(Debug)]
 struct EntryLock {
     file: File,
+    #[cfg_attr(not(unix), allow(dead_code))]
     path: PathBuf,
 }
 
 impl Drop for EntryLock {
     fn drop(&mut self) {
         // A waiting run that opened this file finds, once it holds it, that the path no
-        // longer names it, and takes a new one (see `lock_entry`).
+        // longer names it, and takes a new one (see `lock_entry`). Windows can't remove a
+        // file that others hold open, so there the lock file stays.
+        #[cfg(unix)]
         let _ = std::fs::remove_file(&self.path);
         let _ = self.file.unlock();
     }
+}
+
+/// Whether two metadata describe the same file (device and inode).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// On Windows the lock file is never removed (see `EntryLock`), so the path names it still.
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    true
 }
 
 /// Whether a --repo value is a URL rather than a local path: https://, http://, ssh://,
@@ -528,7 +544,6 @@ fn open(path: &Path) -> Result<gix::Repository, String> {
 /// The holder removes the file when done, so a lock is ours only if, once held, the path
 /// still names the very file locked; else another run removed it meanwhile, and we retry.
 fn lock_entry(path: &Path) -> std::io::Result<EntryLock> {
-    use std::os::unix::fs::MetadataExt;
     loop {
         let file = OpenOptions::new()
             .create(true)
@@ -538,7 +553,7 @@ fn lock_entry(path: &Path) -> std::io::Result<EntryLock> {
         file.lock()?;
         let held = file.metadata()?;
         match std::fs::metadata(path) {
-            Ok(now) if now.dev() == held.dev() && now.ino() == held.ino() => {
+            Ok(now) if same_file(&now, &held) => {
                 return Ok(EntryLock {
                     file,
                     path: path.to_path_buf(),
