@@ -211,8 +211,10 @@ pub async fn connect_with_timeout(
         .and_then(|c| c.user.clone());
     let default_namespace = client_config.default_namespace.clone();
     let mut client_config = client_config;
-    if request_timeout.is_some() {
-        client_config.connect_timeout = request_timeout;
+    if let Some(after) = request_timeout {
+        // A second past the request timeout, so that `Deadline::bound` always fires first and
+        // the context is given up with the timeout named, whichever timer the runtime wakes.
+        client_config.connect_timeout = Some(after + std::time::Duration::from_secs(1));
     }
     let client = kube::Client::try_from(client_config).map_err(|source| ClusterError::Client {
         context: context.to_string(),
