@@ -2,48 +2,11 @@
 //! server on loopback, remembers what it sent in a state file, and reports a dead endpoint
 //! as an error without hiding the drift.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
 use crate::common::*;
-
-/// A webhook receiver on 127.0.0.1 that answers 200 and keeps each request's body.
-fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!(
-        "http://{}/hooks/T0K3N-secret-path",
-        listener.local_addr().unwrap()
-    );
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    let kept = bodies.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            kept.lock()
-                .unwrap()
-                .push(String::from_utf8_lossy(&body).into_owned());
-            let _ = stream
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
-        }
-    });
-    (url, bodies)
-}
 
 #[test]
 fn check_alerts_once_per_change_and_reports_a_dead_endpoint() {
@@ -67,7 +30,7 @@ fn check_alerts_once_per_change_and_reports_a_dead_endpoint() {
             r#"{"stringData":{"password":"live-value-2"}}"#,
         ],
     );
-    let (url, bodies) = receiver();
+    let (url, bodies) = webhook_receiver("/hooks/T0K3N-secret-path");
     let state = repo.path().join("alert-state.json");
     let run = |notify: &str| {
         let out = drift()

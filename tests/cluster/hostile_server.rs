@@ -2,45 +2,13 @@
 //! kubectl drift: no Secret value in any output, no hang on a frozen server, errors that
 //! name their cause, no escape sequences from the cluster on the terminal.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine;
 
 use crate::common::*;
-
-/// A webhook receiver on 127.0.0.1 that answers 200 and keeps each request's body.
-fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    let kept = bodies.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            kept.lock()
-                .unwrap()
-                .push(String::from_utf8_lossy(&body).into_owned());
-            let _ = stream
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
-        }
-    });
-    (url, bodies)
-}
 
 /// Fails when `text` holds the secret in clear or in base64.
 fn assert_no_secret(what: &str, text: &str, secret: &str) {
@@ -107,7 +75,7 @@ fn a_secret_value_in_a_server_message_reaches_no_output() {
     // Report files and alerts.
     let dir = tempfile::tempdir().unwrap();
     let reports = dir.path().join("reports");
-    let (url, bodies) = receiver();
+    let (url, bodies) = webhook_receiver("/hook");
     let notify = format!("webhook={url}");
     let mut args = base.to_vec();
     args.extend([
@@ -413,7 +381,7 @@ fn accepted_secret_drift_that_changes_again_is_drifted_and_alerted_again() {
     }
 
     // --state: a second change of a drifted Secret is alerted again.
-    let (url, bodies) = receiver();
+    let (url, bodies) = webhook_receiver("/hook");
     let state = repo.path().join("state.json");
     let notify = format!("webhook={url}");
     let alert = || {
@@ -910,7 +878,7 @@ fn credentials_are_never_sent_in_clear_and_the_report_is_served_only_on_request(
     let repo_path = repo.path().to_str().unwrap();
 
     // A webhook URL with user:password@ over plain http is refused, and nothing is sent.
-    let (url, bodies) = receiver();
+    let (url, bodies) = webhook_receiver("/hook");
     let with_creds = url.replace("http://", "http://alert:hunter2-pw@");
     let notify = format!("webhook={with_creds}");
     let (code, out, err) = run_drift(&[
