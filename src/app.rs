@@ -13,6 +13,18 @@ use crate::fix::{prompt::Terminal, FixSettings, Unattended};
 use crate::report::{self, Report, Style};
 use crate::settings::{CheckSettings, ClusterSettings};
 
+/// Prints a line to stdout with the control characters of anything from a cluster, a
+/// repository or a file escaped, so no value can steer the terminal.
+macro_rules! say {
+    () => { println!() };
+    ($($arg:tt)*) => { println!("{}", crate::report::terminal_text(&format!($($arg)*))) };
+}
+
+/// The same for stderr.
+macro_rules! tell {
+    ($($arg:tt)*) => { eprintln!("{}", crate::report::terminal_text(&format!($($arg)*))) };
+}
+
 pub const EXIT_IN_SYNC: i32 = 0;
 pub const EXIT_DRIFT: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
@@ -306,12 +318,12 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
             continue;
         }
         if others.is_empty() {
-            println!(
+            say!(
                 "{}: no one but the allowed subjects can change these resources",
                 cluster.context
             );
         } else {
-            println!(
+            say!(
                 "{}: {} grant(s) let others change these resources:",
                 cluster.context,
                 others.len()
@@ -320,7 +332,7 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
             subjects.sort();
             subjects.dedup();
             for subject in subjects {
-                println!("  {subject}");
+                say!("  {subject}");
                 for grant in others.iter().filter(|g| g.subject.to_string() == subject) {
                     let scope = grant
                         .namespace
@@ -332,7 +344,7 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
                     } else {
                         format!(" (only {})", grant.resource_names.join(", "))
                     };
-                    println!(
+                    say!(
                         "    {} {}{names} {scope}, by {} → {}",
                         grant.verbs.join(","),
                         grant.resources.join(","),
@@ -343,12 +355,12 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
             }
         }
         for line in joined {
-            println!("  {line}");
+            say!("  {line}");
         }
     }
     if args.output == RbacFormat::Json {
         let document = serde_json::json!({ "contexts": documents });
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&document).unwrap_or_default()
         );
@@ -395,11 +407,11 @@ fn history(args: &HistoryArgs) -> i32 {
         }
     }
     if reports.is_empty() {
-        println!("no reports in {}", args.report_dir.display());
+        say!("no reports in {}", args.report_dir.display());
         return EXIT_IN_SYNC;
     }
     reports.sort_by_key(|r| r.at);
-    println!("Runs ({}):", reports.len());
+    say!("Runs ({}):", reports.len());
     for report in &reports {
         let contexts: Vec<String> = report
             .summary
@@ -420,19 +432,19 @@ fn history(args: &HistoryArgs) -> i32 {
                 ),
             })
             .collect();
-        println!(
+        say!(
             "  {}  {}",
             report.at.format("%Y-%m-%d %H:%M:%SZ"),
             contexts.join("; ")
         );
     }
     let periods = crate::history::periods(reports);
-    println!();
+    say!();
     if periods.is_empty() {
-        println!("No drift in these runs.");
+        say!("No drift in these runs.");
         return EXIT_IN_SYNC;
     }
-    println!("Drift:");
+    say!("Drift:");
     for p in &periods {
         let span = match p.ended {
             Some(ended) => format!(
@@ -449,7 +461,7 @@ fn history(args: &HistoryArgs) -> i32 {
                 if p.runs == 1 { "" } else { "s" }
             ),
         };
-        println!(
+        say!(
             "  {}  {}  {}  {span}",
             p.context,
             p.resource,
@@ -583,7 +595,7 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
                 match result {
                     Ok(()) => {
                         recorded += 1;
-                        println!("accepted: {name}, {} field(s)", resource.fields.len());
+                        say!("accepted: {name}, {} field(s)", resource.fields.len());
                     }
                     Err(e) => {
                         eprintln!("error: {name}: {e}");
@@ -603,8 +615,8 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
                     resource.message.as_deref().unwrap_or("cannot be checked")
                 );
             }
-            crate::drift::Status::InSync => println!("in sync, nothing to accept: {name}"),
-            crate::drift::Status::Ignored => println!("ignored, nothing to accept: {name}"),
+            crate::drift::Status::InSync => say!("in sync, nothing to accept: {name}"),
+            crate::drift::Status::Ignored => say!("ignored, nothing to accept: {name}"),
             crate::drift::Status::Extra => {
                 eprintln!("error: {name} has no manifest in Git; add one, or delete the object");
                 code = EXIT_ERROR;
@@ -619,13 +631,13 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
         );
     }
     if recorded > 0 {
-        println!("recorded in {}: review and commit it", file.display());
+        say!("recorded in {}: review and commit it", file.display());
     }
     code
 }
 
 async fn version(cluster: &ClusterArgs) -> i32 {
-    println!("kubectl-drift {}", env!("CARGO_PKG_VERSION"));
+    say!("kubectl-drift {}", env!("CARGO_PKG_VERSION"));
     let settings = ClusterSettings::from_args(cluster);
     if settings.contexts.is_empty() && !settings.all_contexts {
         return EXIT_IN_SYNC;
@@ -649,7 +661,7 @@ async fn version(cluster: &ClusterArgs) -> i32 {
     .await;
     match result {
         Ok(lines) => {
-            lines.iter().for_each(|l| println!("{l}"));
+            lines.iter().for_each(|l| say!("{l}"));
             EXIT_IN_SYNC
         }
         Err(e) => fail(&e),

@@ -732,6 +732,46 @@ fn control_characters_from_the_cluster_reach_the_terminal_escaped() {
     let (code, out, err) = run_drift(&args);
     assert_eq!(code, 1, "{out}{err}");
     assert!(!dangerous(&out) && !dangerous(&err), "fix: {out:?}{err:?}");
+
+    // A role binding whose subject's name carries escape sequences: `rbac` names it.
+    let binding = format!(
+        r#"{{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{{"name":"tty-edit","namespace":"{ns}"}},"roleRef":{{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"}},"subjects":[{{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"mallory\u001b]0;owned\u0007\u001b[2J"}}]}}"#
+    );
+    apply("staging", &ns, &binding);
+    let mut args = vec!["rbac"];
+    args.extend(&base[..base.len() - 2]);
+    let (code, out, err) = run_drift(&args);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains(r"User mallory\x1b]0;owned"), "{out}");
+    assert!(!dangerous(&out) && !dangerous(&err), "rbac: {out:?}{err:?}");
+
+    // A saved report is a file like any other: `history` escapes what it holds.
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "check",
+        "-o",
+        "summary",
+        "--report-dir",
+        dir.path().to_str().unwrap(),
+    ];
+    args.extend(base);
+    let (code, out, err) = run_drift(&args);
+    assert_eq!(code, 1, "{out}{err}");
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = text.replace("\"staging\"", "\"stag\\u001b[2Jing\"");
+            std::fs::write(&path, text).unwrap();
+        }
+    }
+    let (code, out, err) = run_drift(&["history", "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(r"stag\x1b[2Jing"), "{out}");
+    assert!(
+        !dangerous(&out) && !dangerous(&err),
+        "history: {out:?}{err:?}"
+    );
 }
 
 #[test]
