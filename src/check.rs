@@ -412,17 +412,21 @@ async fn check_context(
     let read_only = ReadOnlyTypes::default();
     let done = AtomicUsize::new(0);
     let commit = desired.commit.clone();
+    let manifests: Vec<Value> = placed.iter().map(manifest_for).collect();
+    let managers = field_managers(target, &placed, &manifests, &live_objects);
     let jobs: Vec<Job> = placed
         .iter()
-        .map(|p| {
+        .zip(manifests)
+        .zip(managers)
+        .map(|((p, manifest), field_manager)| {
             let live = live_objects.get(&live_key(&p.identity));
             let subject = Subject {
                 context: cluster.context.clone(),
                 identity: p.identity.clone(),
                 origin: Some(p.desired.origin.clone()),
                 resource: p.resource.clone(),
-                manifest: manifest_for(p),
-                field_manager: target.field_manager.clone(),
+                manifest,
+                field_manager,
                 live_resource_version: live.and_then(resource_version),
                 commit: commit.clone(),
             };
@@ -518,6 +522,42 @@ async fn check_context(
         cluster,
         warnings,
     })
+}
+
+/// The field manager of each placed object, for its dry run and its fix: the target's (from
+/// `--field-manager` or the config), else the pipeline manager that applied Git's fields to
+/// the live object; for an object not live, the pipeline manager most objects of the context
+/// have; else `DEFAULT_FIELD_MANAGER`. A fix so writes as the pipeline's next deploy would.
+fn field_managers(
+    target: &TargetSettings,
+    placed: &[Placed],
+    manifests: &[Value],
+    live_objects: &LiveObjects,
+) -> Vec<String> {
+    if let Some(manager) = &target.field_manager {
+        return vec![manager.clone(); placed.len()];
+    }
+    let found: Vec<Option<String>> = placed
+        .iter()
+        .zip(manifests)
+        .map(|(p, manifest)| {
+            let live = live_objects.get(&live_key(&p.identity))?;
+            drift::attribution::pipeline_manager(live, manifest, settings::DEFAULT_FIELD_MANAGER)
+        })
+        .collect();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for manager in found.iter().flatten() {
+        *counts.entry(manager).or_default() += 1;
+    }
+    let usual = counts
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map_or(settings::DEFAULT_FIELD_MANAGER, |(m, _)| *m)
+        .to_string();
+    found
+        .into_iter()
+        .map(|m| m.unwrap_or_else(|| usual.clone()))
+        .collect()
 }
 
 /// Live objects by (group, version, kind, namespace, name), and why a (group, version,

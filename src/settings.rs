@@ -120,7 +120,8 @@ pub struct CheckSettings {
     pub output: OutputFormat,
     pub color: bool,
     pub width: usize,
-    /// `--field-manager`; targets may name their own, else `DEFAULT_FIELD_MANAGER`.
+    /// `--field-manager`; targets may name their own, else each object's pipeline manager
+    /// (found live), else `DEFAULT_FIELD_MANAGER`.
     pub field_manager: Option<String>,
     pub concurrency: usize,
     pub show_secrets: bool,
@@ -290,7 +291,9 @@ pub struct TargetSettings {
     pub paths: Vec<String>,
     /// Namespace for manifests that name none, when `-n` does not say.
     pub default_namespace: Option<String>,
-    pub field_manager: String,
+    /// `--field-manager`, else the target's `fieldManager`; `None`: each object's own
+    /// pipeline manager, found in its live `managedFields` (see `check`).
+    pub field_manager: Option<String>,
     /// Live objects with this label and no manifest are `Extra`.
     pub tracking_label: Option<LabelSelector>,
     /// Namespaces whose every object needs a manifest.
@@ -343,8 +346,7 @@ pub fn plan(
             .field_manager
             .as_deref()
             .or(target)
-            .unwrap_or(DEFAULT_FIELD_MANAGER)
-            .to_string()
+            .map(str::to_string)
     };
     let unknown = |name: &str| PlanError::UnknownContext {
         name: name.to_string(),

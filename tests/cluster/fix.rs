@@ -121,10 +121,20 @@ fn prompts_apply_show_skip_accept_and_force_through_a_terminal() {
         &["scale", "deployment/web", "--replicas=4", "-n", &ns],
     );
 
+    // A server-side pipeline's manager: fields others own are conflicts, forced on a yes.
     let mut s = fix_in_pty(
         repo.path(),
         &audit,
-        &["--context", "staging", "--path", "k8s", "-n", &ns],
+        &[
+            "--context",
+            "staging",
+            "--path",
+            "k8s",
+            "-n",
+            &ns,
+            "--field-manager",
+            "pipeline",
+        ],
     );
     // ConfigMap: show in full, then apply; its field is owned by kubectl-patch, so force.
     s.exp_string("ConfigMap").unwrap();
@@ -263,6 +273,8 @@ fn an_object_changed_after_its_diff_is_not_overwritten_blindly() {
             "k8s",
             "-n",
             &ns,
+            "--field-manager",
+            "pipeline",
         ],
     );
     s.exp_string("apply the Git state").unwrap();

@@ -1,0 +1,351 @@
+//! `fix` writes as the pipeline would: after `fix --yes`, the pipeline's own next deploy of
+//! the same files (server-side without `--force-conflicts`, or client-side `kubectl apply`)
+//! succeeds and changes nothing, `kubectl diff` finds nothing, and no `kubectl-drift`
+//! manager owns a field.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::check::{check_json, APP};
+use crate::common::*;
+
+/// Git's second version of the app: the ConfigMap has dropped `retired`, which the first
+/// version (the one deployed) declared.
+const V1_EXTRA: &str = "  retired: \"yes\"\n";
+
+/// `kubectl ... -n NS -f FILE` in staging.
+fn kubectl_file(ns: &str, args: &[&str], file: &Path) -> std::process::Output {
+    let file = file.to_str().unwrap();
+    let mut full = vec!["-n", ns];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["-f", file]);
+    kubectl("staging", &full)
+}
+
+/// A person's changes: `kubectl scale`, `kubectl set image` and an edit.
+fn drift_by_hand(ns: &str) {
+    kubectl_ok(
+        "staging",
+        &["scale", "deployment/web", "--replicas=5", "-n", ns],
+    );
+    kubectl_ok(
+        "staging",
+        &["set", "image", "deployment/web", "web=nginx:1.26", "-n", ns],
+    );
+    // What `kubectl edit` sends, under its manager.
+    kubectl_ok(
+        "staging",
+        &[
+            "patch",
+            "configmap/web-config",
+            "-n",
+            ns,
+            "--field-manager",
+            "kubectl-edit",
+            "-p",
+            r#"{"data":{"greeting":"edited"}}"#,
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "patch",
+            "deployment/web",
+            "-n",
+            ns,
+            "--field-manager",
+            "kubectl-edit",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"replace","path":"/spec/template/spec/containers/0/resources/limits/cpu","value":"2"}]"#,
+        ],
+    );
+}
+
+fn fix_yes(repo: &Path, ns: &str) -> std::process::Output {
+    drift()
+        .current_dir(repo)
+        .args([
+            "fix",
+            "--yes",
+            "--context",
+            "staging",
+            "--path",
+            "k8s",
+            "-n",
+            ns,
+        ])
+        .arg("--audit-log")
+        .arg(repo.join("audit.log"))
+        .output()
+        .unwrap()
+}
+
+/// `Kind/name=resourceVersion ...` of the app's objects: a deploy that changes nothing
+/// leaves every version as it was.
+fn resource_versions(ns: &str) -> String {
+    kubectl_ok(
+        "staging",
+        &[
+            "get",
+            "deploy,svc,cm,secret",
+            "-n",
+            ns,
+            "-o",
+            "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion} {end}",
+        ],
+    )
+}
+
+/// Every manager of every object in `ns`, by `Kind/name`.
+fn managers(ns: &str) -> Vec<(String, String)> {
+    let list: Value = serde_json::from_str(&kubectl_ok(
+        "staging",
+        &[
+            "get",
+            "deploy,svc,cm,secret",
+            "-n",
+            ns,
+            "-o",
+            "json",
+            "--show-managed-fields",
+        ],
+    ))
+    .unwrap();
+    let mut out = Vec::new();
+    for item in list["items"].as_array().unwrap() {
+        let id = format!(
+            "{}/{}",
+            item["kind"].as_str().unwrap(),
+            item["metadata"]["name"].as_str().unwrap()
+        );
+        for entry in item["metadata"]["managedFields"].as_array().unwrap() {
+            out.push((id.clone(), entry["manager"].as_str().unwrap().to_string()));
+        }
+    }
+    out
+}
+
+fn assert_fixed(out: &std::process::Output) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("fix: 2 fixed"), "{stdout}");
+}
+
+#[test]
+fn a_server_side_pipeline_deploys_again_without_forcing_after_fix() {
+    let ns = namespace("fixssa", &["staging"]);
+    let repo = git_repo(&[("k8s/app.yaml", APP)]);
+    let file = repo.path().join("k8s/app.yaml");
+    let deploy = ["apply", "--server-side", "--field-manager", "pipeline"];
+    let out = kubectl_file(&ns, &deploy, &file);
+    assert!(out.status.success(), "{out:?}");
+    drift_by_hand(&ns);
+    let (code, _) = check_json(
+        repo.path(),
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
+    assert_eq!(code, 1);
+
+    let out = fix_yes(repo.path(), &ns);
+    assert_fixed(&out);
+    let audit = std::fs::read_to_string(repo.path().join("audit.log")).unwrap();
+    assert!(
+        audit.contains("\"conflict\""),
+        "forced after a conflict: {audit}"
+    );
+
+    // The pipeline's next deploy, without --force-conflicts, and its diff.
+    let before = resource_versions(&ns);
+    let out = kubectl_file(&ns, &deploy, &file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(resource_versions(&ns), before, "the deploy changed objects");
+    let out = kubectl_file(
+        &ns,
+        &["diff", "--server-side", "--field-manager", "pipeline"],
+        &file,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let managers = managers(&ns);
+    assert!(
+        !managers.iter().any(|(_, m)| m == "kubectl-drift"),
+        "{managers:?}"
+    );
+    // The hand-made managers lost every field of Git's they held.
+    for hand in ["kubectl-edit", "kubectl-set"] {
+        assert!(!managers.iter().any(|(_, m)| m == hand), "{managers:?}");
+    }
+    let (code, report) = check_json(
+        repo.path(),
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn a_client_side_pipeline_deploys_again_unchanged_after_fix() {
+    let ns = namespace("fixcsa", &["staging"]);
+    // Deployed from the first version, which still declared `retired`.
+    let first = APP.replace(
+        "  greeting: hello\n",
+        &format!("  greeting: hello\n{V1_EXTRA}"),
+    );
+    let repo = git_repo(&[("k8s/app.yaml", &first)]);
+    let file = repo.path().join("k8s/app.yaml");
+    let out = kubectl_file(&ns, &["apply"], &file);
+    assert!(out.status.success(), "{out:?}");
+    write_files(repo.path(), &[("k8s/app.yaml", APP)]);
+    commit(repo.path(), "retire a key");
+    drift_by_hand(&ns);
+    kubectl_ok("staging", &["delete", "service/web", "-n", &ns]);
+
+    let out = fix_yes(repo.path(), &ns);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("fix: 3 fixed"), "{stdout}");
+    let audit = std::fs::read_to_string(repo.path().join("audit.log")).unwrap();
+    assert!(!audit.contains("\"conflict\""), "{audit}");
+
+    // What the next deploy removes, the fix removed.
+    let data = kubectl_ok(
+        "staging",
+        &[
+            "get",
+            "configmap/web-config",
+            "-n",
+            &ns,
+            "-o",
+            "jsonpath={.data}",
+        ],
+    );
+    assert!(!data.contains("retired"), "{data}");
+    // The pipeline's next `kubectl apply` of the same files changes nothing.
+    let out = kubectl_file(&ns, &["diff"], &file);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = resource_versions(&ns);
+    let out = kubectl_file(&ns, &["apply"], &file);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(resource_versions(&ns), before, "the deploy changed objects");
+    let managers = managers(&ns);
+    assert!(
+        !managers.iter().any(|(_, m)| m == "kubectl-drift"),
+        "{managers:?}"
+    );
+    let (code, report) = check_json(
+        repo.path(),
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn a_namespace_a_crd_and_its_custom_resource_all_missing_are_created_in_one_run() {
+    let ns = format!("fixorder-{}", std::process::id() % 100000);
+    let group = format!("o{}.example.com", std::process::id() % 100000);
+    let crd = format!(
+        r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.{group}
+spec:
+  group: {group}
+  scope: Namespaced
+  names: {{plural: widgets, singular: widget, kind: Widget}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {{type: integer}}
+"#
+    );
+    let widget = format!(
+        "apiVersion: {group}/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: {ns}\nspec:\n  size: 3\n"
+    );
+    let namespace = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n");
+    // Sorted by name, the custom resource and the namespace would come before the CRD.
+    let repo = git_repo(&[
+        ("k8s/a-widget.yaml", &widget),
+        ("k8s/b-namespace.yaml", &namespace),
+        ("k8s/c-crd.yaml", &crd),
+    ]);
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["fix", "--yes", "--context", "staging", "--path", "k8s"])
+        .arg("--audit-log")
+        .arg(repo.path().join("audit.log"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let cleanup = || {
+        kubectl("staging", &["delete", "namespace", &ns, "--wait=false"]);
+        kubectl("staging", &["delete", "crd", &format!("widgets.{group}")]);
+    };
+    if out.status.code() != Some(0) {
+        cleanup();
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("fix: 3 fixed"), "{stdout}");
+    let audit = std::fs::read_to_string(repo.path().join("audit.log")).unwrap();
+    let kinds: Vec<String> = audit
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["outcome"] == "created")
+        .map(|l| l["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["Namespace", "CustomResourceDefinition", "Widget"]);
+    let size = kubectl_ok(
+        "staging",
+        &[
+            "get",
+            &format!("widgets.{group}/w"),
+            "-n",
+            &ns,
+            "-o",
+            "jsonpath={.spec.size}",
+        ],
+    );
+    assert_eq!(size, "3");
+    let (code, report) = check_json(repo.path(), &["--context", "staging", "--path", "k8s"]);
+    cleanup();
+    assert_eq!(code, 0, "{report:#}");
+}
