@@ -349,3 +349,90 @@ spec:
     cleanup();
     assert_eq!(code, 0, "{report:#}");
 }
+
+#[test]
+fn the_audit_names_who_the_server_says_and_an_unwritable_log_means_no_write() {
+    let ns = namespace("fixaudit", &["staging"]);
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: audited\ndata:\n  value: git\n";
+    let repo = git_repo(&[("k8s/cm.yaml", yaml)]);
+    apply("staging", &ns, yaml);
+    let drift_it = || {
+        kubectl_ok(
+            "staging",
+            &[
+                "patch",
+                "configmap/audited",
+                "-n",
+                &ns,
+                "-p",
+                r#"{"data":{"value":"hand"}}"#,
+            ],
+        )
+    };
+    let value = || {
+        kubectl_ok(
+            "staging",
+            &[
+                "get",
+                "configmap/audited",
+                "-n",
+                &ns,
+                "-o",
+                "jsonpath={.data.value}",
+            ],
+        )
+    };
+    let fix = |audit: &Path| {
+        drift()
+            .current_dir(repo.path())
+            .args([
+                "fix",
+                "--yes",
+                "--context",
+                "staging",
+                "--path",
+                "k8s",
+                "-n",
+                &ns,
+            ])
+            .arg("--audit-log")
+            .arg(audit)
+            .output()
+            .unwrap()
+    };
+    drift_it();
+
+    // A log that cannot be written (a folder stands where the file would be): no write.
+    let folder = repo.path().join("audit-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let out = fix(&folder);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("the audit log"), "{stdout}");
+    assert_eq!(value(), "hand", "written without an audit line");
+
+    let audit = repo.path().join("audit.log");
+    let out = fix(&audit);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(value(), "git");
+    let whoami: Value =
+        serde_json::from_str(&kubectl_ok("staging", &["auth", "whoami", "-o", "json"])).unwrap();
+    let user_info = &whoami["status"]["userInfo"];
+    let lines: Vec<Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let outcomes: Vec<&str> = lines
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["intent", "applied"], "{lines:#?}");
+    for line in &lines {
+        assert_eq!(line["user"], user_info["username"], "{line}");
+        assert_eq!(line["groups"], user_info["groups"], "{line}");
+        assert_eq!(line["kubeconfig_user"], "staging-admin", "{line}");
+        assert_eq!(line["manager"], "kubectl-client-side-apply", "{line}");
+    }
+    assert_eq!(lines[0]["message"], "apply");
+}
