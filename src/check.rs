@@ -105,11 +105,14 @@ pub async fn run_checked(
         let (opened, plan, caches) = (opened.clone(), plan.clone(), settings.caches.clone());
         tokio::task::spawn_blocking(move || {
             plan.iter()
-                .map(|target| match &caches {
-                    Some(caches) => caches.desired.read(&opened, &target.paths),
-                    None => source::read(&opened, &target.paths),
+                .map(|target| {
+                    let desired = match &caches {
+                        Some(caches) => caches.desired.read(&opened, &target.paths),
+                        None => source::read(&opened, &target.paths),
+                    }?;
+                    Ok((desired, declared_set(&opened, target)))
                 })
-                .collect::<Result<Vec<DesiredSet>, SourceError>>()
+                .collect::<Result<Vec<(DesiredSet, Declaring)>, SourceError>>()
         })
     };
     let contexts: Vec<(usize, &String)> = plan
@@ -130,7 +133,7 @@ pub async fn run_checked(
     let desired = desired.expect("reading Git does not panic")?;
     let outcomes = futures::future::join_all(contexts.iter().zip(connected).map(
         |((index, context), connected)| {
-            let (desired, target) = (&desired[*index], &plan[*index]);
+            let ((desired, declaring), target) = (&desired[*index], &plan[*index]);
             let server = openapi::server_of(&kubeconfig, context);
             async move {
                 let mut summary = ContextSummary {
@@ -146,7 +149,7 @@ pub async fn run_checked(
                     Ok((cluster, catalog)) => {
                         let deadline = cluster.deadline.clone();
                         tokio::select! {
-                            outcome = check_context(cluster, catalog, &server, desired, settings, target, progress) => outcome,
+                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress) => outcome,
                             after = deadline.passed() => Err(ContextError::TimedOut(after)),
                         }
                     }
@@ -204,6 +207,51 @@ pub async fn run_checked(
         checked.report.resources.iter_mut().for_each(redact::redact);
     }
     Ok(checked)
+}
+
+/// Where the manifests a target declares come from, to tell its extra objects.
+enum Declaring {
+    /// The target does not track extra objects.
+    Nothing,
+    /// The desired set is all of them.
+    Desired,
+    /// The target's own paths at the commit, read whole: `-f` or `--path` chose less.
+    Whole(DesiredSet),
+    /// They could not be read whole: extra objects are not looked for, and why.
+    Unknown(String),
+}
+
+/// What the target declares, whatever `-f`, `--path` or TYPE arguments chose: every
+/// manifest of its own paths in the commit (for `-f`, the repository around the current
+/// folder at `HEAD`).
+fn declared_set(opened: &source::Opened, target: &TargetSettings) -> Declaring {
+    let tracks = target.tracking_label.is_some() || !target.owned_namespaces.is_empty();
+    let whole = |opened: &source::Opened| match source::read(opened, &target.own_paths) {
+        Ok(set) => Declaring::Whole(set),
+        Err(e) => Declaring::Unknown(format!(
+            "extra objects not looked for: the target's manifests cannot be read whole: {e}"
+        )),
+    };
+    match &opened.kind {
+        _ if !tracks => Declaring::Nothing,
+        source::OpenedKind::Git { .. } if !target.paths_narrowed => Declaring::Desired,
+        source::OpenedKind::Git { .. } => whole(opened),
+        source::OpenedKind::Files(_) => {
+            let spec = source::SourceSpec::Git {
+                repo: source::RepoSpec::Local(None),
+                rev: "HEAD".into(),
+                paths: Vec::new(),
+                offline: false,
+                allow_remote_bases: opened.allow_remote_bases,
+            };
+            match source::open(&spec) {
+                Ok(repository) => whole(&repository),
+                Err(e) => Declaring::Unknown(format!(
+                    "extra objects not looked for: -f reads files, and the commit of the target's manifests cannot be read: {e}"
+                )),
+            }
+        }
+    }
 }
 
 /// The config file: `--config`, else `.kubectl-drift.yaml` at the repository root (from the
@@ -342,7 +390,7 @@ async fn check_context(
     cluster: Cluster,
     catalog: Catalog,
     server: &str,
-    desired: &DesiredSet,
+    (desired, declaring): (&DesiredSet, &Declaring),
     settings: &CheckSettings,
     target: &TargetSettings,
     progress: &(dyn Fn(Progress) + Sync),
@@ -364,24 +412,27 @@ async fn check_context(
         .iter()
         .map(|d| place(d, &catalog, &default_ns))
         .collect();
-    let tracks = target.tracking_label.is_some() || !target.owned_namespaces.is_empty();
-    // For extra objects everything Git declares counts, whatever the command line selected:
-    // an object outside the selection still has its manifest.
-    let declared: extra::Declared = if tracks {
-        placed
-            .iter()
-            .map(|p| {
-                let id = &p.identity;
-                (
-                    id.group.clone(),
-                    id.kind.clone(),
-                    id.namespace.clone(),
-                    id.name.clone(),
-                )
-            })
-            .collect()
-    } else {
-        Default::default()
+    // For extra objects everything the target declares counts, whatever the command line
+    // selected: an object outside the selection still has its manifest.
+    let key = |p: Placed| {
+        let id = p.identity;
+        (id.group, id.kind, id.namespace, id.name)
+    };
+    let declared: Option<extra::Declared> = match declaring {
+        Declaring::Nothing | Declaring::Unknown(_) => None,
+        Declaring::Desired => Some(
+            desired
+                .objects
+                .iter()
+                .map(|d| key(place(d, &catalog, &default_ns)))
+                .collect(),
+        ),
+        Declaring::Whole(set) => Some(
+            set.objects
+                .iter()
+                .map(|d| key(place(d, &catalog, &default_ns)))
+                .collect(),
+        ),
     };
     placed.retain(|p| selected(p, selection, &selected_types, context_ns));
     placed.sort_by(|a, b| a.identity.cmp(&b.identity));
@@ -489,11 +540,9 @@ async fn check_context(
         .filter_map(|(i, report)| Some((report, jobs[i].take()?)))
         .collect();
     let mut warnings = Vec::new();
-    if tracks && target.paths_narrowed {
-        warnings.push(
-            "extra objects not looked for: --path narrows the target's manifests".to_string(),
-        );
-    } else if tracks {
+    if let Declaring::Unknown(why) = declaring {
+        warnings.push(why.clone());
+    } else if let Some(declared) = &declared {
         let scope = extra::Scope {
             namespace: match &selection.namespace {
                 NamespaceScope::Only(ns) => Some(ns.as_str()),
@@ -506,7 +555,7 @@ async fn check_context(
         let (extras, errors) = extra::find(
             &cluster,
             &catalog,
-            &declared,
+            declared,
             target,
             &scope,
             settings.concurrency,

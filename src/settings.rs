@@ -299,8 +299,11 @@ pub struct TargetSettings {
     /// Namespaces whose every object needs a manifest.
     pub owned_namespaces: Vec<String>,
     /// `--path` replaced the target's paths: what Git declares is only partly read, so
-    /// extra objects cannot be told apart and are not looked for.
+    /// extra objects are told by the target's own paths, read whole.
     pub paths_narrowed: bool,
+    /// The target's own paths (the config's, whatever `--path` says): what it declares,
+    /// read whole to tell extra objects.
+    pub own_paths: Vec<String>,
 }
 
 /// What the kubeconfig offers: every context, and the current one.
@@ -415,6 +418,7 @@ pub fn plan(
             tracking_label: target.tracking_label.clone(),
             owned_namespaces: target.namespaces.clone(),
             paths_narrowed: !flag_paths.is_empty(),
+            own_paths: target.paths.clone(),
         });
     }
     if !wanted.is_empty() {
@@ -427,6 +431,7 @@ pub fn plan(
             tracking_label: None,
             owned_namespaces: Vec::new(),
             paths_narrowed: false,
+            own_paths: Vec::new(),
         });
     }
     Ok(planned)

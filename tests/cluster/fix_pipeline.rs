@@ -436,3 +436,108 @@ fn the_audit_names_who_the_server_says_and_an_unwritable_log_means_no_write() {
     }
     assert_eq!(lines[0]["message"], "apply");
 }
+
+#[test]
+fn prune_with_one_file_deletes_nothing_git_declares_elsewhere() {
+    let ns = namespace("fixprune", &["staging"]);
+    let web = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  v: \"1\"\n";
+    let api = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\ndata:\n  v: \"1\"\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  token: t0ken\n";
+    let config = format!(
+        "targets:\n  - name: shop\n    context: staging\n    namespace: {ns}\n    paths: [k8s]\n    namespaces: [{ns}]\n"
+    );
+    let repo = git_repo(&[
+        ("k8s/web.yaml", web),
+        ("k8s/api.yaml", api),
+        (".kubectl-drift.yaml", &config),
+    ]);
+    apply("staging", &ns, web);
+    apply("staging", &ns, api);
+    // Made by hand: extra. Helm-managed, or owned by another object: never pruned.
+    kubectl_ok(
+        "staging",
+        &[
+            "create",
+            "configmap",
+            "stray",
+            "-n",
+            &ns,
+            "--from-literal=a=b",
+        ],
+    );
+    apply(
+        "staging",
+        &ns,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: charted\n  labels: {app.kubernetes.io/managed-by: Helm}\ndata: {a: b}\n",
+    );
+    apply(
+        "staging",
+        &ns,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\n  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: web, uid: 0b5a4c1e-0000-4000-8000-000000000001}\ndata: {a: b}\n",
+    );
+
+    let out = drift()
+        .current_dir(repo.path())
+        .args([
+            "fix",
+            "-f",
+            "k8s/web.yaml",
+            "--prune",
+            "--yes",
+            "--context",
+            "staging",
+        ])
+        .arg("--audit-log")
+        .arg(repo.path().join("audit.log"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let left = kubectl_ok("staging", &["get", "cm,secret", "-n", &ns, "-o", "name"]);
+    for kept in [
+        "configmap/web",
+        "configmap/api",
+        "secret/api",
+        "configmap/charted",
+        "configmap/owned",
+    ] {
+        assert!(
+            left.lines().any(|l| l == kept),
+            "{kept} deleted: {left}\n{stdout}"
+        );
+    }
+    assert!(!left.contains("configmap/stray"), "{left}\n{stdout}");
+
+    // The same with --path and a TYPE argument: Git's objects elsewhere are not extra.
+    for args in [
+        &[
+            "check",
+            "-o",
+            "json",
+            "--context",
+            "staging",
+            "--path",
+            "k8s/web.yaml",
+        ][..],
+        &["check", "-o", "json", "--context", "staging", "configmaps"][..],
+    ] {
+        let out = drift()
+            .current_dir(repo.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let extra: Vec<&Value> = report["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == "Extra")
+            .collect();
+        assert!(extra.is_empty(), "{args:?}: {extra:#?}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {report:#}");
+    }
+}
