@@ -49,6 +49,8 @@ pub enum CheckError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    #[error(transparent)]
+    Ignore(#[from] ignore::UnmatchableRule),
 }
 
 /// Why one context could not be checked.
@@ -195,6 +197,7 @@ pub async fn run_checked(
     }
     let today = chrono::Utc::now().date_naive();
     if let Some(config) = &config {
+        ignore::check_rules(&checked.report.resources, &config.ignore)?;
         ignore::apply(&mut checked.report.resources, &config.ignore, today);
     }
     let records = accepted::load_for(&opened, accepted_in)?;

@@ -316,7 +316,10 @@ async fn fix_one(
         let Some(resource_type) = subject.resource.clone() else {
             return Ok((resource, Outcome::Failed("its type is not served".into())));
         };
-        let manifest = crate::ignore::without_ignored(&subject.manifest, &resource);
+        let (manifest, notes) = crate::ignore::without_ignored(&subject.manifest, &resource);
+        for note in notes {
+            writeln!(out, "{}: {}", describe(&resource), terminal_text(&note))?;
+        }
         let created = resource.status == Status::Missing;
         // A client-side pipeline's objects are written as its `kubectl apply` writes them,
         // last-applied annotation included, so that its next deploy finds them current.

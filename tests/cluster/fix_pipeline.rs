@@ -541,3 +541,98 @@ fn prune_with_one_file_deletes_nothing_git_declares_elsewhere() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {report:#}");
     }
 }
+
+#[test]
+fn an_ignored_item_of_an_atomic_list_leaves_the_list_as_live_and_a_position_in_a_keyed_list_is_an_error(
+) {
+    let ns = namespace("fixkeyed", &["staging"]);
+    let app = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: job\nspec:\n  selector:\n    matchLabels: {app: job}\n  template:\n    metadata:\n      labels: {app: job}\n    spec:\n      containers:\n      - name: job\n        image: busybox:1.36\n        args: [a, b, c]\n";
+    let config = |path: &str| {
+        format!(
+            "targets:\n  - context: staging\n    namespace: {ns}\n    paths: [k8s]\nignore:\n  - kind: Deployment\n    paths: [{path}]\n    reason: tuned by hand\n"
+        )
+    };
+    let repo = git_repo(&[
+        ("k8s/job.yaml", app),
+        (
+            ".kubectl-drift.yaml",
+            &config("/spec/template/spec/containers/name=job/args/1"),
+        ),
+    ]);
+    apply("staging", &ns, app);
+    kubectl_ok(
+        "staging",
+        &[
+            "patch",
+            "deployment/job",
+            "-n",
+            &ns,
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"replace","path":"/spec/template/spec/containers/0/args/1","value":"tuned"},{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"busybox:1.37"}]"#,
+        ],
+    );
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["fix", "--yes", "--context", "staging"])
+        .arg("--audit-log")
+        .arg(repo.path().join("audit.log"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("is left as live has it"), "{stdout}");
+    let container = kubectl_ok(
+        "staging",
+        &[
+            "get",
+            "deployment/job",
+            "-n",
+            &ns,
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].args}",
+        ],
+    );
+    // The image is Git's again; the list is live's, whole: neither Git's nor a mix.
+    assert_eq!(container, r#"busybox:1.36 ["a","tuned","c"]"#);
+
+    // A position in a keyed list can never match: an error naming the rule's file and line.
+    write_files(
+        repo.path(),
+        &[(
+            ".kubectl-drift.yaml",
+            &config("/spec/template/spec/containers/0/image"),
+        )],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "set",
+            "image",
+            "deployment/job",
+            "job=busybox:1.37",
+            "-n",
+            &ns,
+        ],
+    );
+    let (code, stdout, stderr) = {
+        let out = drift()
+            .current_dir(repo.path())
+            .args(["check", "--context", "staging"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(".kubectl-drift.yaml:6")
+            && stderr.contains("/spec/template/spec/containers/0/image")
+            && stderr.contains("name=job"),
+        "{stderr}"
+    );
+}
