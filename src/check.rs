@@ -49,6 +49,8 @@ pub enum CheckError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    #[error(transparent)]
+    Ignore(#[from] ignore::UnmatchableRule),
 }
 
 /// Why one context could not be checked.
@@ -105,11 +107,14 @@ pub async fn run_checked(
         let (opened, plan, caches) = (opened.clone(), plan.clone(), settings.caches.clone());
         tokio::task::spawn_blocking(move || {
             plan.iter()
-                .map(|target| match &caches {
-                    Some(caches) => caches.desired.read(&opened, &target.paths),
-                    None => source::read(&opened, &target.paths),
+                .map(|target| {
+                    let desired = match &caches {
+                        Some(caches) => caches.desired.read(&opened, &target.paths),
+                        None => source::read(&opened, &target.paths),
+                    }?;
+                    Ok((desired, declared_set(&opened, target)))
                 })
-                .collect::<Result<Vec<DesiredSet>, SourceError>>()
+                .collect::<Result<Vec<(DesiredSet, Declaring)>, SourceError>>()
         })
     };
     let contexts: Vec<(usize, &String)> = plan
@@ -130,7 +135,7 @@ pub async fn run_checked(
     let desired = desired.expect("reading Git does not panic")?;
     let outcomes = futures::future::join_all(contexts.iter().zip(connected).map(
         |((index, context), connected)| {
-            let (desired, target) = (&desired[*index], &plan[*index]);
+            let ((desired, declaring), target) = (&desired[*index], &plan[*index]);
             let server = openapi::server_of(&kubeconfig, context);
             async move {
                 let mut summary = ContextSummary {
@@ -146,7 +151,7 @@ pub async fn run_checked(
                     Ok((cluster, catalog)) => {
                         let deadline = cluster.deadline.clone();
                         tokio::select! {
-                            outcome = check_context(cluster, catalog, &server, desired, settings, target, progress) => outcome,
+                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress) => outcome,
                             after = deadline.passed() => Err(ContextError::TimedOut(after)),
                         }
                     }
@@ -192,6 +197,7 @@ pub async fn run_checked(
     }
     let today = chrono::Utc::now().date_naive();
     if let Some(config) = &config {
+        ignore::check_rules(&checked.report.resources, &config.ignore)?;
         ignore::apply(&mut checked.report.resources, &config.ignore, today);
     }
     let records = accepted::load_for(&opened, accepted_in)?;
@@ -204,6 +210,51 @@ pub async fn run_checked(
         checked.report.resources.iter_mut().for_each(redact::redact);
     }
     Ok(checked)
+}
+
+/// Where the manifests a target declares come from, to tell its extra objects.
+enum Declaring {
+    /// The target does not track extra objects.
+    Nothing,
+    /// The desired set is all of them.
+    Desired,
+    /// The target's own paths at the commit, read whole: `-f` or `--path` chose less.
+    Whole(DesiredSet),
+    /// They could not be read whole: extra objects are not looked for, and why.
+    Unknown(String),
+}
+
+/// What the target declares, whatever `-f`, `--path` or TYPE arguments chose: every
+/// manifest of its own paths in the commit (for `-f`, the repository around the current
+/// folder at `HEAD`).
+fn declared_set(opened: &source::Opened, target: &TargetSettings) -> Declaring {
+    let tracks = target.tracking_label.is_some() || !target.owned_namespaces.is_empty();
+    let whole = |opened: &source::Opened| match source::read(opened, &target.own_paths) {
+        Ok(set) => Declaring::Whole(set),
+        Err(e) => Declaring::Unknown(format!(
+            "extra objects not looked for: the target's manifests cannot be read whole: {e}"
+        )),
+    };
+    match &opened.kind {
+        _ if !tracks => Declaring::Nothing,
+        source::OpenedKind::Git { .. } if !target.paths_narrowed => Declaring::Desired,
+        source::OpenedKind::Git { .. } => whole(opened),
+        source::OpenedKind::Files(_) => {
+            let spec = source::SourceSpec::Git {
+                repo: source::RepoSpec::Local(None),
+                rev: "HEAD".into(),
+                paths: Vec::new(),
+                offline: false,
+                allow_remote_bases: opened.allow_remote_bases,
+            };
+            match source::open(&spec) {
+                Ok(repository) => whole(&repository),
+                Err(e) => Declaring::Unknown(format!(
+                    "extra objects not looked for: -f reads files, and the commit of the target's manifests cannot be read: {e}"
+                )),
+            }
+        }
+    }
 }
 
 /// The config file: `--config`, else `.kubectl-drift.yaml` at the repository root (from the
@@ -342,7 +393,7 @@ async fn check_context(
     cluster: Cluster,
     catalog: Catalog,
     server: &str,
-    desired: &DesiredSet,
+    (desired, declaring): (&DesiredSet, &Declaring),
     settings: &CheckSettings,
     target: &TargetSettings,
     progress: &(dyn Fn(Progress) + Sync),
@@ -364,24 +415,27 @@ async fn check_context(
         .iter()
         .map(|d| place(d, &catalog, &default_ns))
         .collect();
-    let tracks = target.tracking_label.is_some() || !target.owned_namespaces.is_empty();
-    // For extra objects everything Git declares counts, whatever the command line selected:
-    // an object outside the selection still has its manifest.
-    let declared: extra::Declared = if tracks {
-        placed
-            .iter()
-            .map(|p| {
-                let id = &p.identity;
-                (
-                    id.group.clone(),
-                    id.kind.clone(),
-                    id.namespace.clone(),
-                    id.name.clone(),
-                )
-            })
-            .collect()
-    } else {
-        Default::default()
+    // For extra objects everything the target declares counts, whatever the command line
+    // selected: an object outside the selection still has its manifest.
+    let key = |p: Placed| {
+        let id = p.identity;
+        (id.group, id.kind, id.namespace, id.name)
+    };
+    let declared: Option<extra::Declared> = match declaring {
+        Declaring::Nothing | Declaring::Unknown(_) => None,
+        Declaring::Desired => Some(
+            desired
+                .objects
+                .iter()
+                .map(|d| key(place(d, &catalog, &default_ns)))
+                .collect(),
+        ),
+        Declaring::Whole(set) => Some(
+            set.objects
+                .iter()
+                .map(|d| key(place(d, &catalog, &default_ns)))
+                .collect(),
+        ),
     };
     placed.retain(|p| selected(p, selection, &selected_types, context_ns));
     placed.sort_by(|a, b| a.identity.cmp(&b.identity));
@@ -412,17 +466,21 @@ async fn check_context(
     let read_only = ReadOnlyTypes::default();
     let done = AtomicUsize::new(0);
     let commit = desired.commit.clone();
+    let manifests: Vec<Value> = placed.iter().map(manifest_for).collect();
+    let managers = field_managers(target, &placed, &manifests, &live_objects);
     let jobs: Vec<Job> = placed
         .iter()
-        .map(|p| {
+        .zip(manifests)
+        .zip(managers)
+        .map(|((p, manifest), field_manager)| {
             let live = live_objects.get(&live_key(&p.identity));
             let subject = Subject {
                 context: cluster.context.clone(),
                 identity: p.identity.clone(),
                 origin: Some(p.desired.origin.clone()),
                 resource: p.resource.clone(),
-                manifest: manifest_for(p),
-                field_manager: target.field_manager.clone(),
+                manifest,
+                field_manager,
                 live_resource_version: live.and_then(resource_version),
                 commit: commit.clone(),
             };
@@ -485,11 +543,9 @@ async fn check_context(
         .filter_map(|(i, report)| Some((report, jobs[i].take()?)))
         .collect();
     let mut warnings = Vec::new();
-    if tracks && target.paths_narrowed {
-        warnings.push(
-            "extra objects not looked for: --path narrows the target's manifests".to_string(),
-        );
-    } else if tracks {
+    if let Declaring::Unknown(why) = declaring {
+        warnings.push(why.clone());
+    } else if let Some(declared) = &declared {
         let scope = extra::Scope {
             namespace: match &selection.namespace {
                 NamespaceScope::Only(ns) => Some(ns.as_str()),
@@ -502,7 +558,7 @@ async fn check_context(
         let (extras, errors) = extra::find(
             &cluster,
             &catalog,
-            &declared,
+            declared,
             target,
             &scope,
             settings.concurrency,
@@ -518,6 +574,42 @@ async fn check_context(
         cluster,
         warnings,
     })
+}
+
+/// The field manager of each placed object, for its dry run and its fix: the target's (from
+/// `--field-manager` or the config), else the pipeline manager that applied Git's fields to
+/// the live object; for an object not live, the pipeline manager most objects of the context
+/// have; else `DEFAULT_FIELD_MANAGER`. A fix so writes as the pipeline's next deploy would.
+fn field_managers(
+    target: &TargetSettings,
+    placed: &[Placed],
+    manifests: &[Value],
+    live_objects: &LiveObjects,
+) -> Vec<String> {
+    if let Some(manager) = &target.field_manager {
+        return vec![manager.clone(); placed.len()];
+    }
+    let found: Vec<Option<String>> = placed
+        .iter()
+        .zip(manifests)
+        .map(|(p, manifest)| {
+            let live = live_objects.get(&live_key(&p.identity))?;
+            drift::attribution::pipeline_manager(live, manifest, settings::DEFAULT_FIELD_MANAGER)
+        })
+        .collect();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for manager in found.iter().flatten() {
+        *counts.entry(manager).or_default() += 1;
+    }
+    let usual = counts
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map_or(settings::DEFAULT_FIELD_MANAGER, |(m, _)| *m)
+        .to_string();
+    found
+        .into_iter()
+        .map(|m| m.unwrap_or_else(|| usual.clone()))
+        .collect()
 }
 
 /// Live objects by (group, version, kind, namespace, name), and why a (group, version,

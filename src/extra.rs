@@ -1,8 +1,9 @@
 //! Extra objects: live objects that a target tracks (by its tracking label, or because
 //! they sit in a namespace the target owns) and that have no manifest in Git. Only objects a
 //! person or pipeline made can be extra: never those Kubernetes, Helm or a controller made
-//! (`made_by_kubernetes`, which also guards `fix --prune`), nor kinds that are records
-//! rather than configuration (events, endpoints, leases).
+//! or manages (`made_by_kubernetes`, which also guards `fix --prune`), nor kinds that are
+//! records rather than configuration (events, endpoints, leases). What a target declares is
+//! every manifest of its own paths in the commit, whatever the command line selected.
 
 use std::collections::BTreeSet;
 
@@ -187,7 +188,7 @@ fn is_configuration(rt: &ResourceType) -> bool {
 }
 
 /// Why a live object is not one a person or pipeline made, and so is never `Extra` (nor
-/// pruned): Kubernetes or a controller made it. `None` for objects made by hand.
+/// pruned): Kubernetes, Helm or a controller made or manages it. `None` for objects made by hand.
 pub fn made_by_kubernetes(identity: &Identity, object: &Value) -> Option<&'static str> {
     let meta = &object["metadata"];
     if meta["ownerReferences"]
@@ -208,6 +209,9 @@ pub fn made_by_kubernetes(identity: &Identity, object: &Value) -> Option<&'stati
     let secret_type = object["type"].as_str().unwrap_or_default();
     if core && kind == "Secret" && secret_type == "kubernetes.io/service-account-token" {
         return Some("a service-account token Secret is made for its ServiceAccount");
+    }
+    if meta["labels"]["app.kubernetes.io/managed-by"].as_str() == Some("Helm") {
+        return Some("Helm manages it (app.kubernetes.io/managed-by: Helm)");
     }
     let helm_label = meta["labels"]["owner"].as_str() == Some("helm");
     if core
@@ -291,6 +295,10 @@ mod tests {
         let configmap_release = json!({"metadata": {"name": "sh.helm.release.v1.shop.v3",
             "labels": {"owner": "helm"}}});
         assert!(made("ConfigMap", configmap_release).is_some());
+        let helm_managed = json!({"metadata": {"name": "web",
+            "labels": {"app.kubernetes.io/managed-by": "Helm"}, "managedFields": [
+            {"manager": "helm", "operation": "Update"}]}});
+        assert!(made("Deployment", helm_managed).is_some());
         let by_controller = json!({"metadata": {"name": "cache", "managedFields": [
             {"manager": "kube-controller-manager", "operation": "Update"}]}});
         assert!(made("ConfigMap", by_controller).is_some());

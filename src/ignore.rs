@@ -121,6 +121,8 @@ fn step_matches(step: &Step, segment: &Segment) -> bool {
         (Step::Any, _) => true,
         (Step::Field(want), Segment::Field(have)) => want == have,
         (Step::Index(want), Segment::Index(have)) => want == have,
+        // A map key made of digits (a ConfigMap's `data/1`).
+        (Step::Index(want), Segment::Field(have)) => *have == want.to_string(),
         (Step::Key(key, want), Segment::Key(pairs)) => pairs.iter().any(|(k, v)| {
             k == key
                 && match v {
@@ -198,13 +200,133 @@ pub struct IgnoredField {
 
 /// The manifest `fix` applies: Git's, without the fields ignore rules hid, so that applying
 /// it neither shows nor takes over what a rule leaves to others (an HPA's replicas, say).
-pub fn without_ignored(manifest: &Value, resource: &ResourceReport) -> Value {
+/// An ignored item of a list without keys (`args`) cannot be left out alone: such a list
+/// is replaced whole by an apply, so the whole list is left out, to stay as live has it;
+/// each such list is named in the notes returned.
+pub fn without_ignored(manifest: &Value, resource: &ResourceReport) -> (Value, Vec<String>) {
     let mut manifest = manifest.clone();
+    let mut notes = Vec::new();
     for ignored in &resource.ignored_fields {
+        let segments = ignored.field.segments();
+        let field = match segments.iter().position(|s| matches!(s, Segment::Index(_))) {
+            Some(at) => {
+                let list = FieldPath(segments[..at].to_vec());
+                let note = format!(
+                    "{} is ignored, and {list} is replaced whole by an apply: {list} is left as live has it",
+                    ignored.path
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+                list
+            }
+            None => ignored.field.clone(),
+        };
         // Nothing sits at any path of null: the field is removed.
-        ignored.field.copy_between(&Value::Null, &mut manifest);
+        field.copy_between(&Value::Null, &mut manifest);
     }
-    manifest
+    (manifest, notes)
+}
+
+/// Why a rule's path can never match an object the rule selects: it steps into a list by
+/// position where the list's items have keys, or by a name where there is a list, or by a
+/// key where there is no list. `None` when it can match, or the object does not reach that
+/// far. A field path is checked against Git's and the live object alike.
+fn unmatchable(pointer: &Pointer, object: &Value) -> Option<String> {
+    let mut here = object;
+    let mut walked = String::new();
+    for step in &pointer.steps {
+        let next = match (step, here) {
+            (Step::Any, _) => return None,
+            (Step::Field(name), Value::Object(map)) => map.get(name),
+            (Step::Field(name), Value::Array(items)) => {
+                let key = crate::drift::path::list_key(&[items]).map(|k| k.join(","));
+                return Some(match key {
+                    Some(key) => format!(
+                        "{walked} is a list: its items are picked by key ({key}=...), not by {name:?}"
+                    ),
+                    None => format!("{walked} is a list, which has no field {name:?}"),
+                });
+            }
+            (Step::Index(i), Value::Array(items)) => {
+                if let Some(key) = crate::drift::path::list_key(&[items]) {
+                    let example = crate::drift::path::item_key(&items[0], key)
+                        .map(|pairs| {
+                            pairs
+                                .iter()
+                                .map(|(k, v)| match v {
+                                    Value::String(s) => format!("{k}={s}"),
+                                    other => format!("{k}={other}"),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        })
+                        .unwrap_or_default();
+                    return Some(format!(
+                        "{walked} is a list whose items have keys: position {i} matches nothing; pick the item by key (like {walked}/{example})"
+                    ));
+                }
+                items.get(*i)
+            }
+            (Step::Index(i), Value::Object(map)) => map.get(&i.to_string()),
+            (Step::Key(key, _), Value::Object(_)) => {
+                return Some(format!(
+                    "{walked} is not a list: {key}=... picks nothing in it"
+                ))
+            }
+            (Step::Key(key, want), Value::Array(items)) => items.iter().find(|item| {
+                item.get(key).is_some_and(|v| match v {
+                    Value::String(s) => s == want,
+                    other => serde_json::from_str::<Value>(want).ok().as_ref() == Some(other),
+                })
+            }),
+            _ => None,
+        };
+        let next = next?;
+        walked.push('/');
+        walked.push_str(&match step {
+            Step::Field(name) => name.replace('~', "~0").replace('/', "~1"),
+            Step::Index(i) => i.to_string(),
+            Step::Key(k, v) => format!("{k}={v}"),
+            Step::Any => "*".into(),
+        });
+        here = next;
+    }
+    None
+}
+
+/// An ignore rule that can never match what it selects.
+#[derive(Debug, thiserror::Error)]
+#[error("{at}: ignore rule path {path}: {why}")]
+pub struct UnmatchableRule {
+    /// `FILE:LINE` of the rule.
+    pub at: String,
+    pub path: String,
+    pub why: String,
+}
+
+/// Checks every rule's paths against the objects it selects (Git's side and live): a
+/// rule that can never match is an error, not a silent no-op.
+pub fn check_rules(resources: &[ResourceReport], rules: &[Rule]) -> Result<(), UnmatchableRule> {
+    for resource in resources {
+        for rule in rules.iter().filter(|r| r.selector.matches(resource)) {
+            for pointer in &rule.paths {
+                for object in [&resource.git_object, &resource.live_object]
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(why) = unmatchable(pointer, object) {
+                        return Err(UnmatchableRule {
+                            at: rule.source.clone(),
+                            path: pointer.text.clone(),
+                            why,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A re-check after a fix knows no rules: fields the earlier report ignored stay ignored.
@@ -461,5 +583,38 @@ mod tests {
         // Holds through its last day.
         apply(&mut resources, &[rule(&[], &[], Some("2026-11-25"))], today);
         assert_eq!(resources[0].status, Status::Ignored);
+    }
+
+    #[test]
+    fn rules_that_can_never_match_are_told_and_atomic_lists_stay_whole() {
+        let object = serde_json::json!({"spec": {"containers": [
+            {"name": "app", "image": "a", "args": ["x", "y"]}]}, "data": {"1": "one"}});
+        let why = |text: &str| unmatchable(&Pointer::parse(text).unwrap(), &object);
+        assert!(why("/spec/containers/0/image")
+            .unwrap()
+            .contains("/spec/containers/name=app"));
+        assert!(why("/spec/containers/image").is_some());
+        assert!(why("/spec/name=app").is_some());
+        assert_eq!(why("/spec/containers/name=app/args/1"), None);
+        assert_eq!(why("/data/1"), None);
+        assert_eq!(why("/spec/containers/name=other/image"), None);
+
+        let mut report = resource(Vec::new());
+        let args = path(vec![
+            f("spec"),
+            f("containers"),
+            Segment::Key(vec![("name".into(), serde_json::json!("app"))]),
+            f("args"),
+            Segment::Index(1),
+        ]);
+        report.ignored_fields.push(IgnoredField {
+            path: args.to_string(),
+            reason: "r".into(),
+            field: args,
+        });
+        let (manifest, notes) = without_ignored(&object, &report);
+        assert_eq!(manifest["spec"]["containers"][0].get("args"), None);
+        assert_eq!(manifest["spec"]["containers"][0]["image"], "a");
+        assert_eq!(notes.len(), 1, "{notes:?}");
     }
 }

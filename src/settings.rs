@@ -120,7 +120,8 @@ pub struct CheckSettings {
     pub output: OutputFormat,
     pub color: bool,
     pub width: usize,
-    /// `--field-manager`; targets may name their own, else `DEFAULT_FIELD_MANAGER`.
+    /// `--field-manager`; targets may name their own, else each object's pipeline manager
+    /// (found live), else `DEFAULT_FIELD_MANAGER`.
     pub field_manager: Option<String>,
     pub concurrency: usize,
     pub show_secrets: bool,
@@ -290,14 +291,19 @@ pub struct TargetSettings {
     pub paths: Vec<String>,
     /// Namespace for manifests that name none, when `-n` does not say.
     pub default_namespace: Option<String>,
-    pub field_manager: String,
+    /// `--field-manager`, else the target's `fieldManager`; `None`: each object's own
+    /// pipeline manager, found in its live `managedFields` (see `check`).
+    pub field_manager: Option<String>,
     /// Live objects with this label and no manifest are `Extra`.
     pub tracking_label: Option<LabelSelector>,
     /// Namespaces whose every object needs a manifest.
     pub owned_namespaces: Vec<String>,
     /// `--path` replaced the target's paths: what Git declares is only partly read, so
-    /// extra objects cannot be told apart and are not looked for.
+    /// extra objects are told by the target's own paths, read whole.
     pub paths_narrowed: bool,
+    /// The target's own paths (the config's, whatever `--path` says): what it declares,
+    /// read whole to tell extra objects.
+    pub own_paths: Vec<String>,
 }
 
 /// What the kubeconfig offers: every context, and the current one.
@@ -343,8 +349,7 @@ pub fn plan(
             .field_manager
             .as_deref()
             .or(target)
-            .unwrap_or(DEFAULT_FIELD_MANAGER)
-            .to_string()
+            .map(str::to_string)
     };
     let unknown = |name: &str| PlanError::UnknownContext {
         name: name.to_string(),
@@ -413,6 +418,7 @@ pub fn plan(
             tracking_label: target.tracking_label.clone(),
             owned_namespaces: target.namespaces.clone(),
             paths_narrowed: !flag_paths.is_empty(),
+            own_paths: target.paths.clone(),
         });
     }
     if !wanted.is_empty() {
@@ -425,6 +431,7 @@ pub fn plan(
             tracking_label: None,
             owned_namespaces: Vec::new(),
             paths_narrowed: false,
+            own_paths: Vec::new(),
         });
     }
     Ok(planned)

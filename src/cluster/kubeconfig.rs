@@ -15,11 +15,20 @@ pub struct Cluster {
     pub context: String,
     /// The kubeconfig user of the context, for audit lines and messages.
     pub user: Option<String>,
+    /// Who the server says this context's credentials are, once asked (`fix` asks).
+    pub server_user: Option<ServerUser>,
     /// The context's namespace, or `default`.
     pub default_namespace: String,
     pub client: kube::Client,
     /// Every request through `live` and discovery is bounded by this.
     pub deadline: std::sync::Arc<super::Deadline>,
+}
+
+/// A user as the server authenticated it (a SelfSubjectReview's answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerUser {
+    pub username: String,
+    pub groups: Vec<String>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -223,6 +232,7 @@ pub async fn connect_with_timeout(
     Ok(Cluster {
         context: context.to_string(),
         user,
+        server_user: None,
         default_namespace,
         client,
         deadline: std::sync::Arc::new(super::Deadline::new(request_timeout)),

@@ -107,10 +107,160 @@ pub async fn apply(
     apply_with(cluster, resource, namespace, name, &body, &params).await
 }
 
+/// The annotation client-side `kubectl apply` keeps the applied manifest in.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The manager client-side `kubectl apply` writes as.
+pub use crate::drift::attribution::CLIENT_SIDE_APPLY;
+
+/// `manifest` as client-side `kubectl apply` writes it: with the last-applied annotation
+/// holding `applied` (the whole Git manifest) encoded byte for byte as kubectl encodes it,
+/// so that the pipeline's next `kubectl apply` and `kubectl diff` find nothing to change.
+pub fn with_last_applied(manifest: &Value, applied: &Value) -> Value {
+    let mut applied = applied.clone();
+    // kubectl sets the annotation on the object before encoding it without the annotation,
+    // so an object without annotations is encoded with an empty map of them.
+    if let Some(meta) = applied.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()));
+        match annotations.as_object_mut() {
+            Some(annotations) => {
+                annotations.remove(LAST_APPLIED);
+            }
+            None => *annotations = Value::Object(Default::default()),
+        }
+    }
+    let mut text = String::new();
+    go_json(&applied, &mut text);
+    text.push('\n');
+    let mut body = manifest.clone();
+    if let Some(meta) = body["metadata"].as_object_mut() {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if !annotations.is_object() {
+            *annotations = Value::Object(Default::default());
+        }
+        annotations[LAST_APPLIED] = Value::String(text);
+    }
+    body
+}
+
+/// JSON as Go's `encoding/json` writes a map (what kubectl stores): keys sorted, no spaces,
+/// `<`, `>`, `&`, U+2028 and U+2029 escaped.
+fn go_json(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_string(key, out);
+                out.push(':');
+                go_json(&map[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::String(text) => go_string(text, out),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn go_string(text: &str, out: &mut String) {
+    let quoted = Value::String(text.to_string()).to_string();
+    for c in quoted.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// What client-side `kubectl apply` makes of the live object, written in one guarded
+/// update as `kubectl-client-side-apply`: Git's fields merged in as server-side apply merges
+/// them (the server's dry run, forced, so hand-made changes to Git's fields go), the fields
+/// the old last-applied annotation holds and Git no longer declares removed, and the
+/// annotation set to `applied`. Guarded by `resource_version` throughout (409 otherwise).
+pub async fn apply_client_side(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    manifest: &Value,
+    applied: &Value,
+    resource_version: Option<&str>,
+) -> Result<Value, kube::Error> {
+    let mut body = manifest.clone();
+    if let Some(annotations) = body
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+    }
+    if let (Some(rv), Some(meta)) = (resource_version, body["metadata"].as_object_mut()) {
+        meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+    }
+    let params = PatchParams::apply(CLIENT_SIDE_APPLY).force().dry_run();
+    let merged = apply_with(cluster, resource, namespace, name, &body, &params).await?;
+    let removals = match crate::drift::undeclared::in_last_applied(&merged, applied) {
+        crate::drift::undeclared::LastApplied::Removals(removals) => removals,
+        crate::drift::undeclared::LastApplied::CopyOfLive => Vec::new(),
+    };
+    let mut object = merged;
+    for path in removals {
+        path.copy_between(&Value::Null, &mut object);
+    }
+    let mut object = with_last_applied(&object, applied);
+    if let Some(meta) = object["metadata"].as_object_mut() {
+        // Without managedFields the server keeps the live ones and records this update.
+        meta.remove("managedFields");
+        if let Some(rv) = resource_version {
+            meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        }
+    }
+    let url = DynamicObject::url_path(&resource.api_resource(), namespace);
+    let request = Request::new(url);
+    let params = kube::api::PostParams {
+        dry_run: false,
+        field_manager: Some(CLIENT_SIDE_APPLY.to_string()),
+    };
+    let bytes = serde_json::to_vec(&object).map_err(kube::Error::SerdeError)?;
+    retry::with_retries(|| async {
+        let req = request
+            .replace(name, &params, bytes.clone())
+            .map_err(kube::Error::BuildRequest)?;
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
+    })
+    .await
+}
+
 /// Creates `manifest` only if no such object exists yet: 409 AlreadyExists otherwise, and
-/// nothing is merged into the object someone else made meanwhile. Then, guarded by the new
-/// object's version, applies it once with `field_manager` so that the manager owns its fields
-/// as an applier (as `apply` would have made it), not as an updater.
+/// nothing is merged into the object someone else made meanwhile. Then, unless the manager
+/// is client-side apply (whose `kubectl apply` creates with a plain create), applies it once
+/// with `field_manager`, guarded by the new object's version, so that the manager owns its
+/// fields as an applier (as `apply` would have made it), not as an updater.
 pub async fn create(
     cluster: &Cluster,
     resource: &ResourceType,
@@ -135,6 +285,9 @@ pub async fn create(
         .deadline
         .bound(cluster.client.request::<Value>(req))
         .await?;
+    if field_manager == CLIENT_SIDE_APPLY {
+        return Ok(created);
+    }
     let version = created["metadata"]["resourceVersion"]
         .as_str()
         .map(str::to_string);
@@ -207,6 +360,70 @@ pub async fn get(
     }
 }
 
+/// Who the server says the credentials are: a SelfSubjectReview
+/// (`authentication.k8s.io/v1`), which every authenticated user may create.
+pub async fn self_subject_review(
+    cluster: &Cluster,
+) -> Result<super::kubeconfig::ServerUser, kube::Error> {
+    let request = Request::new("/apis/authentication.k8s.io/v1/selfsubjectreviews");
+    let body = serde_json::json!({
+        "apiVersion": "authentication.k8s.io/v1",
+        "kind": "SelfSubjectReview",
+    });
+    let bytes = serde_json::to_vec(&body).map_err(kube::Error::SerdeError)?;
+    let answer: Value = retry::with_retries(|| async {
+        let req = request
+            .create(&Default::default(), bytes.clone())
+            .map_err(kube::Error::BuildRequest)?;
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
+    })
+    .await?;
+    let info = &answer["status"]["userInfo"];
+    Ok(super::kubeconfig::ServerUser {
+        username: info["username"].as_str().unwrap_or_default().to_string(),
+        groups: info["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|g| g.as_str().map(str::to_string))
+            .collect(),
+    })
+}
+
+/// How long `wait_established` waits.
+pub const ESTABLISHED_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Waits until the CRD `name` has the `Established` condition (its types are served), up to
+/// `ESTABLISHED_WAIT`; `false` when it has not by then.
+pub async fn wait_established(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    name: &str,
+) -> Result<bool, kube::Error> {
+    let started = std::time::Instant::now();
+    loop {
+        let established = get(cluster, resource, None, name)
+            .await?
+            .is_some_and(|crd| {
+                crd["status"]["conditions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["type"] == "Established" && c["status"] == "True")
+            });
+        if established {
+            return Ok(true);
+        }
+        if started.elapsed() >= ESTABLISHED_WAIT {
+            return Ok(false);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// Puts `apiVersion` and `kind` first, where LIST items leave them out.
 pub(crate) fn with_type(item: Value, api_version: &str, kind: &str) -> Value {
     let Value::Object(fields) = item else {
@@ -255,5 +472,31 @@ pub async fn delete(
         Ok(_) => Ok(()),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
         Err(error) => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_last_applied_annotation_is_encoded_as_kubectl_encodes_it() {
+        let manifest = json!({"kind": "ConfigMap", "apiVersion": "v1",
+            "metadata": {"name": "a", "namespace": "shop", "annotations": {
+                LAST_APPLIED: "old"}},
+            "data": {"z": "<b>&</b>", "a": "1\u{2028}"}});
+        let body = with_last_applied(&manifest, &manifest);
+        assert_eq!(
+            body["metadata"]["annotations"][LAST_APPLIED],
+            "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"1\\u2028\",\"z\":\"\\u003cb\\u003e\\u0026\\u003c/b\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"a\",\"namespace\":\"shop\"}}\n"
+        );
+        assert_eq!(body["data"], manifest["data"]);
+        let plain = json!({"kind": "ConfigMap", "metadata": {"name": "a"}});
+        let body = with_last_applied(&plain, &plain);
+        assert_eq!(
+            body["metadata"]["annotations"][LAST_APPLIED],
+            "{\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"a\"}}\n"
+        );
     }
 }

@@ -121,6 +121,68 @@ fn owns(fields: &Value, path: &[Segment], live: Option<&Value>) -> bool {
     }
 }
 
+/// The manager of client-side `kubectl apply`.
+pub const CLIENT_SIDE_APPLY: &str = "kubectl-client-side-apply";
+
+/// The manager that put Git's fields on the live object, as a fix should write them: the
+/// `Apply` manager owning most of the fields `desired` declares, or client-side apply
+/// (`kubectl apply`) when it owns more. `own` (the tool's own manager, left by an older fix)
+/// and controllers never count. `None` when no such manager owns any of Git's fields.
+pub fn pipeline_manager(live: &Value, desired: &Value, own: &str) -> Option<String> {
+    let managed = ManagedFields::of(live);
+    let mut best: Option<(usize, &str)> = None;
+    for entry in &managed.entries {
+        let a = &entry.attribution;
+        let pipeline = match a.operation.as_str() {
+            "Apply" => true,
+            "Update" => a.manager == CLIENT_SIDE_APPLY,
+            _ => false,
+        };
+        if !pipeline
+            || a.subresource.is_some()
+            || a.manager == own
+            || super::undeclared::is_controller(&a.manager)
+        {
+            continue;
+        }
+        let count = declared_leaves(&entry.fields, desired);
+        if count > 0 && best.is_none_or(|(n, _)| count > n) {
+            best = Some((count, &a.manager));
+        }
+    }
+    best.map(|(_, manager)| manager.to_string())
+}
+
+/// How many owned fields of the `fieldsV1` tree `fields` `desired` declares.
+fn declared_leaves(fields: &Value, desired: &Value) -> usize {
+    let Some(map) = fields.as_object() else {
+        return 0;
+    };
+    let mut count = 0;
+    for (key, next) in map {
+        if key == "." {
+            continue;
+        }
+        let child = if let Some(name) = key.strip_prefix("f:") {
+            desired.get(name)
+        } else {
+            desired
+                .as_array()
+                .and_then(|items| items.iter().find(|item| item_matches(key, item)))
+        };
+        let Some(child) = child else {
+            continue;
+        };
+        let has_fields = next.as_object().is_some_and(|m| m.keys().any(|k| k != "."));
+        count += if has_fields && !key.starts_with("v:") {
+            declared_leaves(next, child)
+        } else {
+            1
+        };
+    }
+    count
+}
+
 /// Matches a `k:{...}` or `v:...` key of `fieldsV1` against a list item.
 pub fn item_matches(key: &str, item: &Value) -> bool {
     if let Some(json) = key.strip_prefix("k:") {
@@ -193,5 +255,26 @@ mod tests {
         assert!(managed.owner(&nobody, &live).is_none());
         assert!(managed.applied_by("pipeline").is_some());
         assert!(managed.applied_by("kubectl-set").is_none());
+    }
+
+    #[test]
+    fn the_pipeline_is_the_apply_manager_owning_most_of_git() {
+        let desired = json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [
+            {"name": "app", "image": "a"}]}}}});
+        assert_eq!(
+            pipeline_manager(&live(), &desired, "kubectl-drift").as_deref(),
+            Some("pipeline")
+        );
+        // The tool's own writes and hand-made updates never count.
+        assert_eq!(pipeline_manager(&live(), &desired, "pipeline"), None);
+        let client_side = json!({"metadata": {"managedFields": [
+            {"manager": "kubectl-client-side-apply", "operation": "Update",
+             "fieldsV1": {"f:spec": {"f:replicas": {}, "f:paused": {}}}},
+            {"manager": "kubectl-drift", "operation": "Apply",
+             "fieldsV1": {"f:spec": {"f:replicas": {}, "f:template": {}}}}]}});
+        assert_eq!(
+            pipeline_manager(&client_side, &desired, "kubectl-drift").as_deref(),
+            Some(CLIENT_SIDE_APPLY)
+        );
     }
 }

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::attribution::{item_matches, ManagedFields};
+use super::attribution::{item_matches, ManagedFields, CLIENT_SIDE_APPLY};
 use super::normalize::TOOL_ANNOTATIONS;
 use super::path::{item_key, list_key, FieldPath, Segment};
 use super::precheck::secret_string_data_as_data;
@@ -157,10 +157,6 @@ pub fn is_controller(manager: &str) -> bool {
         || manager.contains("controller")
         || manager.contains("operator")
 }
-
-/// The manager of client-side `kubectl apply`: a pipeline's, whose fields Git dropped are
-/// found through the last-applied annotation instead.
-const CLIENT_SIDE_APPLY: &str = "kubectl-client-side-apply";
 
 /// For `--strict`: fields live that Git does not declare, written by a manager that is
 /// neither a controller, nor `field_manager`, nor client-side apply, outside of `status`.

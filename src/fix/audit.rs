@@ -1,6 +1,9 @@
-//! The audit log: every write `fix` makes appends one JSON line saying when, who (the
-//! kubeconfig user), where (context and identity), from which Git commit, which fields, and
-//! how it went. Field paths only: values, and so Secret values, never reach the log.
+//! The audit log: before every write `fix` makes, an `intent` line, and after it one with
+//! its outcome, each saying when, who (the user the server says we are, from a
+//! SelfSubjectReview, with the kubeconfig user beside it), as which field manager, where
+//! (context and identity), from which Git commit, which fields, and how it went. Each line
+//! is on disk (fsynced) before `fix` goes on. Field paths only: values, and so Secret
+//! values, never reach the log.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,13 +17,23 @@ use crate::drift::Identity;
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditLine<'a> {
     pub time: DateTime<Utc>,
+    /// The user the server authenticated (SelfSubjectReview); none when it would not say.
     pub user: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub groups: &'a [String],
+    /// The kubeconfig's user name for the context.
+    pub kubeconfig_user: Option<&'a str>,
+    /// The field manager the write is made as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manager: Option<&'a str>,
     pub context: &'a str,
     #[serde(flatten)]
     pub identity: &'a Identity,
     pub commit: Option<&'a str>,
     pub fields: Vec<String>,
-    /// `applied`, `created`, `conflict`, `changed-since-diff`, `forbidden` or `failed`.
+    /// `intent` (before a write; the message is `apply`, `create` or `delete`), then
+    /// `applied`, `created`, `deleted`, `conflict`, `changed-since-diff`, `forbidden` or
+    /// `failed`.
     pub outcome: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<&'a str>,
@@ -32,7 +45,8 @@ pub fn default_path() -> PathBuf {
     crate::dirs::state().join("audit.log")
 }
 
-/// Appends one line; the whole line is written with one call so lines never interleave.
+/// Appends one line and waits until it is on disk; the whole line is written with one call
+/// so lines never interleave.
 pub fn append(path: &Path, line: &AuditLine) -> std::io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
@@ -43,7 +57,8 @@ pub fn append(path: &Path, line: &AuditLine) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .open(path)?;
-    file.write_all(text.as_bytes())
+    file.write_all(text.as_bytes())?;
+    file.sync_data()
 }
 
 #[cfg(test)]
@@ -64,6 +79,9 @@ mod tests {
         let line = AuditLine {
             time: Utc::now(),
             user: Some("admin"),
+            groups: &[],
+            kubeconfig_user: Some("admin"),
+            manager: Some("pipeline"),
             context: "production",
             identity: &identity,
             commit: Some("abc"),

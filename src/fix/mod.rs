@@ -1,7 +1,9 @@
 //! `fix`: walks the drift of a check, one resource at a time, and puts the Git state back
-//! where the person (or `--yes`) says so. Every apply is a server-side apply with the
-//! configured field manager and the live resourceVersion the diff was computed from as its
-//! precondition; every write is audited; every fixed resource is checked again.
+//! where the person (or `--yes`) says so, written as the pipeline's next deploy would write
+//! it: a server-side apply as the pipeline's field manager, or for a client-side pipeline
+//! an update as `kubectl apply` makes it (last-applied annotation included), always with
+//! the live resourceVersion the diff was computed from as its precondition. Every write is
+//! audited; every fixed resource is checked again.
 //! Decisions come from a `Decider`, so the terminal prompts stay at the edge.
 
 pub mod audit;
@@ -13,7 +15,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::check::{self, Checked, Subject};
-use crate::cluster::{errors, live, Cluster};
+use crate::cluster::{errors, live, Catalog, Cluster};
 use crate::drift::Status;
 use crate::extra;
 use crate::report::{side_by_side, terminal_text, ContextSummary, ResourceReport, Style};
@@ -129,9 +131,16 @@ pub async fn run(
     let Checked {
         report,
         subjects,
-        clusters,
+        mut clusters,
         accepted_file,
     } = checked;
+    if !settings.dry_run {
+        // Who the server says we are, for the audit log: the kubeconfig's user name is only
+        // a name in a file.
+        for cluster in &mut clusters {
+            cluster.server_user = live::self_subject_review(cluster).await.ok();
+        }
+    }
     let mut summary = FixSummary {
         contexts: report.contexts.clone(),
         errors: report
@@ -141,40 +150,69 @@ pub async fn run(
             .count(),
         ..Default::default()
     };
-    for resource in report
-        .resources
-        .iter()
-        .filter(|r| r.status == Status::Error)
-    {
-        side_by_side::render_resource(resource, style, out)?;
-        writeln!(out)?;
-    }
-    let mut quit = false;
-    for (resource, subject) in report.resources.iter().zip(&subjects) {
-        if !resource.status.is_drift() {
-            continue;
+    // A type not served yet may come with a CRD of this run: it gets its turn after them.
+    let unserved = |i: usize| {
+        report.resources[i].status == Status::Error
+            && subjects[i].resource.is_none()
+            && subjects[i].origin.is_some()
+    };
+    for (i, resource) in report.resources.iter().enumerate() {
+        if resource.status == Status::Error && !unserved(i) {
+            side_by_side::render_resource(resource, style, out)?;
+            writeln!(out)?;
         }
+    }
+    let order = write_order(&report.resources, &subjects, &unserved);
+    let mut catalogs: Vec<(String, Option<Catalog>)> = Vec::new();
+    let mut quit = false;
+    for i in order {
+        let (mut resource, mut subject) = (report.resources[i].clone(), subjects[i].clone());
         if quit {
-            summary
-                .outcomes
-                .push((resource.clone(), Outcome::NotReached));
+            summary.outcomes.push((resource, Outcome::NotReached));
             continue;
         }
         let cluster = clusters
             .iter()
             .find(|c| c.context == subject.context)
             .expect("a drifted resource comes from a connected context");
+        if unserved(i) {
+            // Served now, when a CRD written before it made its type.
+            let catalog = catalogs.iter().find(|(c, _)| *c == cluster.context);
+            let served = catalog
+                .and_then(|(_, catalog)| catalog.as_ref())
+                .and_then(|catalog| {
+                    catalog.for_manifest(
+                        subject.manifest["apiVersion"].as_str().unwrap_or_default(),
+                        &subject.identity.kind,
+                    )
+                })
+                .cloned();
+            let Some(resource_type) = served else {
+                side_by_side::render_resource(&resource, style, out)?;
+                writeln!(out)?;
+                continue;
+            };
+            summary.errors -= 1;
+            if !resource_type.namespaced {
+                subject.identity.namespace = None;
+                if let Some(meta) = subject.manifest["metadata"].as_object_mut() {
+                    meta.remove("namespace");
+                }
+            }
+            subject.resource = Some(resource_type);
+            let (now, target) = check::recheck(cluster, &subject, &settings.check).await;
+            (resource, subject) = (now, target);
+            if !resource.status.is_drift() {
+                let outcome = match resource.status {
+                    Status::Error => Outcome::Failed(resource.message.clone().unwrap_or_default()),
+                    _ => Outcome::Fixed,
+                };
+                summary.outcomes.push((resource, outcome));
+                continue;
+            }
+        }
         let (final_report, outcome) = if resource.status == Status::Extra {
-            prune_one(
-                settings,
-                decider,
-                style,
-                out,
-                cluster,
-                resource.clone(),
-                subject,
-            )
-            .await?
+            prune_one(settings, decider, style, out, cluster, resource, &subject).await?
         } else {
             fix_one(
                 settings,
@@ -183,11 +221,17 @@ pub async fn run(
                 out,
                 cluster,
                 accepted_file.as_deref(),
-                resource.clone(),
+                resource,
                 subject.clone(),
             )
             .await?
         };
+        if is_crd(&subject.identity) && matches!(outcome, Outcome::Fixed) {
+            // The CRD is established (see `fix_one`): its types are served from now on.
+            let catalog = Catalog::discover(cluster).await.ok();
+            catalogs.retain(|(c, _)| *c != cluster.context);
+            catalogs.push((cluster.context.clone(), catalog));
+        }
         if outcome == Outcome::NotReached {
             quit = true;
         }
@@ -196,6 +240,10 @@ pub async fn run(
     write_summary(&summary, out)?;
     Ok(summary)
 }
+
+/// How many times one object may be diffed again because it moved under a write, before
+/// it is skipped: something that keeps writing it would otherwise hold the run forever.
+const MAX_REDIFFS: usize = 3;
 
 // Everything one resource's fix touches; bundling them would only rename them.
 #[allow(clippy::too_many_arguments)]
@@ -210,6 +258,7 @@ async fn fix_one(
     mut subject: Subject,
 ) -> Result<(ResourceReport, Outcome), FixError> {
     let mut force = false;
+    let mut rediffs = 0;
     let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
     loop {
         // A forced retry applies what was just shown; everything else shows the diff first.
@@ -267,18 +316,49 @@ async fn fix_one(
         let Some(resource_type) = subject.resource.clone() else {
             return Ok((resource, Outcome::Failed("its type is not served".into())));
         };
-        let manifest = crate::ignore::without_ignored(&subject.manifest, &resource);
+        let (manifest, notes) = crate::ignore::without_ignored(&subject.manifest, &resource);
+        for note in notes {
+            writeln!(out, "{}: {}", describe(&resource), terminal_text(&note))?;
+        }
         let created = resource.status == Status::Missing;
+        // A client-side pipeline's objects are written as its `kubectl apply` writes them,
+        // last-applied annotation included, so that its next deploy finds them current.
+        let client_side = subject.field_manager == live::CLIENT_SIDE_APPLY;
+        let action = if created { "create" } else { "apply" };
+        if let Err(message) = audit_intent(settings, cluster, &subject, &resource, action) {
+            writeln!(
+                out,
+                "{}: {}\n",
+                describe(&resource),
+                terminal_text(&message)
+            )?;
+            return Ok((resource, Outcome::Failed(message)));
+        }
         // A missing object has no version to hold on to: it is created only if it still does
         // not exist (409 AlreadyExists otherwise, handled as a change since the diff).
         let result = if created {
+            let body = match client_side {
+                true => live::with_last_applied(&manifest, &subject.manifest),
+                false => manifest,
+            };
             live::create(
                 cluster,
                 &resource_type,
                 subject.identity.namespace.as_deref(),
                 &subject.identity.name,
-                &manifest,
+                &body,
                 &subject.field_manager,
+            )
+            .await
+        } else if client_side {
+            live::apply_client_side(
+                cluster,
+                &resource_type,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                &manifest,
+                &subject.manifest,
+                subject.live_resource_version.as_deref(),
             )
             .await
         } else {
@@ -306,6 +386,26 @@ async fn fix_one(
                     if created { "created" } else { "applied" },
                     None,
                 )?;
+                if is_crd(&subject.identity) {
+                    // Its custom resources, later in the run, need the type served.
+                    match live::wait_established(cluster, &resource_type, &subject.identity.name)
+                        .await
+                    {
+                        Ok(true) => {}
+                        Ok(false) => writeln!(
+                            out,
+                            "{}: not Established within {}s; its custom resources may fail",
+                            describe(&resource),
+                            live::ESTABLISHED_WAIT.as_secs()
+                        )?,
+                        Err(error) => writeln!(
+                            out,
+                            "{}: cannot read whether it is Established: {}",
+                            describe(&resource),
+                            terminal_text(&errors::describe(&error, false))
+                        )?,
+                    }
+                }
                 let (mut after, _) = check::recheck(cluster, &subject, &settings.check).await;
                 crate::ignore::carry_over(&mut after, &resource);
                 let outcome = if after.status == Status::InSync {
@@ -339,6 +439,14 @@ async fn fix_one(
                         "{} changed since its diff was shown; nothing was written. The new diff:\n",
                         describe(&resource)
                     )?;
+                    rediffs += 1;
+                    if rediffs > MAX_REDIFFS {
+                        let reason = format!(
+                            "changed {rediffs} times while being fixed (someone or something keeps writing it); skipped"
+                        );
+                        writeln!(out, "{}: {reason}\n", describe(&resource))?;
+                        return Ok((now, Outcome::Skipped));
+                    }
                     resource = now;
                     subject = new_target;
                     force = false;
@@ -449,6 +557,15 @@ async fn prune_one(
     let Some(resource_type) = subject.resource.clone() else {
         return Ok((resource, Outcome::Failed("its type is not served".into())));
     };
+    if let Err(message) = audit_intent(settings, cluster, subject, &resource, "delete") {
+        writeln!(
+            out,
+            "{}: {}\n",
+            describe(&resource),
+            terminal_text(&message)
+        )?;
+        return Ok((resource, Outcome::Failed(message)));
+    }
     let result = live::delete(
         cluster,
         &resource_type,
@@ -502,6 +619,57 @@ async fn prune_one(
     }
 }
 
+/// Where a kind stands among writes: what others need goes first. Namespaces and CRDs, then
+/// ServiceAccounts, RBAC roles, their bindings, ConfigMaps and Secrets, then the rest.
+fn rank(identity: &crate::drift::Identity) -> u8 {
+    match (identity.group.as_str(), identity.kind.as_str()) {
+        ("", "Namespace") | ("apiextensions.k8s.io", "CustomResourceDefinition") => 0,
+        ("", "ServiceAccount") => 1,
+        ("rbac.authorization.k8s.io", "ClusterRole" | "Role") => 2,
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding" | "RoleBinding") => 3,
+        ("", "ConfigMap" | "Secret") => 4,
+        _ => 5,
+    }
+}
+
+fn is_crd(identity: &crate::drift::Identity) -> bool {
+    identity.group == "apiextensions.k8s.io" && identity.kind == "CustomResourceDefinition"
+}
+
+/// The order of a run's writes, per context (in the report's order): applies and creates by
+/// rank, then deletes of extra objects in the reverse order. `unserved` resources (a type
+/// a CRD of the run may make) go with the applies.
+fn write_order(
+    resources: &[ResourceReport],
+    subjects: &[Subject],
+    unserved: &dyn Fn(usize) -> bool,
+) -> Vec<usize> {
+    let mut contexts: Vec<&str> = Vec::new();
+    for s in subjects {
+        if !contexts.contains(&s.context.as_str()) {
+            contexts.push(&s.context);
+        }
+    }
+    let mut order: Vec<(usize, bool, i16, usize)> = resources
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| r.status.is_drift() || unserved(*i))
+        .map(|(i, r)| {
+            let context = contexts
+                .iter()
+                .position(|c| *c == subjects[i].context)
+                .unwrap_or_default();
+            let rank = i16::from(rank(&r.identity));
+            match r.status == Status::Extra {
+                true => (context, true, -rank, i),
+                false => (context, false, rank, i),
+            }
+        })
+        .collect();
+    order.sort();
+    order.into_iter().map(|(.., i)| i).collect()
+}
+
 /// `Deployment shop/web (production)`, safe for the terminal.
 fn describe(resource: &ResourceReport) -> String {
     terminal_text(&format!(
@@ -543,6 +711,23 @@ fn conflict_lines(status: &kube::core::Status, secret: bool) -> String {
         .unwrap_or_default()
 }
 
+/// The line before a write: what is about to be written, by whom. When it cannot be
+/// written, neither is the object: the message says why.
+fn audit_intent(
+    settings: &FixSettings,
+    cluster: &Cluster,
+    subject: &Subject,
+    resource: &ResourceReport,
+    action: &str,
+) -> Result<(), String> {
+    audit_write(settings, cluster, subject, resource, "intent", Some(action)).map_err(|e| {
+        format!(
+            "not written: the audit log {} cannot be written: {e}",
+            settings.audit_log.display()
+        )
+    })
+}
+
 fn audit_write(
     settings: &FixSettings,
     cluster: &Cluster,
@@ -551,11 +736,15 @@ fn audit_write(
     outcome: &str,
     message: Option<&str>,
 ) -> io::Result<()> {
+    let server = cluster.server_user.as_ref();
     audit::append(
         &settings.audit_log,
         &audit::AuditLine {
             time: chrono::Utc::now(),
-            user: cluster.user.as_deref(),
+            user: server.map(|u| u.username.as_str()),
+            groups: server.map(|u| u.groups.as_slice()).unwrap_or_default(),
+            kubeconfig_user: cluster.user.as_deref(),
+            manager: (!subject.field_manager.is_empty()).then_some(&subject.field_manager),
             context: &cluster.context,
             identity: &subject.identity,
             commit: subject.commit.as_deref(),

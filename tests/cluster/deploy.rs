@@ -178,7 +178,16 @@ fn deploy_manifests_work_and_the_check_account_only_reads() {
     let mut refused = false;
     for _ in 0..20 {
         let audit = home.path().join("audit.log");
-        let (code, stdout, _) = as_pod(&["fix", "--yes", "--audit-log", audit.to_str().unwrap()]);
+        // As a server-side pipeline's manager: a patch, which RBAC allows and the policy
+        // refuses (a client-side pipeline's update is refused by RBAC already).
+        let (code, stdout, _) = as_pod(&[
+            "fix",
+            "--yes",
+            "--field-manager",
+            "pipeline",
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ]);
         if stdout.contains("may only send dry runs") {
             assert_eq!(code, 2, "a refused write is an error: {stdout}");
             refused = true;

@@ -121,10 +121,20 @@ fn prompts_apply_show_skip_accept_and_force_through_a_terminal() {
         &["scale", "deployment/web", "--replicas=4", "-n", &ns],
     );
 
+    // A server-side pipeline's manager: fields others own are conflicts, forced on a yes.
     let mut s = fix_in_pty(
         repo.path(),
         &audit,
-        &["--context", "staging", "--path", "k8s", "-n", &ns],
+        &[
+            "--context",
+            "staging",
+            "--path",
+            "k8s",
+            "-n",
+            &ns,
+            "--field-manager",
+            "pipeline",
+        ],
     );
     // ConfigMap: show in full, then apply; its field is owned by kubectl-patch, so force.
     s.exp_string("ConfigMap").unwrap();
@@ -212,7 +222,11 @@ fn prompts_apply_show_skip_accept_and_force_through_a_terminal() {
         .iter()
         .map(|l| l["outcome"].as_str().unwrap())
         .collect();
-    assert_eq!(outcomes, ["conflict", "applied", "created"], "{lines:#?}");
+    assert_eq!(
+        outcomes,
+        ["intent", "conflict", "intent", "applied", "intent", "created"],
+        "{lines:#?}"
+    );
     for line in &lines {
         assert_eq!(line["context"], "staging");
         assert_eq!(line["commit"].as_str().unwrap().len(), 40);
@@ -263,6 +277,8 @@ fn an_object_changed_after_its_diff_is_not_overwritten_blindly() {
             "k8s",
             "-n",
             &ns,
+            "--field-manager",
+            "pipeline",
         ],
     );
     s.exp_string("apply the Git state").unwrap();
@@ -286,7 +302,7 @@ fn an_object_changed_after_its_diff_is_not_overwritten_blindly() {
         .iter()
         .map(|l| l["outcome"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(outcomes[0], "changed-since-diff");
+    assert_eq!(outcomes[..2], ["intent", "changed-since-diff"]);
     assert_eq!(outcomes.last().unwrap(), "applied");
     let image = kubectl_ok(
         "staging",
@@ -462,11 +478,12 @@ fn the_viewer_is_forbidden_per_resource_and_nothing_changes() {
     );
     assert_eq!(replicas, "4");
     let lines = audit_lines(&audit);
-    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.len(), 4);
+    // The server's name for the user, and the kubeconfig's beside it.
     assert!(
-        lines
-            .iter()
-            .all(|l| l["outcome"] == "forbidden" && l["user"] == "production-viewer"),
+        lines.iter().all(|l| l["user"] == "viewer"
+            && l["kubeconfig_user"] == "production-viewer"
+            && ["intent", "forbidden"].contains(&l["outcome"].as_str().unwrap())),
         "{lines:#?}"
     );
     let (_, report) = check_json(

@@ -838,7 +838,7 @@ fn a_missing_object_created_by_someone_else_meanwhile_is_not_merged_into() {
         .iter()
         .map(|l| l["outcome"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(outcomes, vec!["changed-since-diff".to_string()]);
+    assert_eq!(outcomes, ["intent", "changed-since-diff"]);
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod completion;
 mod deploy;
 mod differential;
 mod fix;
+mod fix_pipeline;
 mod foundation;
 mod hostile_repo;
 mod hostile_server;
