@@ -125,7 +125,7 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
         report.contexts.iter().map(|c| c.context.as_str()),
     );
     for summary in report.contexts.iter().filter(|c| c.error.is_some()) {
-        eprintln!(
+        tell!(
             "error: context {}: {}",
             report::terminal_text(&summary.context),
             report::terminal_text(summary.error.as_deref().unwrap_or_default())
@@ -134,7 +134,7 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
     let mut code = exit_code(&report);
     if let Some(dir) = &args.report_dir {
         if let Err(e) = save_report(&report, &style, dir) {
-            eprintln!("error: cannot save the report in {}: {e}", dir.display());
+            tell!("error: cannot save the report in {}: {e}", dir.display());
             code = EXIT_ERROR;
         }
     }
@@ -142,7 +142,7 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
         // A failed alert is an error of its own; it never hides the drift result above.
         let result = crate::notify::notify(&report, alerts, chrono::Utc::now()).await;
         let (lines, failed) = crate::notify::outcome_lines(&result);
-        lines.iter().for_each(|line| eprintln!("{line}"));
+        lines.iter().for_each(|line| tell!("{line}"));
         if failed {
             code = EXIT_ERROR;
         }
@@ -188,11 +188,11 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
     let interval = match crate::notify::parse_duration(&args.interval) {
         Ok(d) if !d.is_zero() => d,
         Ok(_) => {
-            eprintln!("error: invalid value for --interval: must be more than zero");
+            tell!("error: invalid value for --interval: must be more than zero");
             return EXIT_ERROR;
         }
         Err(e) => {
-            eprintln!("error: invalid value for --interval: {e}");
+            tell!("error: invalid value for --interval: {e}");
             return EXIT_ERROR;
         }
     };
@@ -211,7 +211,7 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
         per_resource: args.per_resource_metrics,
         notify,
     };
-    let log = |line: String| eprintln!("{} {line}", chrono::Utc::now().format("%H:%M:%S"));
+    let log = |line: String| tell!("{} {line}", chrono::Utc::now().format("%H:%M:%S"));
     match crate::watch::run(&settings, &log).await {
         Ok(code) => code,
         Err(e) => fail(&e),
@@ -227,7 +227,7 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
         match text.parse::<Subject>() {
             Ok(subject) => allow.push(subject),
             Err(e) => {
-                eprintln!("error: invalid value for --allow: {e}");
+                tell!("error: invalid value for --allow: {e}");
                 return EXIT_ERROR;
             }
         }
@@ -286,7 +286,7 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
         let catalog = match crate::cluster::Catalog::discover(cluster).await {
             Ok(catalog) => catalog,
             Err(e) => {
-                eprintln!("error: context {}: {e}", cluster.context);
+                tell!("error: context {}: {e}", cluster.context);
                 code = EXIT_ERROR;
                 continue;
             }
@@ -295,7 +295,7 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
             match rbac::fetch_and_analyze(cluster, &catalog, &types, Some(&namespaces)).await {
                 Ok(grants) => grants,
                 Err(e) => {
-                    eprintln!("error: context {}: {e}", cluster.context);
+                    tell!("error: context {}: {e}", cluster.context);
                     code = EXIT_ERROR;
                     continue;
                 }
@@ -366,7 +366,7 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
         );
     }
     for summary in checked.report.contexts.iter().filter(|c| c.error.is_some()) {
-        eprintln!(
+        tell!(
             "error: context {}: {}",
             summary.context,
             summary.error.as_deref().unwrap_or_default()
@@ -381,7 +381,7 @@ fn history(args: &HistoryArgs) -> i32 {
     let entries = match std::fs::read_dir(&args.report_dir) {
         Ok(entries) => entries,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.report_dir.display());
+            tell!("error: cannot read {}: {e}", args.report_dir.display());
             return EXIT_ERROR;
         }
     };
@@ -401,7 +401,7 @@ fn history(args: &HistoryArgs) -> i32 {
         match parsed {
             Ok(report) => reports.push(report),
             Err(e) => {
-                eprintln!("error: {}: not a kubectl-drift report: {e}", file.display());
+                tell!("error: {}: not a kubectl-drift report: {e}", file.display());
                 return EXIT_ERROR;
             }
         }
@@ -499,7 +499,7 @@ fn render(report: &Report, format: OutputFormat, style: &Style) -> std::io::Resu
 async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.yes && !args.dry_run && !interactive {
-        eprintln!("error: kubectl drift fix needs a terminal to ask before writing; pass --yes to apply without asking, or --dry-run to only show what would be written");
+        tell!("error: kubectl drift fix needs a terminal to ask before writing; pass --yes to apply without asking, or --dry-run to only show what would be written");
         return EXIT_ERROR;
     }
     let style = Style {
@@ -542,7 +542,7 @@ fn warn_insecure<'a>(cluster: &ClusterSettings, contexts: impl Iterator<Item = &
     };
     let insecure = kubeconfig::insecure_contexts(&config);
     for context in contexts.filter(|c| insecure.iter().any(|i| i == c)) {
-        eprintln!(
+        tell!(
             "warning: context {}: insecure-skip-tls-verify is set, so the server's certificate is not checked and anyone on the network path can read and change this traffic",
             report::terminal_text(context)
         );
@@ -551,13 +551,13 @@ fn warn_insecure<'a>(cluster: &ClusterSettings, contexts: impl Iterator<Item = &
 
 async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
     if settings.selection.types.is_empty() {
-        eprintln!("error: name the resources to accept, as TYPE/NAME or TYPE NAME…");
+        tell!("error: name the resources to accept, as TYPE/NAME or TYPE NAME…");
         return EXIT_ERROR;
     }
     let until = match crate::fix::parse_date(args.until.as_deref().unwrap_or("")) {
         Ok(until) => until,
         Err(message) => {
-            eprintln!("error: invalid value for --until: {message}");
+            tell!("error: invalid value for --until: {message}");
             return EXIT_ERROR;
         }
     };
@@ -566,7 +566,7 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
         Err(e) => return fail(&e),
     };
     let Some(file) = checked.accepted_file.clone() else {
-        eprintln!("error: accepted drift is recorded in the repository's work tree, and --repo names a URL: run kubectl drift accept in a clone of it");
+        tell!("error: accepted drift is recorded in the repository's work tree, and --repo names a URL: run kubectl drift accept in a clone of it");
         return EXIT_ERROR;
     };
     let mut code = if checked.report.has_errors() {
@@ -598,19 +598,19 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
                         say!("accepted: {name}, {} field(s)", resource.fields.len());
                     }
                     Err(e) => {
-                        eprintln!("error: {name}: {e}");
+                        tell!("error: {name}: {e}");
                         code = EXIT_ERROR;
                     }
                 }
             }
             crate::drift::Status::Missing => {
-                eprintln!(
+                tell!(
                     "error: {name} is missing live; only drift of existing objects can be accepted"
                 );
                 code = EXIT_ERROR;
             }
             crate::drift::Status::Error => {
-                eprintln!(
+                tell!(
                     "error: {name}: {}",
                     resource.message.as_deref().unwrap_or("cannot be checked")
                 );
@@ -618,13 +618,13 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
             crate::drift::Status::InSync => say!("in sync, nothing to accept: {name}"),
             crate::drift::Status::Ignored => say!("ignored, nothing to accept: {name}"),
             crate::drift::Status::Extra => {
-                eprintln!("error: {name} has no manifest in Git; add one, or delete the object");
+                tell!("error: {name} has no manifest in Git; add one, or delete the object");
                 code = EXIT_ERROR;
             }
         }
     }
     for summary in checked.report.contexts.iter().filter(|c| c.error.is_some()) {
-        eprintln!(
+        tell!(
             "error: context {}: {}",
             summary.context,
             summary.error.as_deref().unwrap_or_default()
@@ -679,6 +679,6 @@ fn fail(error: &dyn std::error::Error) -> i32 {
         }
         source = cause.source();
     }
-    eprintln!("{message}");
+    tell!("{message}");
     EXIT_ERROR
 }
