@@ -351,6 +351,7 @@ pub struct Checked {
     pub accepted_file: Option<std::path::PathBuf>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn check_context(
     cluster: Cluster,
     catalog: Catalog,
