@@ -77,13 +77,23 @@ pub async fn run(
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report, CheckError> {
-    Ok(run_checked(settings, progress).await?.report)
+    // Without the subjects, which hold every manifest once more and only `fix` and `rbac`
+    // act on.
+    Ok(checked(settings, progress, false).await?.report)
 }
 
 /// Runs a whole check and keeps, beside the report, the subjects and clients behind it.
 pub async fn run_checked(
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Checked, CheckError> {
+    checked(settings, progress, true).await
+}
+
+async fn checked(
+    settings: &CheckSettings,
+    progress: &(dyn Fn(Progress) + Sync),
+    keep_subjects: bool,
 ) -> Result<Checked, CheckError> {
     // The repository is opened (a URL one fetched) while the kubeconfig is read.
     let spec = settings.source.clone();
@@ -151,7 +161,7 @@ pub async fn run_checked(
                     Ok((cluster, catalog)) => {
                         let deadline = cluster.deadline.clone();
                         tokio::select! {
-                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress) => outcome,
+                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, keep_subjects) => outcome,
                             after = deadline.passed() => Err(ContextError::TimedOut(after)),
                         }
                     }
@@ -190,7 +200,7 @@ pub async fn run_checked(
     for (pairs, summary, cluster) in outcomes {
         for (report, subject) in pairs {
             checked.report.resources.push(report);
-            checked.subjects.push(subject);
+            checked.subjects.extend(subject);
         }
         checked.report.contexts.push(summary);
         checked.clusters.extend(cluster);
@@ -283,7 +293,7 @@ pub async fn recheck(
 ) -> (ResourceReport, Subject) {
     let mut subject = subject.clone();
     let Some(resource) = subject.resource.clone() else {
-        let report = compare(
+        let (report, _) = compare(
             cluster,
             &subject,
             None,
@@ -291,6 +301,7 @@ pub async fn recheck(
             None,
             settings,
             &ReadOnlyTypes::default(),
+            None,
         )
         .await;
         return (report, subject);
@@ -320,7 +331,7 @@ pub async fn recheck(
         }
         return (report, subject);
     }
-    let mut report = compare(
+    let (mut report, _) = compare(
         cluster,
         &subject,
         live.as_ref(),
@@ -328,6 +339,7 @@ pub async fn recheck(
         None,
         settings,
         &ReadOnlyTypes::default(),
+        None,
     )
     .await;
     if !settings.show_secrets {
@@ -344,7 +356,8 @@ fn resource_version(object: &Value) -> Option<String> {
 
 /// One context's results.
 struct ContextOutcome {
-    pairs: Vec<(ResourceReport, Subject)>,
+    /// Each report with its subject, where subjects are kept.
+    pairs: Vec<(ResourceReport, Option<Subject>)>,
     /// The types compared by their declared fields: dry runs of them are forbidden.
     read_only: Vec<String>,
     cluster: Cluster,
@@ -355,7 +368,7 @@ struct ContextOutcome {
 /// One desired object placed in a context: its type there and its identity.
 struct Placed<'a> {
     desired: &'a DesiredObject,
-    resource: Option<ResourceType>,
+    resource: Option<&'a ResourceType>,
     identity: Identity,
 }
 
@@ -389,6 +402,7 @@ pub struct Checked {
     pub accepted_file: Option<std::path::PathBuf>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn check_context(
     cluster: Cluster,
     catalog: Catalog,
@@ -397,6 +411,7 @@ async fn check_context(
     settings: &CheckSettings,
     target: &TargetSettings,
     progress: &(dyn Fn(Progress) + Sync),
+    keep_subjects: bool,
 ) -> Result<ContextOutcome, ContextError> {
     let selection = &settings.selection;
     let selected_types = resolve_types(&catalog, selection)?;
@@ -449,99 +464,171 @@ async fn check_context(
     // The schemas of the group-versions at hand, for the pre-check, while listing.
     let group_versions = placed
         .iter()
-        .filter_map(|p| p.resource.as_ref())
+        .filter_map(|p| p.resource)
         .map(|rt| (rt.group.clone(), rt.version.clone()))
         .collect();
-    let ((live_objects, list_errors), schemas) = tokio::join!(
-        list_live(
-            &cluster,
-            &placed,
-            settings.concurrency,
-            settings.caches.as_deref().map(|c| &c.live),
-        ),
-        openapi::load(&cluster, server, &group_versions),
-    );
 
     let total = placed.len();
     let read_only = ReadOnlyTypes::default();
     let done = AtomicUsize::new(0);
     let commit = desired.commit.clone();
-    let manifests: Vec<Value> = placed.iter().map(manifest_for).collect();
-    let managers = field_managers(target, &placed, &manifests, &live_objects);
-    let jobs: Vec<Job> = placed
+    // The manager each object's dry run and fix write as: the target's (from
+    // `--field-manager` or the config), else the pipeline manager that applied Git's fields to
+    // the live object. Where none is found, `usual` (the one most live objects of the context
+    // have, known once every page has arrived) stands in: see `usual_manager`. A fix so
+    // writes as the pipeline's next deploy would.
+    let managers_found: std::sync::Mutex<BTreeMap<String, usize>> = Default::default();
+    let subject_of = |p: &Placed, live: Option<&Value>, usual: &str| {
+        let manifest = manifest_for(p);
+        let field_manager = match (&target.field_manager, live) {
+            (Some(manager), _) => manager.clone(),
+            (None, Some(live)) => match drift::attribution::pipeline_manager(
+                live,
+                &manifest,
+                settings::DEFAULT_FIELD_MANAGER,
+            ) {
+                Some(manager) => {
+                    *managers_found
+                        .lock()
+                        .expect("never poisoned")
+                        .entry(manager.clone())
+                        .or_default() += 1;
+                    manager
+                }
+                None => usual.to_string(),
+            },
+            (None, None) => usual.to_string(),
+        };
+        Subject {
+            context: cluster.context.clone(),
+            identity: p.identity.clone(),
+            origin: Some(p.desired.origin.clone()),
+            resource: p.resource.cloned(),
+            manifest,
+            field_manager,
+            live_resource_version: live.and_then(resource_version),
+            commit: commit.clone(),
+        }
+    };
+    let tick = || {
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        progress(Progress {
+            context: cluster.context.clone(),
+            done: n,
+            total,
+        });
+    };
+    // Live objects are compared as their LIST pages arrive and then dropped, so that memory
+    // holds a few pages, not the cluster. One set of permits bounds the LIST and dry-run
+    // requests in flight together by --concurrency.
+    let index: LiveIndex = placed
         .iter()
-        .zip(manifests)
-        .zip(managers)
-        .map(|((p, manifest), field_manager)| {
-            let live = live_objects.get(&live_key(&p.identity));
-            let subject = Subject {
-                context: cluster.context.clone(),
-                identity: p.identity.clone(),
-                origin: Some(p.desired.origin.clone()),
-                resource: p.resource.clone(),
-                manifest,
-                field_manager,
-                live_resource_version: live.and_then(resource_version),
-                commit: commit.clone(),
-            };
-            let list_error = list_errors.get(&type_key(&p.identity)).cloned();
-            let schema = p
-                .resource
-                .as_ref()
-                .and_then(|rt| schemas.kind(&rt.group, &rt.version, &rt.kind));
-            (subject, live, list_error, schema)
-        })
+        .enumerate()
+        .map(|(i, p)| (live_key(&p.identity), i))
         .collect();
-    let mut reports: Vec<(usize, ResourceReport)> = stream::iter(jobs.iter().enumerate().map(
-        |(i, (subject, live, list_error, schema))| {
-            let (cluster, read_only, done) = (&cluster, &read_only, &done);
-            async move {
-                let report = compare(
-                    cluster,
-                    subject,
-                    *live,
-                    list_error.clone(),
-                    *schema,
+    let permits = tokio::sync::Semaphore::new(settings.concurrency);
+    let (found, arriving) = futures::channel::mpsc::channel(settings.concurrency);
+    let listing = list_live(
+        &cluster,
+        &placed,
+        &index,
+        &permits,
+        settings.concurrency,
+        settings.caches.as_deref().map(|c| &c.live),
+        found,
+    );
+    let comparing = async {
+        let schemas = openapi::load(&cluster, server, &group_versions).await;
+        let compared: Vec<(usize, Compared)> = arriving
+            .map(|(i, live): (usize, Value)| {
+                let (p, schemas, read_only, permits) = (&placed[i], &schemas, &read_only, &permits);
+                let (cluster, subject_of, tick) = (&cluster, &subject_of, &tick);
+                async move {
+                    let subject = subject_of(p, Some(&live), settings::DEFAULT_FIELD_MANAGER);
+                    let schema = schema_of(p, schemas);
+                    let (report, dry_run) = compare(
+                        cluster,
+                        &subject,
+                        Some(&live),
+                        None,
+                        schema,
+                        settings,
+                        read_only,
+                        Some(permits),
+                    )
+                    .await;
+                    tick();
+                    // The live object is kept only where the type may yet turn out
+                    // read-only: see below.
+                    let subject = (keep_subjects || dry_run).then_some(subject);
+                    (i, (report, subject, dry_run.then_some(live)))
+                }
+            })
+            .buffer_unordered(settings.concurrency)
+            .collect()
+            .await;
+        (schemas, compared)
+    };
+    let (list_errors, (schemas, mut compared)) = tokio::join!(listing, comparing);
+    compared.sort_unstable_by_key(|(i, _)| *i);
+    let mut compared = compared.into_iter().peekable();
+    let usual = usual_manager(&managers_found.lock().expect("never poisoned"));
+    let mut pairs: Vec<(ResourceReport, Option<Subject>)> = Vec::with_capacity(placed.len());
+    for (i, p) in placed.iter().enumerate() {
+        let found = compared.next_if(|(j, _)| *j == i).map(|(_, pair)| pair);
+        let list_error = list_errors.get(&type_key(&p.identity)).cloned();
+        let (mut report, mut subject, live) = match found {
+            Some(pair) if list_error.is_none() => pair,
+            // Not found live, or its type could not be listed (even part way through: then
+            // none of its pairs counts as compared).
+            found => {
+                let subject = subject_of(p, None, &usual);
+                let (report, _) = compare(
+                    &cluster,
+                    &subject,
+                    None,
+                    list_error,
+                    schema_of(p, &schemas),
                     settings,
-                    read_only,
+                    &read_only,
+                    Some(&permits),
                 )
                 .await;
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                progress(Progress {
-                    context: cluster.context.clone(),
-                    done: n,
-                    total,
-                });
-                (i, report)
+                if found.is_none() {
+                    tick();
+                }
+                (report, Some(subject), None)
             }
-        },
-    ))
-    .buffer_unordered(settings.concurrency)
-    .collect()
-    .await;
-    // A type found read-only only part way through had some of its pairs compared with a
-    // dry run already: all of them are compared again by their declared fields, so that the
-    // answer does not depend on the order in which requests finished.
-    for (i, report) in &mut reports {
-        let (subject, live, list_error, schema) = &jobs[*i];
-        if read_only.covers(subject) {
-            *report = compare(
-                &cluster,
-                subject,
-                *live,
-                list_error.clone(),
-                *schema,
-                settings,
-                &read_only,
-            )
-            .await;
+        };
+        // A type found read-only only part way through had some of its pairs compared with
+        // a dry run already: those are compared again by their declared fields, so that the
+        // answer does not depend on the order in which requests finished. Every other
+        // pair's answer holds whatever the type turned out to be.
+        if let (Some(subject), Some(live)) = (&subject, &live) {
+            if read_only.covers(subject) {
+                (report, _) = compare(
+                    &cluster,
+                    subject,
+                    Some(live),
+                    None,
+                    schema_of(p, &schemas),
+                    settings,
+                    &read_only,
+                    Some(&permits),
+                )
+                .await;
+            }
         }
+        if let Some(subject) = subject.as_mut() {
+            // Live, but no pipeline manager applied Git's fields: the usual one writes.
+            if target.field_manager.is_none()
+                && subject.field_manager == settings::DEFAULT_FIELD_MANAGER
+            {
+                subject.field_manager.clone_from(&usual);
+            }
+        }
+        pairs.push((report, subject.filter(|_| keep_subjects)));
     }
-    let mut jobs: Vec<Option<Subject>> = jobs.into_iter().map(|(s, ..)| Some(s)).collect();
-    let mut pairs: Vec<(ResourceReport, Subject)> = reports
-        .into_iter()
-        .filter_map(|(i, report)| Some((report, jobs[i].take()?)))
-        .collect();
     let mut warnings = Vec::new();
     if let Declaring::Unknown(why) = declaring {
         warnings.push(why.clone());
@@ -564,7 +651,11 @@ async fn check_context(
             settings.concurrency,
         )
         .await;
-        pairs.extend(extras);
+        pairs.extend(
+            extras
+                .into_iter()
+                .map(|(r, s)| (r, Some(s).filter(|_| keep_subjects))),
+        );
         warnings = errors;
     }
     pairs.sort_by(|a, b| a.0.identity.cmp(&b.0.identity));
@@ -576,61 +667,40 @@ async fn check_context(
     })
 }
 
-/// The field manager of each placed object, for its dry run and its fix: the target's (from
-/// `--field-manager` or the config), else the pipeline manager that applied Git's fields to
-/// the live object; for an object not live, the pipeline manager most objects of the context
-/// have; else `DEFAULT_FIELD_MANAGER`. A fix so writes as the pipeline's next deploy would.
-fn field_managers(
-    target: &TargetSettings,
-    placed: &[Placed],
-    manifests: &[Value],
-    live_objects: &LiveObjects,
-) -> Vec<String> {
-    if let Some(manager) = &target.field_manager {
-        return vec![manager.clone(); placed.len()];
-    }
-    let found: Vec<Option<String>> = placed
-        .iter()
-        .zip(manifests)
-        .map(|(p, manifest)| {
-            let live = live_objects.get(&live_key(&p.identity))?;
-            drift::attribution::pipeline_manager(live, manifest, settings::DEFAULT_FIELD_MANAGER)
-        })
-        .collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for manager in found.iter().flatten() {
-        *counts.entry(manager).or_default() += 1;
-    }
-    let usual = counts
+/// The pipeline manager most live objects of a context were found with, for the objects
+/// where none was found (not live, or no manager applied Git's fields); else
+/// `DEFAULT_FIELD_MANAGER`.
+fn usual_manager(found: &BTreeMap<String, usize>) -> String {
+    found
         .iter()
         .max_by_key(|(_, n)| **n)
-        .map_or(settings::DEFAULT_FIELD_MANAGER, |(m, _)| *m)
-        .to_string();
-    found
-        .into_iter()
-        .map(|m| m.unwrap_or_else(|| usual.clone()))
-        .collect()
+        .map_or(settings::DEFAULT_FIELD_MANAGER, |(m, _)| m.as_str())
+        .to_string()
 }
 
-/// Live objects by (group, version, kind, namespace, name), and why a (group, version,
-/// kind, namespace) could not be listed. The version is part of the key: each object is
-/// read in the version its manifest is written in, and compared in it.
-type LiveObjects = HashMap<(String, String, String, Option<String>, String), Value>;
+/// A live object's key: (group, version, kind, namespace, name). The version is part of
+/// it: each object is read in the version its manifest is written in, and compared in it.
+type LiveKey = (String, String, String, Option<String>, String);
+/// The placed objects by the key of their live counterpart.
+type LiveIndex = HashMap<LiveKey, usize>;
+/// Why a (group, version, kind, namespace) could not be listed.
 type ListErrors = HashMap<(String, String, String, Option<String>), String>;
 /// The namespaces each (group, version, kind) is touched in.
 type TouchedKinds = BTreeMap<(String, String, String), (ResourceType, BTreeSet<Option<String>>)>;
 
-/// One pair to compare: what `fix` acts on, the live object, why its type could not be
-/// listed, and its kind's schema.
-type Job<'a> = (
-    Subject,
-    Option<&'a Value>,
-    Option<String>,
-    Option<schema::Type<'a>>,
-);
+/// One compared pair: its report, its subject (where subjects are kept, or a dry run was
+/// asked for), and the live object where a dry run was asked for: both are needed again if
+/// the type turns out read-only.
+type Compared = (ResourceReport, Option<Subject>, Option<Value>);
 
-/// Where a placed object's live counterpart is found in `LiveObjects`.
-fn live_key(id: &Identity) -> (String, String, String, Option<String>, String) {
+/// The schema of a placed object's kind, when there is one.
+fn schema_of<'s>(p: &Placed, schemas: &'s openapi::Schemas) -> Option<schema::Type<'s>> {
+    p.resource
+        .and_then(|rt| schemas.kind(&rt.group, &rt.version, &rt.kind))
+}
+
+/// Where a placed object's live counterpart is found in a `LiveIndex`.
+fn live_key(id: &Identity) -> LiveKey {
     (
         id.group.clone(),
         id.version.clone(),
@@ -649,28 +719,27 @@ fn type_key(id: &Identity) -> (String, String, String, Option<String>) {
         id.namespace.clone(),
     )
 }
-/// The answer to one LIST, for one namespace (or none, for cluster-scoped types).
-type Listed = (
-    ResourceType,
-    Option<String>,
-    Result<Vec<Value>, kube::Error>,
-);
-
 /// From this many namespaces of one kind on, one cluster-wide LIST replaces a LIST per
 /// namespace: fewer round trips for GitOps repositories that span many namespaces.
 const CLUSTER_WIDE_FROM: usize = 8;
 
 /// Lists what the placed manifests touch: one LIST per (type, namespace), or one per type
-/// across the cluster where many namespaces are touched and RBAC allows it.
+/// across the cluster where many namespaces are touched and RBAC allows it. Each live object
+/// that has a manifest is sent to `found` with its index in `placed` as its page arrives;
+/// the others are dropped at once. Returns why each (type, namespace) that failed could not
+/// be listed.
 async fn list_live(
     cluster: &Cluster,
     placed: &[Placed<'_>],
+    index: &LiveIndex,
+    permits: &tokio::sync::Semaphore,
     concurrency: usize,
     cache: Option<&LiveCache>,
-) -> (LiveObjects, ListErrors) {
+    found: Found,
+) -> ListErrors {
     let mut kinds = TouchedKinds::new();
     for p in placed {
-        if let Some(rt) = &p.resource {
+        if let Some(rt) = p.resource {
             kinds
                 .entry((rt.group.clone(), rt.version.clone(), rt.kind.clone()))
                 .or_insert_with(|| (rt.clone(), BTreeSet::new()))
@@ -688,123 +757,147 @@ async fn list_live(
             }
         }
     }
-    let results: Vec<Vec<Listed>> = stream::iter(jobs.into_iter().map(
-        |(rt, namespaces, cluster_wide)| async move {
-            if cluster_wide {
-                if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, None)) {
-                    return group_by_namespace(&rt, &namespaces, items);
-                }
-                match live::list(cluster, &rt, None, None).await {
-                    Ok(items) => {
-                        if let Some(cache) = cache {
-                            cache.start(cluster, &rt, None);
+    let failed: Vec<Vec<(ResourceType, Option<String>, String)>> =
+        stream::iter(jobs.into_iter().map(|(rt, namespaces, cluster_wide)| {
+            let mut found = found.clone();
+            async move {
+                let mut failed = Vec::new();
+                if cluster_wide {
+                    if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, None)) {
+                        send_found(&rt, items, index, &mut found).await;
+                        return failed;
+                    }
+                    let mut sent = 0;
+                    match list_into(cluster, &rt, None, permits, index, &mut found, &mut sent).await
+                    {
+                        Ok(()) => {
+                            if let Some(cache) = cache {
+                                cache.start(cluster, &rt, None);
+                            }
+                            return failed;
                         }
-                        return group_by_namespace(&rt, &namespaces, items);
+                        // Namespace-scoped permissions: fall back to one LIST per namespace.
+                        Err(kube::Error::Api(status)) if status.code == 403 && sent == 0 => {}
+                        Err(error) => {
+                            let message = api_message(&error, rt.is_secret());
+                            return namespaces
+                                .into_iter()
+                                .map(|ns| (rt.clone(), ns, message.clone()))
+                                .collect();
+                        }
                     }
-                    // Namespace-scoped permissions: fall back to one LIST per namespace.
-                    Err(kube::Error::Api(status)) if status.code == 403 => {}
-                    Err(error) => {
-                        let message = api_message(&error, rt.is_secret());
-                        return namespaces
-                            .into_iter()
-                            .map(|ns| (rt.clone(), ns, Err(api_error(&message))))
-                            .collect();
+                }
+                for ns in namespaces {
+                    if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, ns.as_deref())) {
+                        send_found(&rt, items, index, &mut found).await;
+                        continue;
+                    }
+                    let mut sent = 0;
+                    match list_into(
+                        cluster,
+                        &rt,
+                        ns.as_deref(),
+                        permits,
+                        index,
+                        &mut found,
+                        &mut sent,
+                    )
+                    .await
+                    {
+                        Ok(()) => {
+                            if let Some(cache) = cache {
+                                cache.start(cluster, &rt, ns.as_deref());
+                            }
+                        }
+                        Err(error) => {
+                            let message = api_message(&error, rt.is_secret());
+                            failed.push((rt.clone(), ns, message));
+                        }
                     }
                 }
+                failed
             }
-            let mut out = Vec::new();
-            for ns in namespaces {
-                if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, ns.as_deref())) {
-                    out.push((rt.clone(), ns, Ok(items)));
-                    continue;
-                }
-                let result = live::list(cluster, &rt, ns.as_deref(), None).await;
-                if let (Some(cache), Ok(_)) = (cache, &result) {
-                    cache.start(cluster, &rt, ns.as_deref());
-                }
-                out.push((rt.clone(), ns, result));
-            }
-            out
-        },
-    ))
-    .buffer_unordered(concurrency)
-    .collect()
-    .await;
-    let mut live_objects = LiveObjects::new();
-    let mut list_errors = ListErrors::new();
-    for (rt, ns, result) in results.into_iter().flatten() {
-        match result {
-            Ok(items) => {
-                for item in items {
-                    let name = item["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string();
-                    live_objects.insert(
-                        (
-                            rt.group.clone(),
-                            rt.version.clone(),
-                            rt.kind.clone(),
-                            ns.clone(),
-                            name,
-                        ),
-                        item,
-                    );
-                }
-            }
-            Err(error) => {
-                let error = match &error {
-                    // Already put in words (and reduced) for the cluster-wide LIST.
-                    kube::Error::Api(status) if status.reason == LIST_FAILED => {
-                        status.message.clone()
-                    }
-                    other => api_message(other, rt.is_secret()),
-                };
-                let what = match &ns {
-                    Some(ns) => format!(
-                        "cannot list {} in namespace {ns}: {error}",
-                        rt.qualified_plural()
-                    ),
-                    None => format!("cannot list {}: {error}", rt.qualified_plural()),
-                };
-                list_errors.insert(
-                    (rt.group.clone(), rt.version.clone(), rt.kind.clone(), ns),
-                    what,
-                );
-            }
-        }
-    }
-    (live_objects, list_errors)
-}
-
-/// Splits a cluster-wide LIST into the namespaces asked for; the others are dropped.
-fn group_by_namespace(
-    rt: &ResourceType,
-    namespaces: &[Option<String>],
-    items: Vec<Value>,
-) -> Vec<Listed> {
-    let mut by_ns: BTreeMap<Option<String>, Vec<Value>> = namespaces
-        .iter()
-        .map(|ns| (ns.clone(), Vec::new()))
-        .collect();
-    for item in items {
-        let ns = item["metadata"]["namespace"].as_str().map(str::to_string);
-        if let Some(bucket) = by_ns.get_mut(&ns) {
-            bucket.push(item);
-        }
-    }
-    by_ns
-        .into_iter()
-        .map(|(ns, items)| (rt.clone(), ns, Ok(items)))
+        }))
+        .buffer_unordered(concurrency)
         .collect()
+        .await;
+    let mut list_errors = ListErrors::new();
+    for (rt, ns, error) in failed.into_iter().flatten() {
+        let what = match &ns {
+            Some(ns) => format!(
+                "cannot list {} in namespace {ns}: {error}",
+                rt.qualified_plural()
+            ),
+            None => format!("cannot list {}: {error}", rt.qualified_plural()),
+        };
+        list_errors.insert(
+            (rt.group.clone(), rt.version.clone(), rt.kind.clone(), ns),
+            what,
+        );
+    }
+    list_errors
 }
 
-/// The reason of `api_error`'s errors.
-const LIST_FAILED: &str = "ListFailed";
+/// Where `list_live` sends each live object that has a manifest, with the manifest's index.
+type Found = futures::channel::mpsc::Sender<(usize, Value)>;
 
-/// An error carrying a message already reported once, for every namespace it stands for.
-fn api_error(message: &str) -> kube::Error {
-    kube::Error::Api(Box::new(kube::core::Status::failure(message, LIST_FAILED)))
+/// Lists one (type, namespace) a page at a time, each page's request under a permit, and
+/// sends on what has a manifest; `sent` counts what was sent before a failure.
+async fn list_into(
+    cluster: &Cluster,
+    rt: &ResourceType,
+    namespace: Option<&str>,
+    permits: &tokio::sync::Semaphore,
+    index: &LiveIndex,
+    found: &mut Found,
+    sent: &mut usize,
+) -> Result<(), kube::Error> {
+    let mut pages = live::Pages::new(cluster, rt, namespace, None);
+    loop {
+        let page = {
+            let _permit = permits
+                .acquire()
+                .await
+                .expect("the permits are never closed");
+            pages.next().await?
+        };
+        let Some(items) = page else {
+            return Ok(());
+        };
+        *sent += send_found(rt, items, index, found).await;
+    }
+}
+
+/// Sends on the items that have a manifest (in `index`), dropping the others; returns how
+/// many were sent.
+async fn send_found(
+    rt: &ResourceType,
+    items: Vec<Value>,
+    index: &LiveIndex,
+    found: &mut Found,
+) -> usize {
+    use futures::SinkExt;
+    let mut sent = 0;
+    for item in items {
+        let key = (
+            rt.group.clone(),
+            rt.version.clone(),
+            rt.kind.clone(),
+            item["metadata"]["namespace"].as_str().map(str::to_string),
+            item["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        );
+        if let Some(&i) = index.get(&key) {
+            // The receiver is gone only when the context is given up.
+            if found.send((i, item)).await.is_err() {
+                break;
+            }
+            sent += 1;
+        }
+    }
+    sent
 }
 
 /// The types of one context that may not be dry-run (a 403, or a type that cannot be
@@ -842,7 +935,10 @@ impl ReadOnlyTypes {
     }
 }
 
-/// Compares one desired object with its live counterpart.
+/// Compares one desired object with its live counterpart, under one of `permits` while a
+/// dry run is in flight. Also says whether a dry run was asked for: only such an answer
+/// can change if the type turns out read-only.
+#[allow(clippy::too_many_arguments)]
 async fn compare(
     cluster: &Cluster,
     subject: &Subject,
@@ -851,14 +947,15 @@ async fn compare(
     schema: Option<schema::Type<'_>>,
     settings: &CheckSettings,
     read_only: &ReadOnlyTypes,
-) -> ResourceReport {
+    permits: Option<&tokio::sync::Semaphore>,
+) -> (ResourceReport, bool) {
     let mut report =
         ResourceReport::new(&cluster.context, subject.identity.clone(), Status::InSync);
     report.origin = subject.origin.clone();
     if let Some(reason) = ignore::annotation_reason(&subject.manifest) {
         report.status = Status::Ignored;
         report.message = Some(format!("ignored by {}: {reason}", ignore::ANNOTATION));
-        return report;
+        return (report, false);
     }
     let Some(resource) = &subject.resource else {
         report.status = Status::Error;
@@ -867,19 +964,19 @@ async fn compare(
             subject.manifest["apiVersion"].as_str().unwrap_or_default(),
             subject.identity.kind
         ));
-        return report;
+        return (report, false);
     };
     if let Some(message) = list_error {
         report.status = Status::Error;
         report.message = Some(message);
-        return report;
+        return (report, false);
     }
     let manifest = &subject.manifest;
     let secret = is_secret(&subject.identity);
     let Some(live) = live else {
         report.status = Status::Missing;
         report.git_object = Some(drift::normalize::normalize(manifest));
-        return report;
+        return (report, false);
     };
     // Fields live that Git no longer (or never) declares: the next client-side apply
     // removes the first kind; `--strict` also reports hand-written ones.
@@ -900,23 +997,36 @@ async fn compare(
     if removals.is_empty()
         && precheck::proves_in_sync(manifest, live, &subject.field_manager, schema)
     {
-        return report;
+        return (report, false);
     }
+    let mut dry_run = false;
     let drift: PairDrift = if read_only.contains(resource)
         || !resource.verbs.iter().any(|v| v == "patch")
     {
         read_only.add(resource);
         drift::declared(manifest, live, schema)
     } else {
-        let predicted = live::dry_run_apply(
-            cluster,
-            resource,
-            subject.identity.namespace.as_deref(),
-            &subject.identity.name,
-            manifest,
-            &subject.field_manager,
-        )
-        .await;
+        dry_run = true;
+        let predicted = {
+            let _permit = match permits {
+                Some(permits) => Some(
+                    permits
+                        .acquire()
+                        .await
+                        .expect("the permits are never closed"),
+                ),
+                None => None,
+            };
+            live::dry_run_apply(
+                cluster,
+                resource,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                manifest,
+                &subject.field_manager,
+            )
+            .await
+        };
         match predicted {
             Ok(predicted) => drift::exact(&predicted, live),
             Err(kube::Error::Api(status)) if status.code == 403 => {
@@ -933,7 +1043,7 @@ async fn compare(
                         "dry run rejected: {}",
                         errors::status_text(&status, secret)
                     ));
-                    return report;
+                    return (report, dry_run);
                 }
                 report.message = Some(format!(
                     "dry run rejected ({}); declared fields compared instead",
@@ -944,7 +1054,7 @@ async fn compare(
             Err(error) => {
                 report.status = Status::Error;
                 report.message = Some(format!("dry run failed: {}", api_message(&error, secret)));
-                return report;
+                return (report, dry_run);
             }
         }
     };
@@ -956,14 +1066,14 @@ async fn compare(
     report.live_digest = redact::live_digest(&report, live);
     report.git_object = Some(drift.git);
     report.live_object = Some(drift.live);
-    report
+    (report, dry_run)
 }
 
 /// The manifest as it will be sent: with its namespace filled in, as kubectl would, and
 /// without one for a cluster-scoped kind, which kubectl ignores there.
 fn manifest_for(placed: &Placed) -> Value {
-    let mut manifest = placed.desired.manifest.clone();
-    let cluster_scoped = placed.resource.as_ref().is_some_and(|rt| !rt.namespaced);
+    let mut manifest = placed.desired.manifest();
+    let cluster_scoped = placed.resource.is_some_and(|rt| !rt.namespaced);
     if let Some(meta) = manifest["metadata"].as_object_mut() {
         match &placed.identity.namespace {
             Some(ns) => {
@@ -987,10 +1097,8 @@ fn is_secret(identity: &Identity) -> bool {
     errors::is_secret(&identity.group, &identity.kind)
 }
 
-fn place<'a>(desired: &'a DesiredObject, catalog: &Catalog, default_ns: &str) -> Placed<'a> {
-    let resource = catalog
-        .for_manifest(desired.api_version(), desired.kind())
-        .cloned();
+fn place<'a>(desired: &'a DesiredObject, catalog: &'a Catalog, default_ns: &str) -> Placed<'a> {
+    let resource = catalog.for_manifest(desired.api_version(), desired.kind());
     let (group, version) = cluster::discovery::split_api_version(desired.api_version());
     let namespace = match &resource {
         Some(rt) if !rt.namespaced => None,
@@ -1047,7 +1155,7 @@ fn selected(
     let labels_ok = selection
         .labels
         .as_ref()
-        .is_none_or(|s| s.matches(placed.desired.manifest["metadata"]["labels"].as_object()));
+        .is_none_or(|s| s.matches(placed.desired.manifest()["metadata"]["labels"].as_object()));
     type_ok && ns_ok && labels_ok
 }
 

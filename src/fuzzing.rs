@@ -62,7 +62,7 @@ fn round_trip(value: &Value) {
 }
 
 /// The manifest loader: the first byte picks the file's extension; every object it
-/// returns has a kind and a name, and an origin inside the file.
+/// returns has a kind and a name, an origin inside the file, and a manifest that reads back.
 pub fn manifests(data: &[u8]) {
     let Some((&pick, bytes)) = data.split_first() else {
         return;
@@ -76,6 +76,10 @@ pub fn manifests(data: &[u8]) {
     if let Ok(objects) = manifest::parse(file, bytes, Some("0123456789abcdef")) {
         for object in objects {
             assert!(!object.kind().is_empty() && !object.name().is_empty());
+            // Kept as compact JSON, the manifest reads back whole.
+            let manifest = object.manifest();
+            assert_eq!(manifest["kind"].as_str(), Some(object.kind()));
+            assert_eq!(manifest["metadata"]["name"].as_str(), Some(object.name()));
             assert_eq!(object.origin.file, file);
             assert!(
                 object.origin.line >= 1 && object.origin.line <= lines,

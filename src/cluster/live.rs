@@ -23,43 +23,83 @@ pub async fn list(
     namespace: Option<&str>,
     selector: Option<&str>,
 ) -> Result<Vec<Value>, kube::Error> {
-    let url = DynamicObject::url_path(&resource.api_resource(), namespace);
-    let mut params = ListParams::default().limit(PAGE_SIZE);
-    if let Some(selector) = selector {
-        params = params.labels(selector);
-    }
-    let request = Request::new(url);
+    let mut pages = Pages::new(cluster, resource, namespace, selector);
     let mut items = Vec::new();
-    // Pages keep each answer, and so memory, bounded on large clusters.
-    loop {
+    while let Some(page) = pages.next().await? {
+        items.extend(page);
+    }
+    Ok(items)
+}
+
+/// One LIST, a page at a time, so that a caller can be done with each page before the
+/// next arrives: memory stays bounded by a page, however many objects there are.
+pub struct Pages<'a> {
+    cluster: &'a Cluster,
+    request: Request,
+    params: ListParams,
+    api_version: String,
+    kind: &'a str,
+    done: bool,
+}
+
+impl<'a> Pages<'a> {
+    pub fn new(
+        cluster: &'a Cluster,
+        resource: &'a ResourceType,
+        namespace: Option<&str>,
+        selector: Option<&str>,
+    ) -> Pages<'a> {
+        let url = DynamicObject::url_path(&resource.api_resource(), namespace);
+        let mut params = ListParams::default().limit(PAGE_SIZE);
+        if let Some(selector) = selector {
+            params = params.labels(selector);
+        }
+        Pages {
+            cluster,
+            request: Request::new(url),
+            params,
+            api_version: resource.api_version(),
+            kind: &resource.kind,
+            done: false,
+        }
+    }
+
+    /// The next page's items (typed as `list`'s are), or `None` after the last page.
+    pub async fn next(&mut self) -> Result<Option<Vec<Value>>, kube::Error> {
+        if self.done {
+            return Ok(None);
+        }
         LIST_REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (request, params, cluster) = (&self.request, &self.params, self.cluster);
         let page: Value = retry::with_retries(|| async {
-            let req = request.list(&params).map_err(kube::Error::BuildRequest)?;
+            let req = request.list(params).map_err(kube::Error::BuildRequest)?;
             cluster
                 .deadline
                 .bound(cluster.client.request::<Value>(req))
                 .await
         })
         .await?;
-        let next = page["metadata"]["continue"]
+        match page["metadata"]["continue"]
             .as_str()
             .filter(|c| !c.is_empty())
-            .map(str::to_string);
-        if let Value::Object(mut map) = page {
-            if let Some(Value::Array(page_items)) = map.remove("items") {
-                items.extend(page_items);
-            }
+        {
+            Some(token) => self.params.continue_token = Some(token.to_string()),
+            None => self.done = true,
         }
-        match next {
-            Some(token) => params = params.continue_token(&token),
-            None => break,
-        }
+        let items = match page {
+            Value::Object(mut map) => match map.remove("items") {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        Ok(Some(
+            items
+                .into_iter()
+                .map(|item| with_type(item, &self.api_version, self.kind))
+                .collect(),
+        ))
     }
-    let api_version = resource.api_version();
-    Ok(items
-        .into_iter()
-        .map(|item| with_type(item, &api_version, &resource.kind))
-        .collect())
 }
 
 /// What the server would make of `manifest` if it were applied now with `field_manager`

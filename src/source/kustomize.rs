@@ -83,22 +83,27 @@ pub fn render_tree(
     let rendered = run_kustomize(&tree.join(&folder)).map_err(fail)?;
     let mut objects = manifest::parse(kustomization, rendered.as_bytes(), commit)?;
     for object in &mut objects {
-        let source = take_origin_annotation(&mut object.manifest);
-        if let Some(source) = source {
+        let mut manifest = object.manifest();
+        let source = take_origin_annotation(&mut manifest);
+        let origin = if let Some(source) = source {
             let path = normalize(&if folder.is_empty() {
                 source.clone()
             } else {
                 format!("{folder}/{source}")
             });
-            let line = line_in(sources, &path, &object.manifest).unwrap_or(1);
-            object.origin = Origin {
+            let line = line_in(sources, &path, &manifest).unwrap_or(1);
+            Origin {
                 file: path,
                 line,
                 commit: commit.map(str::to_string),
-            };
+            }
         } else {
-            object.origin.line = 1;
-        }
+            Origin {
+                line: 1,
+                ..object.origin.clone()
+            }
+        };
+        *object = DesiredObject::new(&manifest, origin);
     }
     Ok(objects)
 }
@@ -330,8 +335,8 @@ fn line_in(sources: &[(String, Vec<u8>)], path: &str, object: &Value) -> Option<
     objects
         .iter()
         .find(|o| {
-            o.manifest["kind"] == object["kind"]
-                && o.manifest["metadata"]["name"] == object["metadata"]["name"]
+            Some(o.kind()) == object["kind"].as_str()
+                && Some(o.name()) == object["metadata"]["name"].as_str()
         })
         .map(|o| o.origin.line)
 }

@@ -143,14 +143,14 @@ fn collect(
     if name.is_empty() {
         return Err(invalid(line, format!("{kind} has no metadata.name")));
     }
-    out.push(DesiredObject {
-        manifest: value,
-        origin: Origin {
+    out.push(DesiredObject::new(
+        &value,
+        Origin {
             file: file.to_string(),
             line,
             commit: commit.map(str::to_string),
         },
-    });
+    ));
     Ok(())
 }
 
@@ -283,6 +283,25 @@ mod tests {
         assert_eq!(objects[1].name(), "b");
         assert_eq!(objects[1].origin.line, 8);
         assert_eq!(objects[1].origin.label(), "cm.yaml:8 @ abcdef0");
+    }
+
+    #[test]
+    fn a_kept_manifest_reads_back_exactly_as_parsed() {
+        // Kept as compact JSON: every value, number type and key order must come back.
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\n  labels: {z: '1', a: 'x'}\ndata: {mode: 0644, on: yes, big: 18446744073709551615, neg: -9223372036854775808, f: 0.1, e: 1.5e300, u: \"\\u00e9\\t\\\"\", nil: ~, list: [1, -0.0, {b: 2, a: 1}]}\n";
+        let objects = parse("cm.yaml", text.as_bytes(), None).unwrap();
+        let expected = crate::yaml::read(text).unwrap();
+        let manifest = objects[0].manifest();
+        assert_eq!(manifest, expected);
+        assert_eq!(manifest.to_string(), expected.to_string());
+        assert_eq!(
+            (objects[0].api_version(), objects[0].kind()),
+            ("v1", "ConfigMap")
+        );
+        assert_eq!(
+            (objects[0].name(), objects[0].namespace()),
+            ("a", Some("ns"))
+        );
     }
 
     #[test]

@@ -36,29 +36,57 @@ pub fn short_commit(commit: &str) -> &str {
     &commit[..commit.len().min(7)]
 }
 
-/// One Kubernetes object as written in Git.
-#[derive(Debug, Clone, PartialEq)]
+/// One Kubernetes object as written in Git. The manifest is kept as compact JSON and parsed
+/// again where it is needed: a parsed value takes ten to twenty times the room, which counts
+/// at tens of thousands of objects.
+#[derive(Debug, Clone)]
 pub struct DesiredObject {
-    pub manifest: Value,
+    json: Box<str>,
+    api_version: Box<str>,
+    kind: Box<str>,
+    name: Box<str>,
+    namespace: Option<Box<str>>,
     pub origin: Origin,
 }
 
 impl DesiredObject {
+    pub fn new(manifest: &Value, origin: Origin) -> DesiredObject {
+        let text = |v: &Value| v.as_str().unwrap_or_default().into();
+        DesiredObject {
+            json: manifest.to_string().into(),
+            api_version: text(&manifest["apiVersion"]),
+            kind: text(&manifest["kind"]),
+            name: text(&manifest["metadata"]["name"]),
+            namespace: manifest["metadata"]["namespace"]
+                .as_str()
+                .filter(|n| !n.is_empty())
+                .map(Into::into),
+            origin,
+        }
+    }
+
+    /// The manifest, exactly as read (serde_json writes and reads back every value alike).
+    pub fn manifest(&self) -> Value {
+        serde_json::from_str(&self.json).expect("serde_json reads back what it wrote")
+    }
+
     pub fn api_version(&self) -> &str {
-        self.manifest["apiVersion"].as_str().unwrap_or_default()
+        &self.api_version
     }
     pub fn kind(&self) -> &str {
-        self.manifest["kind"].as_str().unwrap_or_default()
+        &self.kind
     }
     pub fn name(&self) -> &str {
-        self.manifest["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
+        &self.name
     }
     pub fn namespace(&self) -> Option<&str> {
-        self.manifest["metadata"]["namespace"]
-            .as_str()
-            .filter(|n| !n.is_empty())
+        self.namespace.as_deref()
+    }
+}
+
+impl PartialEq for DesiredObject {
+    fn eq(&self, other: &DesiredObject) -> bool {
+        self.origin == other.origin && self.manifest() == other.manifest()
     }
 }
 

@@ -1020,3 +1020,121 @@ fn a_kustomization_in_git_is_rendered_and_origins_name_the_source_files() {
         "line {line}"
     );
 }
+
+#[test]
+fn objects_over_many_list_pages_are_each_paired_and_compared() {
+    // More ConfigMaps than two LIST pages hold, over enough namespaces to be listed across
+    // the cluster: each page is compared as it arrives, so a drifted, deleted or extra
+    // object on any page must still land on the right manifest.
+    const PER_NAMESPACE: usize = 140;
+    let namespaces: Vec<String> = (0..8).map(|_| namespace("pages", &["staging"])).collect();
+    let files: Vec<(String, String)> = namespaces
+        .iter()
+        .map(|ns| {
+            let docs: Vec<String> = (0..PER_NAMESPACE)
+                .map(|i| {
+                    format!(
+                        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i:03}, namespace: {ns}}}\ndata: {{index: \"{i}\"}}\n"
+                    )
+                })
+                .collect();
+            (format!("k8s/{ns}.yaml"), docs.join("---\n"))
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let repo = git_repo(&borrowed);
+    let k8s = repo.path().join("k8s");
+    kubectl_ok(
+        "staging",
+        &[
+            "apply",
+            "--server-side",
+            "--validate=false",
+            "-f",
+            k8s.to_str().unwrap(),
+        ],
+    );
+    let k = |args: &[&str]| {
+        kubectl_ok("staging", args);
+    };
+    for (n, name) in [(0, "cm-000"), (3, "cm-070"), (7, "cm-139")] {
+        let patch = r#"{"data":{"index":"x"}}"#;
+        k(&[
+            "patch",
+            "configmap",
+            name,
+            "-n",
+            &namespaces[n],
+            "-p",
+            patch,
+        ]);
+    }
+    k(&["delete", "configmap", "cm-100", "-n", &namespaces[5]]);
+    k(&["create", "configmap", "not-in-git", "-n", &namespaces[2]]);
+
+    let run = |concurrency: &str| {
+        let (code, mut report) = check_json(
+            repo.path(),
+            &[
+                "--context",
+                "staging",
+                "--path",
+                "k8s",
+                "-A",
+                "--concurrency",
+                concurrency,
+            ],
+        );
+        assert_eq!(code, 1, "{report:#}");
+        report.as_object_mut().unwrap().remove("at");
+        report
+    };
+    let report = run("16");
+    let not_in_sync: Vec<(String, String, String)> = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] != "InSync")
+        .map(|r| {
+            (
+                r["namespace"].as_str().unwrap().to_string(),
+                r["name"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = [
+        (0, "cm-000", "Drifted"),
+        (3, "cm-070", "Drifted"),
+        (5, "cm-100", "Missing"),
+        (7, "cm-139", "Drifted"),
+    ]
+    .iter()
+    .map(|(n, name, status)| (namespaces[*n].clone(), name.to_string(), status.to_string()))
+    .collect();
+    let mut sorted = not_in_sync.clone();
+    sorted.sort();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(sorted, expected_sorted, "{report:#}");
+    let summary = &report["summary"][0];
+    assert_eq!(summary["in_sync"], 8 * PER_NAMESPACE - 4, "{summary:#}");
+    assert_eq!(summary["errors"], 0, "{summary:#}");
+    let changed = resource_in(&report, &namespaces[7], "cm-139");
+    assert_eq!(field(changed, "data.index")["live"], "x", "{changed:#}");
+    assert_eq!(field(changed, "data.index")["git"], "139", "{changed:#}");
+    // The same answer, in the same order, one request at a time.
+    assert_eq!(run("1"), report);
+}
+
+fn resource_in<'a>(report: &'a Value, namespace: &str, name: &str) -> &'a Value {
+    report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["namespace"] == namespace && r["name"] == name)
+        .unwrap_or_else(|| panic!("{namespace}/{name} not in report"))
+}
