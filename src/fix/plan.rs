@@ -432,7 +432,7 @@ fn secret_bodies(plan: &FixPlan, check: &CheckSettings) -> Result<Vec<Option<Val
                 terminal_text(&s.commit)
             )));
         }
-        let desired = source::read(&opened, &[s.file.clone()]).map_err(|e| {
+        let desired = source::read(&opened, std::slice::from_ref(&s.file)).map_err(|e| {
             refused(format!(
                 "{} @ {} cannot be read: {}",
                 terminal_text(&s.file),
