@@ -268,3 +268,125 @@ fn a_plan_whose_secret_manifest_changed_in_git_is_refused() {
     assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
     assert!(!repo.path().join("audit.log").exists());
 }
+
+/// The two-stage Spinnaker recipe, `deploy/spinnaker/plan-pipeline.json`: its stages' own
+/// scripts, run as its jobs would run them (the plan handed from the first stage's output
+/// to the last as Spinnaker's `#toJson` would), against a real cluster.
+#[test]
+fn the_spinnaker_plan_recipe_runs_end_to_end() {
+    let pipeline: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("deploy/spinnaker/plan-pipeline.json")).unwrap(),
+    )
+    .unwrap();
+    let stages = pipeline["stages"].as_array().unwrap();
+    let names: Vec<&str> = stages.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Plan fix", "Approve plan", "Run plan"]);
+    assert_eq!(stages[1]["type"], "manualJudgment");
+    let expression = stages[1]["stageEnabled"]["expression"].as_str().unwrap();
+    assert!(expression.contains("#stage('Plan fix')['outputs']['DRIFT_EXIT'] == '1'"));
+    let container = |i: usize| &stages[i]["manifest"]["spec"]["template"]["spec"]["containers"][0];
+    let plan_env = container(2)["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "DRIFT_PLAN")
+        .expect("the run stage takes the plan");
+    assert_eq!(
+        plan_env["value"],
+        "${#toJson(#stage('Plan fix')['outputs']['plan'])}"
+    );
+    // The jobs are valid Jobs for the API server.
+    let out = kubectl_stdin(
+        "staging",
+        &["apply", "--server-side", "-f", "-"],
+        Some("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubectl-drift\n"),
+    );
+    assert!(out.status.success(), "{out:?}");
+    for i in [0, 2] {
+        let out = kubectl_stdin(
+            "staging",
+            &["create", "--dry-run=server", "-f", "-"],
+            Some(&stages[i]["manifest"].to_string()),
+        );
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    let ns = namespace("fixplanspin", &["staging"]);
+    let config = format!("targets:\n  - context: staging\n    namespace: {ns}\n    paths: [k8s]\n");
+    let repo = git_repo(&[
+        (".kubectl-drift.yaml", &config),
+        ("k8s/app.yaml", &manifests()),
+    ]);
+    drifted(&ns, repo.path());
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("kubectl-drift");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let run = |i: usize, plan: Option<&str>| {
+        // The job's /tmp is an emptyDir of its own; here, a folder of the test's.
+        let script = container(i)["args"][0]
+            .as_str()
+            .unwrap()
+            .replace("/tmp/", &format!("{}/", scratch.path().display()));
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args(["-c", &script])
+            .current_dir(scratch.path())
+            .env("PATH", &path)
+            .env("KUBECONFIG", &testenv().kubeconfig)
+            .env("DRIFT_REPO", repo.path())
+            .env("DRIFT_REF", "main");
+        if let Some(plan) = plan {
+            cmd.env("DRIFT_PLAN", plan);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    let (code, stdout, stderr) = run(0, None);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("SPINNAKER_PROPERTY_DRIFT_EXIT=1\n"),
+        "{stdout}"
+    );
+    let config_json = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("SPINNAKER_CONFIG_JSON="))
+        .expect("the plan is the stage's output");
+    let outputs: Value = serde_json::from_str(config_json).unwrap();
+    assert_eq!(outputs["plan"]["entries"].as_array().unwrap().len(), 4);
+    assert!(!stdout.contains(SECRET_VALUE));
+    assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
+
+    let plan = serde_json::to_string(&outputs["plan"]).unwrap();
+    let (code, stdout, stderr) = run(2, Some(&plan));
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("plan: 4 written, 0 changed since the plan, 0 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\"outcome\":\"created\""),
+        "the audit log is printed: {stdout}"
+    );
+    for name in ["alpha", "beta", "gamma"] {
+        assert_eq!(
+            get(&ns, &format!("configmap/{name}"), "{.data.greeting}"),
+            "hello"
+        );
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(SECRET_VALUE);
+    assert_eq!(get(&ns, "secret/creds", "{.data.password}"), b64);
+    let (code, stdout, _) = run(0, None);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("SPINNAKER_PROPERTY_DRIFT_EXIT=0\n"),
+        "{stdout}"
+    );
+}
