@@ -551,6 +551,33 @@ async fn fix_plan(
         tell!("error: kubectl drift fix --plan needs a terminal to ask before writing; pass --yes to run the plan without asking");
         return EXIT_ERROR;
     }
+    // A plan is run whole, as approved: flags that would narrow or change it are refused
+    // rather than silently ignored.
+    let common = &args.common;
+    let narrowing: Vec<&str> = [
+        (!common.resources.is_empty(), "TYPE arguments"),
+        (!common.paths.is_empty(), "--path"),
+        (!common.files.is_empty(), "-f"),
+        (common.git_ref != "HEAD", "--ref"),
+        (common.namespace.is_some(), "-n"),
+        (common.all_namespaces, "-A"),
+        (common.selector.is_some(), "-l"),
+        (common.field_manager.is_some(), "--field-manager"),
+        (
+            !check.cluster.contexts.is_empty() || check.cluster.all_contexts,
+            "--context",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(given, flag)| given.then_some(flag))
+    .collect();
+    if !narrowing.is_empty() {
+        tell!(
+            "error: --plan runs the saved plan whole, as approved; {} cannot narrow or change it (make a new plan with them)",
+            narrowing.join(", ")
+        );
+        return EXIT_ERROR;
+    }
     let audit_log = args
         .audit_log
         .clone()

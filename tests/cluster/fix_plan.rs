@@ -267,6 +267,29 @@ fn a_plan_whose_secret_manifest_changed_in_git_is_refused() {
     assert!(stdout.is_empty(), "{stdout}");
     assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
     assert!(!repo.path().join("audit.log").exists());
+
+    // Flags that would narrow a plan are refused, not ignored; so is a file that is no plan.
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["fix", "--yes", "--path", "k8s", "-n", &ns, "--plan"])
+        .arg(&plan_file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--path, -n cannot narrow or change it"),
+        "{stderr}"
+    );
+    let bad = repo.path().join("bad.json");
+    std::fs::write(&bad, "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"}").unwrap();
+    let (code, stdout, stderr) = run_plan(repo.path(), &bad);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr.contains(&format!("the plan {}", bad.display())),
+        "{stderr}"
+    );
+    assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
 }
 
 /// The two-stage Spinnaker recipe, `deploy/spinnaker/plan-pipeline.json`: its stages' own
