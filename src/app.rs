@@ -611,7 +611,8 @@ async fn fix_plan(
             warn_insecure(&check.cluster, contexts.iter().map(String::as_str));
             summary.exit_code()
         }
-        Ok(None) => EXIT_ERROR,
+        // Declined: nothing written, the drift remains.
+        Ok(None) => EXIT_DRIFT,
         Err(e) => fail(&e),
     }
 }

@@ -413,3 +413,43 @@ fn the_spinnaker_plan_recipe_runs_end_to_end() {
         "{stdout}"
     );
 }
+
+/// Without `--yes`, a person at a terminal sees the plan and answers once: no writes
+/// nothing (exit 1), yes runs it.
+#[test]
+fn a_person_sees_the_plan_and_answers_once() {
+    let ns = namespace("fixplanpty", &["staging"]);
+    let repo = git_repo(&[("k8s/app.yaml", &manifests())]);
+    drifted(&ns, repo.path());
+    let plan_file = repo.path().join("plan.json");
+    let (code, stdout, stderr) = save_plan(repo.path(), &ns, &plan_file);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let audit = repo.path().join("audit.log");
+    let plan_arg = plan_file.to_str().unwrap();
+
+    let mut s = crate::fix::fix_in_pty(repo.path(), &audit, &["--plan", plan_arg]);
+    // In write order: alpha and beta (their hand edits taken over), gamma, then the Secret.
+    s.exp_string("takes over from other managers: data.greeting")
+        .unwrap();
+    s.exp_string(&format!(
+        "create ConfigMap {ns}/gamma (staging) as pipeline, only if it does not exist"
+    ))
+    .unwrap();
+    s.exp_string("body read from k8s/app.yaml:").unwrap();
+    s.exp_string("Execute this plan?").unwrap();
+    s.send("n").unwrap();
+    s.flush().unwrap();
+    s.exp_string("plan not run: nothing written").unwrap();
+    assert_eq!(crate::fix::exit_code(&mut s), 1);
+    assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
+    assert!(!audit.exists());
+
+    let mut s = crate::fix::fix_in_pty(repo.path(), &audit, &["--plan", plan_arg]);
+    s.exp_string("Execute this plan?").unwrap();
+    s.send("y").unwrap();
+    s.flush().unwrap();
+    s.exp_string("plan: 4 written, 0 changed since the plan, 0 failed")
+        .unwrap();
+    assert_eq!(crate::fix::exit_code(&mut s), 0);
+    assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "hello");
+}
