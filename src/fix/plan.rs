@@ -721,6 +721,86 @@ mod tests {
         }
     }
 
+    fn subject(kind: &str, manifest: Value) -> (ResourceReport, Subject) {
+        let identity = Identity {
+            group: String::new(),
+            version: "v1".into(),
+            kind: kind.into(),
+            namespace: Some("shop".into()),
+            name: "web".into(),
+        };
+        let mut report = ResourceReport::new("staging", identity.clone(), Status::Drifted);
+        report.fields = vec![crate::drift::FieldDrift {
+            path: crate::drift::path::FieldPath(vec![
+                crate::drift::path::Segment::Field("data".into()),
+                crate::drift::path::Segment::Field("password".into()),
+            ]),
+            git: Some(Value::String("czNjcmV0".into())),
+            live: Some(Value::String("b3RoZXI=".into())),
+            attribution: Some(crate::drift::attribution::Attribution {
+                manager: "kubectl-edit".into(),
+                operation: "Update".into(),
+                time: None,
+                subresource: None,
+            }),
+        }];
+        let subject = Subject {
+            context: "staging".into(),
+            identity,
+            origin: Some(crate::source::Origin {
+                file: "k8s/app.yaml".into(),
+                line: 7,
+                commit: Some("c0ffee".into()),
+            }),
+            resource: Some(ResourceType {
+                group: String::new(),
+                version: "v1".into(),
+                kind: kind.into(),
+                plural: format!("{}s", kind.to_lowercase()),
+                singular: kind.to_lowercase(),
+                short_names: vec![],
+                namespaced: true,
+                verbs: vec![],
+                preferred: true,
+            }),
+            manifest,
+            field_manager: "pipeline".into(),
+            live_resource_version: Some("41".into()),
+            commit: Some("c0ffee".into()),
+        };
+        (report, subject)
+    }
+
+    #[test]
+    fn a_secret_entry_names_its_manifest_and_holds_no_value() {
+        let manifest = serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "web", "namespace": "shop"}, "data": {"password": "czNjcmV0"}});
+        let (report, secret) = subject("Secret", manifest.clone());
+        let e = super::entry(&report, &secret).unwrap();
+        let text = serde_json::to_string(&e).unwrap();
+        assert!(
+            !text.contains("czNjcmV0") && !text.contains("s3cret"),
+            "{text}"
+        );
+        assert!(!text.contains("b3RoZXI="), "{text}");
+        assert_eq!(e.body, None);
+        assert_eq!(e.action, Action::Apply);
+        assert_eq!(e.conflicts, ["data.password"]);
+        assert_eq!(e.resource_version.as_deref(), Some("41"));
+        let source = e.secret_source.unwrap();
+        assert_eq!((source.file.as_str(), source.line), ("k8s/app.yaml", 7));
+        assert_eq!(source.sha256, sha256_hex(&manifest));
+        assert_eq!(source.sha256.len(), 64);
+
+        let (mut report, config_map) =
+            subject("ConfigMap", serde_json::json!({"kind": "ConfigMap"}));
+        report.status = Status::Missing;
+        let e = super::entry(&report, &config_map).unwrap();
+        assert_eq!(e.action, Action::Create);
+        assert!(e.must_not_exist && e.resource_version.is_none() && e.conflicts.is_empty());
+        assert_eq!(e.body, Some(serde_json::json!({"kind": "ConfigMap"})));
+    }
+
     #[test]
     fn saved_plans_load_back_and_bad_ones_are_named() {
         let dir = tempfile::tempdir().unwrap();
