@@ -401,7 +401,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__fix)
-            opts="-f -n -A -l -y -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --yes --dry-run --prune --audit-log --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -y -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --yes --dry-run --prune --audit-log --save-plan --plan --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,6 +464,14 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-plan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -94,6 +94,8 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l widt
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l audit-log -d 'File that every write is recorded in, one JSON line each (default: $XDG_STATE_HOME/kubectl-drift/audit.log)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l save-plan -d 'With --dry-run: save what would be written as a plan (JSON) for `fix --plan`' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l plan -d 'Execute a plan saved with --save-plan, exactly: an entry whose object changed since is not written and is listed (exit 2). Asks once, unless --yes' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r

@@ -498,6 +498,9 @@ fn render(report: &Report, format: OutputFormat, style: &Style) -> std::io::Resu
 
 async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if let Some(file) = &args.plan {
+        return fix_plan(args, file, &check, interactive).await;
+    }
     if !args.yes && !args.dry_run && !interactive {
         tell!("error: kubectl drift fix needs a terminal to ask before writing; pass --yes to apply without asking, or --dry-run to only show what would be written");
         return EXIT_ERROR;
@@ -515,6 +518,7 @@ async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
             .clone()
             .unwrap_or_else(crate::fix::audit::default_path),
         prune: args.prune,
+        save_plan: args.save_plan.clone(),
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -531,6 +535,84 @@ async fn fix(args: &FixArgs, check: CheckSettings) -> i32 {
             );
             summary.exit_code()
         }
+        Err(e) => fail(&e),
+    }
+}
+
+/// `fix --plan FILE`: the plan checked (Secrets against Git) and shown, then run on yes.
+async fn fix_plan(
+    args: &FixArgs,
+    file: &std::path::Path,
+    check: &CheckSettings,
+    interactive: bool,
+) -> i32 {
+    use crate::fix::plan;
+    if !args.yes && !interactive {
+        tell!("error: kubectl drift fix --plan needs a terminal to ask before writing; pass --yes to run the plan without asking");
+        return EXIT_ERROR;
+    }
+    // A plan is run whole, as approved: flags that would narrow or change it are refused
+    // rather than silently ignored.
+    let common = &args.common;
+    let narrowing: Vec<&str> = [
+        (!common.resources.is_empty(), "TYPE arguments"),
+        (!common.paths.is_empty(), "--path"),
+        (!common.files.is_empty(), "-f"),
+        (common.git_ref != "HEAD", "--ref"),
+        (common.namespace.is_some(), "-n"),
+        (common.all_namespaces, "-A"),
+        (common.selector.is_some(), "-l"),
+        (common.field_manager.is_some(), "--field-manager"),
+        (
+            !check.cluster.contexts.is_empty() || check.cluster.all_contexts,
+            "--context",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(given, flag)| given.then_some(flag))
+    .collect();
+    if !narrowing.is_empty() {
+        tell!(
+            "error: --plan runs the saved plan whole, as approved; {} cannot narrow or change it (make a new plan with them)",
+            narrowing.join(", ")
+        );
+        return EXIT_ERROR;
+    }
+    let audit_log = args
+        .audit_log
+        .clone()
+        .unwrap_or_else(crate::fix::audit::default_path);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = async {
+        let loaded = plan::load(file)?;
+        let ready = plan::prepare(&loaded, check).await?;
+        plan::show(&loaded, file, &mut out)?;
+        out.flush()?;
+        if !args.yes {
+            let yes = dialoguer::Confirm::with_theme(&dialoguer::theme::ColorfulTheme::default())
+                .with_prompt("Execute this plan?")
+                .default(false)
+                .interact()
+                .map_err(|dialoguer::Error::IO(e)| e)?;
+            if !yes {
+                writeln!(out, "plan not run: nothing written")?;
+                return Ok::<_, plan::PlanError>(None);
+            }
+        }
+        let summary = plan::execute(&loaded, &ready, &audit_log, &mut out).await?;
+        let contexts: Vec<String> = loaded.entries.iter().map(|e| e.context.clone()).collect();
+        Ok::<_, plan::PlanError>(Some((summary, contexts)))
+    }
+    .await;
+    match result {
+        Ok(Some((summary, mut contexts))) => {
+            contexts.dedup();
+            warn_insecure(&check.cluster, contexts.iter().map(String::as_str));
+            summary.exit_code()
+        }
+        // Declined: nothing written, the drift remains.
+        Ok(None) => EXIT_DRIFT,
         Err(e) => fail(&e),
     }
 }

@@ -44,7 +44,7 @@ pub enum Command {
     /// Show the drift resource by resource and offer to put the Git state back.
     #[command(
         help_template = HELP,
-        after_help = "Examples:\n  # Ask resource by resource\n  kubectl drift fix --path k8s/production --context production\n\n  # Unattended remediation, as a pipeline step\n  kubectl drift fix --path k8s/production --context production --yes\n\n  # Show what would be written, write nothing\n  kubectl drift fix --path k8s/production --context production --dry-run\n\nExit codes: 0 everything chosen ended in sync, 1 drift remains, 2 error."
+        after_help = "Examples:\n  # Ask resource by resource\n  kubectl drift fix --path k8s/production --context production\n\n  # Unattended remediation, as a pipeline step\n  kubectl drift fix --path k8s/production --context production --yes\n\n  # Show what would be written, write nothing\n  kubectl drift fix --path k8s/production --context production --dry-run\n\n  # A plan for a person to approve, then exactly that plan\n  kubectl drift fix --path k8s/production --context production --dry-run --save-plan plan.json\n  kubectl drift fix --plan plan.json --yes\n\nExit codes: 0 everything chosen ended in sync, 1 drift remains, 2 error.\nWith --plan: 0 every entry written, 1 declined (nothing written), 2 an entry not written (its object changed since the plan) or the plan refused."
     )]
     Fix(Box<FixArgs>),
     /// Record the current drift of named resources as intentional, with a reason.
@@ -263,6 +263,15 @@ pub struct FixArgs {
     /// (default: $XDG_STATE_HOME/kubectl-drift/audit.log).
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
+
+    /// With --dry-run: save what would be written as a plan (JSON) for `fix --plan`.
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub save_plan: Option<PathBuf>,
+
+    /// Execute a plan saved with --save-plan, exactly: an entry whose object changed since
+    /// is not written and is listed (exit 2). Asks once, unless --yes.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "prune", "save_plan"])]
+    pub plan: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

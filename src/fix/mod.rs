@@ -7,6 +7,7 @@
 //! Decisions come from a `Decider`, so the terminal prompts stay at the edge.
 
 pub mod audit;
+pub mod plan;
 pub mod prompt;
 
 use std::io::{self, Write};
@@ -62,6 +63,8 @@ pub struct FixSettings {
     pub audit_log: PathBuf,
     /// Delete `Extra` objects (live, tracked, with no manifest in Git).
     pub prune: bool,
+    /// With `dry_run`: where to save the plan of what would be written.
+    pub save_plan: Option<PathBuf>,
 }
 
 /// How one resource ended.
@@ -118,6 +121,8 @@ pub enum FixError {
     Check(#[from] check::CheckError),
     #[error(transparent)]
     Io(#[from] io::Error),
+    #[error(transparent)]
+    Plan(#[from] plan::PlanError),
 }
 
 /// Runs a check, then fixes what it found, writing diffs and results to `out`.
@@ -165,6 +170,7 @@ pub async fn run(
     let order = write_order(&report.resources, &subjects, &unserved);
     let mut catalogs: Vec<(String, Option<Catalog>)> = Vec::new();
     let mut quit = false;
+    let mut entries = Vec::new();
     for i in order {
         let (mut resource, mut subject) = (report.resources[i].clone(), subjects[i].clone());
         if quit {
@@ -235,9 +241,38 @@ pub async fn run(
         if outcome == Outcome::NotReached {
             quit = true;
         }
+        if settings.save_plan.is_some() && outcome == Outcome::WouldApply {
+            entries.push(plan::entry(&final_report, &subject)?);
+        }
         summary.outcomes.push((final_report, outcome));
     }
     write_summary(&summary, out)?;
+    if let Some(file) = &settings.save_plan {
+        // A plan must be all of what `fix --yes` would do: one with holes is not saved.
+        if summary.errors > 0 || summary.contexts.iter().any(|c| c.error.is_some()) {
+            return Err(plan::PlanError::NotPlannable(format!(
+                "{} selected resources could not be checked; the plan would be incomplete",
+                summary.errors.max(1)
+            ))
+            .into());
+        }
+        let commit = subjects.iter().find_map(|s| s.commit.clone());
+        let saved = plan::FixPlan {
+            api_version: plan::API_VERSION.into(),
+            kind: plan::KIND.into(),
+            commit,
+            created: chrono::Utc::now(),
+            entries,
+        };
+        plan::save(&saved, file)?;
+        writeln!(
+            out,
+            "plan saved to {} ({} entries); run it with kubectl drift fix --plan {}",
+            terminal_text(&file.display().to_string()),
+            saved.entries.len(),
+            terminal_text(&file.display().to_string())
+        )?;
+    }
     Ok(summary)
 }
 

@@ -10,6 +10,7 @@ mod deploy;
 mod differential;
 mod fix;
 mod fix_pipeline;
+mod fix_plan;
 mod foundation;
 mod hostile_repo;
 mod hostile_server;
