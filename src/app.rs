@@ -17,12 +17,20 @@ use crate::settings::{CheckSettings, ClusterSettings};
 /// repository or a file escaped, so no value can steer the terminal.
 macro_rules! say {
     () => { println!() };
-    ($($arg:tt)*) => { println!("{}", crate::report::terminal_text(&format!($($arg)*))) };
+    ($($arg:tt)*) => { println!("{}", terminal_lines(&format!($($arg)*))) };
 }
 
 /// The same for stderr.
 macro_rules! tell {
-    ($($arg:tt)*) => { eprintln!("{}", crate::report::terminal_text(&format!($($arg)*))) };
+    ($($arg:tt)*) => { eprintln!("{}", terminal_lines(&format!($($arg)*))) };
+}
+
+/// `text` with each line's control characters escaped, its line breaks kept.
+fn terminal_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| report::terminal_text(line))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub const EXIT_IN_SYNC: i32 = 0;
@@ -360,7 +368,8 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
     }
     if args.output == RbacFormat::Json {
         let document = serde_json::json!({ "contexts": documents });
-        say!(
+        // JSON escapes control characters itself.
+        println!(
             "{}",
             serde_json::to_string_pretty(&document).unwrap_or_default()
         );

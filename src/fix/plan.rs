@@ -455,7 +455,7 @@ fn secret_bodies(plan: &FixPlan, check: &CheckSettings) -> Result<Vec<Option<Val
                 source::short_commit(&s.commit)
             )));
         };
-        let mut body = found.manifest;
+        let mut body = found.manifest();
         if let (Some(ns), Some(meta)) = (&e.namespace, body["metadata"].as_object_mut()) {
             meta.insert("namespace".into(), Value::String(ns.clone()));
         }
