@@ -11,7 +11,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::check::Subject;
 use crate::cluster::{errors, kubeconfig, live, Cluster, ResourceType};
@@ -101,7 +100,8 @@ pub struct SecretSource {
     pub file: String,
     pub line: usize,
     pub commit: String,
-    /// SHA-256 of the manifest as it is sent (compact JSON, namespace filled in).
+    /// PBKDF2-HMAC-SHA256 of the manifest as it is sent (compact JSON, namespace filled
+    /// in), salted with its namespace and name.
     pub sha256: String,
 }
 
@@ -122,12 +122,17 @@ pub enum PlanError {
     Io(#[from] io::Error),
 }
 
+/// The digest a plan keeps of a Secret's manifest: slow and salted with the Secret's
+/// namespace and name, as every stored digest of Secret values is, so that a short password
+/// in Git can't be recovered from a plan by trying candidates against a plain hash.
 fn sha256_hex(value: &Value) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
-    Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let salt = format!(
+        "kubectl-drift plan digest\u{0}{}\u{0}{}",
+        value["metadata"]["namespace"].as_str().unwrap_or_default(),
+        value["metadata"]["name"].as_str().unwrap_or_default()
+    );
+    crate::report::redact::slow_digest(&salt, &bytes)
 }
 
 /// The entry for one resource that `fix --dry-run` would write or delete.

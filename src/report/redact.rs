@@ -107,16 +107,24 @@ pub fn live_digest(report: &ResourceReport, live: &Value) -> Option<String> {
     }
     let secret = serde_json::to_string(&values).unwrap_or_default();
     let salt = format!("kubectl-drift secret digest\u{0}{uid}");
+    Some(format!(
+        "pbkdf2-sha256:{}",
+        slow_digest(&salt, secret.as_bytes())
+    ))
+}
+
+/// PBKDF2-HMAC-SHA256 of `secret` salted with `salt`, in hex: what every stored digest of a
+/// Secret's values is made with, so that a guess costs `DIGEST_ROUNDS` hashes.
+pub fn slow_digest(salt: &str, secret: &[u8]) -> String {
     let mut out = [0u8; 32];
     ring::pbkdf2::derive(
         ring::pbkdf2::PBKDF2_HMAC_SHA256,
         NonZeroU32::new(DIGEST_ROUNDS).expect("not zero"),
         salt.as_bytes(),
-        secret.as_bytes(),
+        secret,
         &mut out,
     );
-    let hex: String = out.iter().map(|b| format!("{b:02x}")).collect();
-    Some(format!("pbkdf2-sha256:{hex}"))
+    out.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
