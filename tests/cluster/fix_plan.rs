@@ -292,9 +292,11 @@ fn a_plan_whose_secret_manifest_changed_in_git_is_refused() {
     assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
 }
 
-/// The two-stage Spinnaker recipe, `deploy/spinnaker/plan-pipeline.json`: its stages' own
-/// scripts, run as its jobs would run them (the plan handed from the first stage's output
-/// to the last as Spinnaker's `#toJson` would), against a real cluster.
+/// The Spinnaker recipe, `deploy/spinnaker/plan-pipeline.json`: its stages' own scripts,
+/// run as its jobs would run them, against a real cluster. The plan goes from the first
+/// stage's outputs (gzipped) into a ConfigMap that the last stage mounts, so a plan larger
+/// than Linux's 128 KiB limit on one environment variable gets through; the last stage runs
+/// it only if it hashes as the one approved.
 #[test]
 fn the_spinnaker_plan_recipe_runs_end_to_end() {
     let pipeline: Value = serde_json::from_str(
@@ -303,20 +305,39 @@ fn the_spinnaker_plan_recipe_runs_end_to_end() {
     .unwrap();
     let stages = pipeline["stages"].as_array().unwrap();
     let names: Vec<&str> = stages.iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["Plan fix", "Approve plan", "Run plan"]);
-    assert_eq!(stages[1]["type"], "manualJudgment");
-    let expression = stages[1]["stageEnabled"]["expression"].as_str().unwrap();
-    assert!(expression.contains("#stage('Plan fix')['outputs']['DRIFT_EXIT'] == '1'"));
+    assert_eq!(
+        names,
+        ["Plan fix", "Store plan", "Approve plan", "Run plan"]
+    );
+    assert_eq!(stages[2]["type"], "manualJudgment");
+    for i in [1, 2] {
+        let expression = stages[i]["stageEnabled"]["expression"].as_str().unwrap();
+        assert!(expression.contains("#stage('Plan fix')['outputs']['DRIFT_EXIT'] == '1'"));
+    }
     let container = |i: usize| &stages[i]["manifest"]["spec"]["template"]["spec"]["containers"][0];
-    let plan_env = container(2)["env"]
+    let sha_env = container(3)["env"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["name"] == "DRIFT_PLAN")
-        .expect("the run stage takes the plan");
+        .find(|e| e["name"] == "PLAN_SHA256")
+        .expect("the run stage knows the approved plan's digest");
     assert_eq!(
-        plan_env["value"],
-        "${#toJson(#stage('Plan fix')['outputs']['plan'])}"
+        sha_env["value"],
+        "${#stage('Plan fix')['outputs']['PLAN_SHA256']}"
+    );
+    let mut stored = stages[1]["manifests"][0].clone();
+    assert_eq!(
+        stored["binaryData"]["plan.json.gz"],
+        "${#stage('Plan fix')['outputs']['PLAN_GZ']}"
+    );
+    let volumes = &stages[3]["manifest"]["spec"]["template"]["spec"]["volumes"];
+    assert!(
+        volumes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["configMap"]["name"] == stored["metadata"]["name"]),
+        "the run stage mounts the stored plan: {volumes}"
     );
     // The jobs are valid Jobs for the API server.
     let out = kubectl_stdin(
@@ -325,7 +346,7 @@ fn the_spinnaker_plan_recipe_runs_end_to_end() {
         Some("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubectl-drift\n"),
     );
     assert!(out.status.success(), "{out:?}");
-    for i in [0, 2] {
+    for i in [0, 3] {
         let out = kubectl_stdin(
             "staging",
             &["create", "--dry-run=server", "-f", "-"],
@@ -336,9 +357,20 @@ fn the_spinnaker_plan_recipe_runs_end_to_end() {
 
     let ns = namespace("fixplanspin", &["staging"]);
     let config = format!("targets:\n  - context: staging\n    namespace: {ns}\n    paths: [k8s]\n");
+    // Forty ConfigMaps of 4 KB each, missing live: their bodies make the plan larger than
+    // one environment variable may be.
+    let big: String = (0..40)
+        .map(|i| {
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big-{i:02}\ndata:\n  blob: \"{}\"\n---\n",
+                format!("{i:02}-payload-").repeat(350)
+            )
+        })
+        .collect();
     let repo = git_repo(&[
         (".kubectl-drift.yaml", &config),
         ("k8s/app.yaml", &manifests()),
+        ("k8s/big.yaml", &big),
     ]);
     drifted(&ns, repo.path());
     let scratch = tempfile::tempdir().unwrap();
@@ -348,12 +380,14 @@ fn the_spinnaker_plan_recipe_runs_end_to_end() {
         bin.parent().unwrap().display(),
         std::env::var("PATH").unwrap()
     );
-    let run = |i: usize, plan: Option<&str>| {
-        // The job's /tmp is an emptyDir of its own; here, a folder of the test's.
+    let run = |i: usize, sha: Option<&str>| {
+        // The job's /tmp is an emptyDir of its own, and /plan the mounted ConfigMap; here,
+        // folders of the test's.
         let script = container(i)["args"][0]
             .as_str()
             .unwrap()
-            .replace("/tmp/", &format!("{}/", scratch.path().display()));
+            .replace("/tmp/", &format!("{}/", scratch.path().display()))
+            .replace("/plan/", &format!("{}/plan/", scratch.path().display()));
         let mut cmd = std::process::Command::new("sh");
         cmd.args(["-c", &script])
             .current_dir(scratch.path())
@@ -361,8 +395,8 @@ fn the_spinnaker_plan_recipe_runs_end_to_end() {
             .env("KUBECONFIG", &testenv().kubeconfig)
             .env("DRIFT_REPO", repo.path())
             .env("DRIFT_REF", "main");
-        if let Some(plan) = plan {
-            cmd.env("DRIFT_PLAN", plan);
+        if let Some(sha) = sha {
+            cmd.env("PLAN_SHA256", sha);
         }
         let out = cmd.output().unwrap();
         (
@@ -371,27 +405,66 @@ fn the_spinnaker_plan_recipe_runs_end_to_end() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
+    let output = |stdout: &str, key: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("SPINNAKER_PROPERTY_{key}=")))
+            .map(str::to_string)
+    };
 
     let (code, stdout, stderr) = run(0, None);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("SPINNAKER_PROPERTY_DRIFT_EXIT=1\n"),
+    assert_eq!(
+        output(&stdout, "DRIFT_EXIT").as_deref(),
+        Some("1"),
         "{stdout}"
     );
-    let config_json = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("SPINNAKER_CONFIG_JSON="))
-        .expect("the plan is the stage's output");
-    let outputs: Value = serde_json::from_str(config_json).unwrap();
-    assert_eq!(outputs["plan"]["entries"].as_array().unwrap().len(), 4);
+    let sha = output(&stdout, "PLAN_SHA256").expect("the plan's digest is an output");
+    let gz = output(&stdout, "PLAN_GZ").expect("the plan is an output");
+    let saved = std::fs::read(scratch.path().join("plan.json")).unwrap();
+    assert!(
+        saved.len() > 128 * 1024 && gz.len() < 64 * 1024,
+        "a plan of {} bytes, {} gzipped",
+        saved.len(),
+        gz.len()
+    );
+    let plan: Value = serde_json::from_slice(&saved).unwrap();
+    assert_eq!(plan["entries"].as_array().unwrap().len(), 44);
     assert!(!stdout.contains(SECRET_VALUE));
     assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
 
-    let plan = serde_json::to_string(&outputs["plan"]).unwrap();
-    let (code, stdout, stderr) = run(2, Some(&plan));
+    // Store plan, as Spinnaker deploys it: the output in place of the expression (in the
+    // test's namespace, not to meet other tests).
+    stored["binaryData"]["plan.json.gz"] = Value::String(gz);
+    stored["metadata"]["namespace"] = Value::String(ns.clone());
+    let out = kubectl_stdin("staging", &["apply", "-f", "-"], Some(&stored.to_string()));
+    assert!(out.status.success(), "{out:?}");
+    // The kubelet mounts its key as a file.
+    let mount = || {
+        let b64 = get(
+            &ns,
+            "configmap/kubectl-drift-plan",
+            "{.binaryData.plan\\.json\\.gz}",
+        );
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        std::fs::create_dir_all(scratch.path().join("plan")).unwrap();
+        std::fs::write(scratch.path().join("plan/plan.json.gz"), bytes).unwrap();
+    };
+    mount();
+
+    // A plan other than the one approved is refused before anything is written.
+    let other = format!("{:064x}", 1);
+    let (code, _, stderr) = run(3, Some(&other));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not the one approved"), "{stderr}");
+    assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
+
+    let (code, stdout, stderr) = run(3, Some(&sha));
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("plan: 4 written, 0 changed since the plan, 0 failed"),
+        stdout.contains("plan: 44 written, 0 changed since the plan, 0 failed"),
         "{stdout}"
     );
     assert!(
@@ -404,13 +477,23 @@ fn the_spinnaker_plan_recipe_runs_end_to_end() {
             "hello"
         );
     }
+    assert_eq!(
+        get(&ns, "configmap/big-39", "{.data.blob}").len(),
+        "39-payload-".len() * 350
+    );
     let b64 = base64::engine::general_purpose::STANDARD.encode(SECRET_VALUE);
     assert_eq!(get(&ns, "secret/creds", "{.data.password}"), b64);
     let (code, stdout, _) = run(0, None);
     assert_eq!(code, 0);
-    assert!(
-        stdout.contains("SPINNAKER_PROPERTY_DRIFT_EXIT=0\n"),
+    assert_eq!(
+        output(&stdout, "DRIFT_EXIT").as_deref(),
+        Some("0"),
         "{stdout}"
+    );
+    assert_eq!(
+        output(&stdout, "PLAN_GZ"),
+        None,
+        "no drift, no plan: {stdout}"
     );
 }
 
