@@ -143,6 +143,7 @@ async fn checked(
     }));
     let (desired, connected) = tokio::join!(reading, connecting);
     let desired = desired.expect("reading Git does not panic")?;
+    let rules = config.as_ref().map_or(&[][..], |c| c.ignore.as_slice());
     let outcomes = futures::future::join_all(contexts.iter().zip(connected).map(
         |((index, context), connected)| {
             let ((desired, declaring), target) = (&desired[*index], &plan[*index]);
@@ -161,19 +162,22 @@ async fn checked(
                     Ok((cluster, catalog)) => {
                         let deadline = cluster.deadline.clone();
                         tokio::select! {
-                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, keep_subjects) => outcome,
+                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, rules, keep_subjects) => outcome,
                             after = deadline.passed() => Err(ContextError::TimedOut(after)),
                         }
                     }
                     Err(error) => Err(error),
                 };
+                let mut fits = Vec::new();
                 let (pairs, cluster) = match outcome {
                     Ok(ContextOutcome {
                         pairs,
                         read_only,
                         cluster,
                         warnings,
+                        rule_fits,
                     }) => {
+                        fits = rule_fits;
                         summary.read_only = !read_only.is_empty();
                         summary.read_only_types = read_only;
                         summary.warnings = warnings;
@@ -185,7 +189,7 @@ async fn checked(
                     }
                 };
                 summary.warnings.extend(desired.skipped_note());
-                (pairs, summary, cluster)
+                (pairs, summary, cluster, fits)
             }
         },
     ))
@@ -197,7 +201,9 @@ async fn checked(
         clusters: Vec::new(),
         accepted_file: accepted::location(&opened, accepted_in),
     };
-    for (pairs, summary, cluster) in outcomes {
+    let mut fits: Vec<Vec<ignore::SchemaFit>> = Vec::new();
+    for (pairs, summary, cluster, context_fits) in outcomes {
+        fits = merge_fits(fits, context_fits);
         for (report, subject) in pairs {
             checked.report.resources.push(report);
             checked.subjects.extend(subject);
@@ -208,6 +214,7 @@ async fn checked(
     let today = chrono::Utc::now().date_naive();
     if let Some(config) = &config {
         ignore::check_rules(&checked.report.resources, &config.ignore)?;
+        ignore::check_schema_fits(&config.ignore, &fits)?;
         ignore::apply(&mut checked.report.resources, &config.ignore, today);
     }
     let records = accepted::load_for(&opened, accepted_in)?;
@@ -220,6 +227,24 @@ async fn checked(
         checked.report.resources.iter_mut().for_each(redact::redact);
     }
     Ok(checked)
+}
+
+/// The schema fits of the contexts so far with one more context's (none when it failed).
+fn merge_fits(
+    so_far: Vec<Vec<ignore::SchemaFit>>,
+    more: Vec<Vec<ignore::SchemaFit>>,
+) -> Vec<Vec<ignore::SchemaFit>> {
+    if so_far.is_empty() {
+        return more;
+    }
+    if more.is_empty() {
+        return so_far;
+    }
+    so_far
+        .into_iter()
+        .zip(more)
+        .map(|(a, b)| a.into_iter().zip(b).map(|(a, b)| a.and(b)).collect())
+        .collect()
 }
 
 /// Where the manifests a target declares come from, to tell its extra objects.
@@ -363,6 +388,8 @@ struct ContextOutcome {
     cluster: Cluster,
     /// What could not be looked at while searching for extra objects.
     warnings: Vec<String>,
+    /// Whether the schemas here know each ignore rule's paths.
+    rule_fits: Vec<Vec<ignore::SchemaFit>>,
 }
 
 /// One desired object placed in a context: its type there and its identity.
@@ -411,6 +438,7 @@ async fn check_context(
     settings: &CheckSettings,
     target: &TargetSettings,
     progress: &(dyn Fn(Progress) + Sync),
+    rules: &[ignore::Rule],
     keep_subjects: bool,
 ) -> Result<ContextOutcome, ContextError> {
     let selection = &settings.selection;
@@ -659,11 +687,19 @@ async fn check_context(
         warnings = errors;
     }
     pairs.sort_by(|a, b| a.0.identity.cmp(&b.0.identity));
+    let rule_fits = {
+        let reports: Vec<&ResourceReport> = pairs.iter().map(|(r, _)| r).collect();
+        ignore::schema_fits(&reports, rules, |r| {
+            let id = &r.identity;
+            schemas.kind(&id.group, &id.version, &id.kind)
+        })
+    };
     Ok(ContextOutcome {
         pairs,
         read_only: read_only.names(),
         cluster,
         warnings,
+        rule_fits,
     })
 }
 

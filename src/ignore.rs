@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::drift::path::{FieldPath, Segment};
+use crate::drift::schema;
 use crate::drift::Status;
 use crate::report::ResourceReport;
 
@@ -228,6 +229,16 @@ pub fn without_ignored(manifest: &Value, resource: &ResourceReport) -> (Value, V
     (manifest, notes)
 }
 
+/// How a step reads in a rule's path.
+fn step_text(step: &Step) -> String {
+    match step {
+        Step::Field(name) => name.replace('~', "~0").replace('/', "~1"),
+        Step::Index(i) => i.to_string(),
+        Step::Key(k, v) => format!("{k}={v}"),
+        Step::Any => "*".into(),
+    }
+}
+
 /// Why a rule's path can never match an object the rule selects: it steps into a list by
 /// position where the list's items have keys, or by a name where there is a list, or by a
 /// key where there is no list. `None` when it can match, or the object does not reach that
@@ -284,13 +295,122 @@ fn unmatchable(pointer: &Pointer, object: &Value) -> Option<String> {
         };
         let next = next?;
         walked.push('/');
-        walked.push_str(&match step {
-            Step::Field(name) => name.replace('~', "~0").replace('/', "~1"),
-            Step::Index(i) => i.to_string(),
-            Step::Key(k, v) => format!("{k}={v}"),
-            Step::Any => "*".into(),
-        });
+        walked.push_str(&step_text(step));
         here = next;
+    }
+    None
+}
+
+/// Whether the schemas of the resources a rule selects know one of its paths.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum SchemaFit {
+    /// It selected no resource whose kind has a schema.
+    #[default]
+    Unseen,
+    /// Some selected resource's schema has the path (or leaves it open).
+    Fits,
+    /// Every selected resource's schema lacks it, and why (for the first).
+    Unknown(String),
+}
+
+impl SchemaFit {
+    /// The fit over two sets of resources (two contexts): one that fits is enough.
+    pub fn and(self, other: SchemaFit) -> SchemaFit {
+        match (self, other) {
+            (SchemaFit::Fits, _) | (_, SchemaFit::Fits) => SchemaFit::Fits,
+            (SchemaFit::Unknown(why), _) | (_, SchemaFit::Unknown(why)) => SchemaFit::Unknown(why),
+            _ => SchemaFit::Unseen,
+        }
+    }
+}
+
+/// For each rule and each of its paths, whether the schemas of the resources it selects
+/// know the path; `schema_of` gives a resource's kind's schema, where the server has one.
+pub fn schema_fits<'s>(
+    resources: &[&ResourceReport],
+    rules: &[Rule],
+    schema_of: impl Fn(&ResourceReport) -> Option<schema::Type<'s>>,
+) -> Vec<Vec<SchemaFit>> {
+    rules
+        .iter()
+        .map(|rule| {
+            let mut fits = vec![SchemaFit::Unseen; rule.paths.len()];
+            for resource in resources.iter().filter(|r| rule.selector.matches(r)) {
+                let Some(ty) = schema_of(resource) else {
+                    continue;
+                };
+                for (fit, pointer) in fits.iter_mut().zip(&rule.paths) {
+                    let this = match unknown_to_schema(pointer, ty, &resource.identity.kind) {
+                        Some(why) => SchemaFit::Unknown(why),
+                        None => SchemaFit::Fits,
+                    };
+                    *fit = std::mem::take(fit).and(this);
+                }
+            }
+            fits
+        })
+        .collect()
+}
+
+/// Fails on the first rule path that no selected resource's schema knows.
+pub fn check_schema_fits(rules: &[Rule], fits: &[Vec<SchemaFit>]) -> Result<(), UnmatchableRule> {
+    for (rule, fits) in rules.iter().zip(fits) {
+        for (pointer, fit) in rule.paths.iter().zip(fits) {
+            if let SchemaFit::Unknown(why) = fit {
+                return Err(UnmatchableRule {
+                    at: rule.source.clone(),
+                    path: pointer.text.clone(),
+                    why: why.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why a kind's schema can never hold a rule's path: a field its struct does not have (and
+/// does not keep unknown fields for), or a step below a plain value. `None` when it can,
+/// or the schema does not say (untyped, open, or a struct with no fields listed).
+fn unknown_to_schema(pointer: &Pointer, ty: schema::Type<'_>, kind: &str) -> Option<String> {
+    use schema::Shape;
+    let mut ty = ty;
+    let mut walked = String::new();
+    for step in &pointer.steps {
+        let at = if walked.is_empty() {
+            "the object"
+        } else {
+            walked.as_str()
+        };
+        ty = match (step, ty.shape()) {
+            (Step::Any, _) | (_, Shape::Untyped) => return None,
+            (Step::Field(name), Shape::Struct { fields, open, .. }) => {
+                if !fields.contains_key(name) {
+                    if open || fields.is_empty() {
+                        return None;
+                    }
+                    return Some(format!(
+                        "{at} has no field {name:?} in the schema of {kind}, so the rule matches nothing"
+                    ));
+                }
+                schema::Type::field(fields, name, &ty)
+            }
+            (Step::Index(i), Shape::Struct { fields, .. }) => match fields.get(&i.to_string()) {
+                Some(_) => schema::Type::field(fields, &i.to_string(), &ty),
+                None => return None,
+            },
+            (Step::Field(_) | Step::Index(_), Shape::Map { values, .. }) => values,
+            (Step::Index(_) | Step::Key(..), Shape::List { items, .. }) => items,
+            (_, Shape::Scalar(_)) => {
+                return Some(format!(
+                    "{at} is a single value in the schema of {kind}, with nothing below it"
+                ))
+            }
+            // A field of a list, or a key in a struct: the object's shape tells (see
+            // `unmatchable`).
+            _ => return None,
+        };
+        walked.push('/');
+        walked.push_str(&step_text(step));
     }
     None
 }

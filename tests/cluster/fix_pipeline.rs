@@ -635,4 +635,45 @@ fn an_ignored_item_of_an_atomic_list_leaves_the_list_as_live_and_a_position_in_a
             && stderr.contains("name=job"),
         "{stderr}"
     );
+
+    // A field the kind's schema doesn't have can never match either, whether or not the
+    // resource drifts; a field it has is no error.
+    let check = |path: &str| {
+        write_files(repo.path(), &[(".kubectl-drift.yaml", &config(path))]);
+        let out = drift()
+            .current_dir(repo.path())
+            .args(["check", "--context", "staging", "-o", "summary"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, output) = check("/spec/template/spec/containers/name=job/imagePullPolicyy");
+    assert_eq!(code, Some(2), "{output}");
+    assert!(
+        output.contains(".kubectl-drift.yaml:6")
+            && output.contains("no field \"imagePullPolicyy\" in the schema of Deployment"),
+        "{output}"
+    );
+    let (code, output) = check("/spec/template/spec/containers/name=job/imagePullPolicy");
+    assert_eq!(code, Some(1), "the image still drifts: {output}");
+    kubectl_ok(
+        "staging",
+        &[
+            "set",
+            "image",
+            "deployment/job",
+            "job=busybox:1.36",
+            "-n",
+            &ns,
+        ],
+    );
+    let (code, output) = check("/spec/template/spec/containers/name=job/args/1");
+    assert_eq!(code, Some(0), "{output}");
+    let (code, output) = check("/spec/strategy/rollingUpdate/maxSurgee");
+    assert_eq!(code, Some(2), "in sync, and still an error: {output}");
+    assert!(output.contains("maxSurgee"), "{output}");
 }
