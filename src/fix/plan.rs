@@ -647,7 +647,7 @@ pub async fn execute(
                     "changed-since-plan",
                     Some(&errors::status_text(&status, secret)),
                 )?;
-                writeln!(out, "{who}: not written: {why}")?;
+                writeln!(out, "{who}: {}: {why}", not_done(e.action))?;
                 EntryOutcome::Stale(why.to_string())
             }
             Err(error) => {
@@ -660,7 +660,12 @@ pub async fn execute(
                     _ => "failed",
                 };
                 audit(word, Some(&message))?;
-                writeln!(out, "{who}: not written: {}", terminal_text(&message))?;
+                writeln!(
+                    out,
+                    "{who}: {}: {}",
+                    not_done(e.action),
+                    terminal_text(&message)
+                )?;
                 EntryOutcome::Failed(message)
             }
         };
@@ -689,6 +694,14 @@ pub async fn execute(
         )?;
     }
     Ok(summary)
+}
+
+/// What an entry that was not carried out says: a delete was not made, a write not written.
+fn not_done(action: Action) -> &'static str {
+    match action {
+        Action::Delete => "not deleted",
+        Action::Apply | Action::Create => "not written",
+    }
 }
 
 #[cfg(test)]

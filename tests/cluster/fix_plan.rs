@@ -292,6 +292,111 @@ fn a_plan_whose_secret_manifest_changed_in_git_is_refused() {
     assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "by hand");
 }
 
+/// `--prune` in a plan: an extra object becomes a delete entry guarded by its
+/// resourceVersion. One extra object and the Secret both change after the plan: neither is
+/// written nor deleted, and both are named; the rest of the plan runs.
+#[test]
+fn a_plan_deletes_extra_objects_and_leaves_stale_deletes_and_secrets_alone() {
+    let ns = namespace("fixplanprune", &["staging"]);
+    let config = format!(
+        "targets:\n  - context: staging\n    namespace: {ns}\n    paths: [k8s]\n    namespaces: [{ns}]\n"
+    );
+    let repo = git_repo(&[
+        (".kubectl-drift.yaml", &config),
+        ("k8s/app.yaml", &manifests()),
+    ]);
+    drifted(&ns, repo.path());
+    for name in ["stray", "stray-edited"] {
+        kubectl_ok(
+            "staging",
+            &["create", "configmap", name, "-n", &ns, "--from-literal=a=b"],
+        );
+    }
+    let plan_file = repo.path().join("plan.json");
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["fix", "--dry-run", "--prune", "--context", "staging"])
+        .arg("--save-plan")
+        .arg(&plan_file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let text = std::fs::read_to_string(&plan_file).unwrap();
+    let plan: Value = serde_json::from_str(&text).unwrap();
+    let entries = plan["entries"].as_array().unwrap();
+    let entry = |name: &str| {
+        entries
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("no entry for {name}: {text}"))
+    };
+    assert_eq!(entries.len(), 6, "{text}");
+    for name in ["stray", "stray-edited"] {
+        assert_eq!(entry(name)["action"], "delete", "{text}");
+        assert_eq!(
+            entry(name)["resourceVersion"],
+            get(
+                &ns,
+                &format!("configmap/{name}"),
+                "{.metadata.resourceVersion}"
+            )
+            .as_str()
+        );
+        assert!(entry(name).get("body").is_none(), "{text}");
+    }
+    // The plan's order: deletes after every write.
+    let position = |name: &str| entries.iter().position(|e| e["name"] == name).unwrap();
+    assert!(position("stray") > position("creds") && position("stray") > position("gamma"));
+    assert!(kubectl_ok("staging", &["get", "cm", "-n", &ns, "-o", "name"]).contains("stray"));
+
+    edit(&ns, "configmap/stray-edited", r#"{"data":{"a":"kept"}}"#);
+    edit(
+        &ns,
+        "secret/creds",
+        r#"{"data":{"password":"YWdhaW4tYnktaGFuZA=="}}"#,
+    );
+    let (code, stdout, stderr) = run_plan(repo.path(), &plan_file);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    for what in [
+        format!("ConfigMap {ns}/stray-edited (staging): not deleted: it changed since the plan"),
+        format!("Secret {ns}/creds (staging): not written: it changed since the plan"),
+        format!("ConfigMap {ns}/stray (staging): deleted\n"),
+        "plan: 4 written, 2 changed since the plan, 0 failed".to_string(),
+    ] {
+        assert!(stdout.contains(&what), "{what}:\n{stdout}");
+    }
+    let left = kubectl_ok("staging", &["get", "cm", "-n", &ns, "-o", "name"]);
+    assert!(!left.contains("configmap/stray\n"), "{left}");
+    assert!(left.contains("configmap/stray-edited"), "{left}");
+    assert_eq!(get(&ns, "configmap/stray-edited", "{.data.a}"), "kept");
+    assert_eq!(
+        get(&ns, "secret/creds", "{.data.password}"),
+        "YWdhaW4tYnktaGFuZA=="
+    );
+    assert_eq!(get(&ns, "configmap/beta", "{.data.greeting}"), "hello");
+    let audit = std::fs::read_to_string(repo.path().join("audit.log")).unwrap();
+    let outcomes = |name: &str| -> Vec<String> {
+        audit
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|l| l["name"] == name)
+            .map(|l| l["outcome"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(outcomes("stray"), ["intent", "deleted"], "{audit}");
+    assert_eq!(
+        outcomes("stray-edited"),
+        ["intent", "changed-since-plan"],
+        "{audit}"
+    );
+    assert_eq!(
+        outcomes("creds"),
+        ["intent", "changed-since-plan"],
+        "{audit}"
+    );
+}
+
 /// The Spinnaker recipe, `deploy/spinnaker/plan-pipeline.json`: its stages' own scripts,
 /// run as its jobs would run them, against a real cluster. The plan goes from the first
 /// stage's outputs (gzipped) into a ConfigMap that the last stage mounts, so a plan larger
