@@ -53,7 +53,7 @@ always\t''
 never\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l concurrency -d 'How many objects to compare at once per cluster, each with its dry run (1 to 256); LIST pages are read ahead of them, as many at once' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s o -l output -d 'Output format (default: side-by-side)' -r -f -a "side-by-side\t'Git on the left, live on the right, only the changed parts'
 unified\t'A unified diff, like kubectl diff'
 json\t'One JSON document with every resource and a summary per context'
@@ -92,7 +92,7 @@ always\t''
 never\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l concurrency -d 'How many objects to compare at once per cluster, each with its dry run (1 to 256); LIST pages are read ahead of them, as many at once' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l audit-log -d 'File that every write is recorded in, one JSON line each (default: $XDG_STATE_HOME/kubectl-drift/audit.log)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l save-plan -d 'With --dry-run: save what would be written as a plan (JSON) for `fix --plan`' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l plan -d 'Execute a plan saved with --save-plan, exactly: an entry whose object changed since is not written and is listed (exit 2). Asks once, unless --yes' -r -F
@@ -122,7 +122,7 @@ always\t''
 never\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l concurrency -d 'How many objects to compare at once per cluster, each with its dry run (1 to 256); LIST pages are read ahead of them, as many at once' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l reason -d 'Why the drift is intentional (required)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l until -d 'The last day the drift stays accepted (YYYY-MM-DD)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
@@ -148,7 +148,7 @@ always\t''
 never\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l concurrency -d 'How many objects to compare at once per cluster, each with its dry run (1 to 256); LIST pages are read ahead of them, as many at once' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l interval -d 'Time between the starts of two rounds (e.g. 30s, 5m, 1h)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l listen -d 'Address to serve /metrics, /healthz and /report on' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l metrics-file -d 'Also write the metrics to FILE after each round, in the textfile-collector format' -r -F
@@ -186,7 +186,7 @@ always\t''
 never\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l field-manager -d 'Field manager for the server-side dry runs and fixes; use your pipeline\'s to see what it would change (default: the target\'s, else kubectl-drift)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l concurrency -d 'How many API requests to run at once per cluster (1 to 256)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l concurrency -d 'How many objects to compare at once per cluster, each with its dry run (1 to 256); LIST pages are read ahead of them, as many at once' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l allow -d 'A subject allowed to change the resources (the pipeline\'s service account, say); repeatable: user:NAME, group:NAME, serviceaccount:NAMESPACE:NAME' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s o -l output -d 'Output format' -r -f -a "text\t'One block per subject, then who could have made the drift\'s hand-made changes'
 json\t'One JSON document'"

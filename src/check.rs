@@ -547,20 +547,24 @@ async fn check_context(
         });
     };
     // Live objects are compared as their LIST pages arrive and then dropped, so that memory
-    // holds a few pages, not the cluster. One set of permits bounds the LIST and dry-run
-    // requests in flight together by --concurrency.
+    // holds a few pages, not the cluster. --concurrency bounds the objects compared at once
+    // (each with its dry run), as kubectl diff's does; LIST pages are read ahead of them in
+    // a lane of their own, as many at once, so that a dry run never waits for a page to
+    // download, nor a page for a dry run. The channel holds as many objects again: a lane
+    // that runs ahead stops there.
     let index: LiveIndex = placed
         .iter()
         .enumerate()
         .map(|(i, p)| (live_key(&p.identity), i))
         .collect();
     let permits = tokio::sync::Semaphore::new(settings.concurrency);
+    let list_permits = tokio::sync::Semaphore::new(settings.concurrency);
     let (found, arriving) = futures::channel::mpsc::channel(settings.concurrency);
     let listing = list_live(
         &cluster,
         &placed,
         &index,
-        &permits,
+        &list_permits,
         settings.concurrency,
         settings.caches.as_deref().map(|c| &c.live),
         found,

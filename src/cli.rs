@@ -352,7 +352,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "NAME")]
     pub field_manager: Option<String>,
 
-    /// How many API requests to run at once per cluster (1 to 256).
+    /// How many objects to compare at once per cluster, each with its dry run (1 to 256);
+    /// LIST pages are read ahead of them, as many at once.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
 
