@@ -33,9 +33,7 @@ fn terminal_lines(text: &str) -> String {
         .join("\n")
 }
 
-pub const EXIT_IN_SYNC: i32 = 0;
-pub const EXIT_DRIFT: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+use crate::report::{EXIT_DRIFT, EXIT_ERROR, EXIT_IN_SYNC};
 
 /// Runs the command and returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
@@ -139,7 +137,7 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
             report::terminal_text(summary.error.as_deref().unwrap_or_default())
         );
     }
-    let mut code = exit_code(&report);
+    let mut code = report.exit_code();
     if let Some(dir) = &args.report_dir {
         if let Err(e) = save_report(&report, &style, dir) {
             tell!("error: cannot save the report in {}: {e}", dir.display());
@@ -478,17 +476,6 @@ fn history(args: &HistoryArgs) -> i32 {
         );
     }
     EXIT_IN_SYNC
-}
-
-/// 2 when anything could not be checked, else 1 on drift, else 0.
-pub fn exit_code(report: &Report) -> i32 {
-    if report.has_errors() {
-        EXIT_ERROR
-    } else if report.has_drift() {
-        EXIT_DRIFT
-    } else {
-        EXIT_IN_SYNC
-    }
 }
 
 fn render(report: &Report, format: OutputFormat, style: &Style) -> std::io::Result<()> {

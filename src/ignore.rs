@@ -5,11 +5,11 @@
 //! to a finished report.
 
 use chrono::NaiveDate;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::drift::path::{FieldPath, Segment};
 use crate::drift::schema;
+use crate::drift::IgnoredField;
 use crate::drift::Status;
 use crate::report::ResourceReport;
 
@@ -187,16 +187,6 @@ impl Rule {
                 .is_some_and(|a| self.managers.iter().any(|m| m.matches(&a.manager)));
         path_ok && manager_ok
     }
-}
-
-/// A drifted field a rule hides, kept in the report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct IgnoredField {
-    pub path: String,
-    pub reason: String,
-    /// The field itself, for taking it out of what `fix` applies.
-    #[serde(skip)]
-    pub field: FieldPath,
 }
 
 /// The manifest `fix` applies: Git's, without the fields ignore rules hid, so that applying

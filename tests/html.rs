@@ -10,8 +10,8 @@ use std::time::{Duration as StdDuration, Instant};
 
 use serde_json::json;
 
+use kubectl_drift::drift::IgnoredField;
 use kubectl_drift::drift::{FieldDrift, Status};
-use kubectl_drift::ignore::IgnoredField;
 use kubectl_drift::report::{html, redact, ContextSummary, Report, ResourceReport, Style};
 use kubectl_drift::source::Origin;
 

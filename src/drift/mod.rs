@@ -85,6 +85,16 @@ impl std::fmt::Display for Status {
     }
 }
 
+/// A drifted field a rule hides, kept in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IgnoredField {
+    pub path: String,
+    pub reason: String,
+    /// The field itself, for taking it out of what `fix` applies.
+    #[serde(skip)]
+    pub field: path::FieldPath,
+}
+
 /// One drifted field with its attribution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldDrift {

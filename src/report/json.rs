@@ -58,7 +58,7 @@ use serde_json::Value;
 
 use super::{ContextSummary, Report, ResourceReport, Style};
 use crate::drift::FieldDrift;
-use crate::ignore::IgnoredField;
+use crate::drift::IgnoredField;
 use crate::source::Origin;
 
 #[derive(Serialize)]

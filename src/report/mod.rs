@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use crate::drift::IgnoredField;
 use crate::drift::{FieldDrift, Identity, Status};
-use crate::ignore::IgnoredField;
 use crate::source::Origin;
 
 /// Everything one run found.
@@ -191,7 +191,23 @@ impl ContextSummary {
     }
 }
 
+/// Exit codes, as `kubectl diff` has them: in sync, drift, anything not checked.
+pub const EXIT_IN_SYNC: i32 = 0;
+pub const EXIT_DRIFT: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
 impl Report {
+    /// 2 when anything could not be checked, else 1 on drift, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.has_errors() {
+            EXIT_ERROR
+        } else if self.has_drift() {
+            EXIT_DRIFT
+        } else {
+            EXIT_IN_SYNC
+        }
+    }
+
     /// Whether any resource drifted (exit 1).
     pub fn has_drift(&self) -> bool {
         self.resources.iter().any(|r| r.status.is_drift())

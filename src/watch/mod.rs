@@ -79,7 +79,9 @@ pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchErr
     let mut history = History::default();
     if settings.once {
         let report = round(settings, &mut history, &snapshot, log).await?;
-        return Ok(report.as_ref().map_or(2, crate::app::exit_code));
+        return Ok(report
+            .as_ref()
+            .map_or(crate::report::EXIT_ERROR, Report::exit_code));
     }
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await

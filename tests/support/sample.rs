@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
 use kubectl_drift::drift::path::{FieldPath, Segment};
+use kubectl_drift::drift::IgnoredField;
 use kubectl_drift::drift::{Attribution, FieldDrift, Identity, Status};
-use kubectl_drift::ignore::IgnoredField;
 use kubectl_drift::report::{redact, ResourceReport};
 use kubectl_drift::source::Origin;
 
