@@ -191,7 +191,7 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
     };
     // Later rounds read Git only when the ref moves, and live state from watches.
     check.caches = Some(Default::default());
-    let interval = match crate::notify::parse_duration(&args.interval) {
+    let interval = match crate::cli::parse_duration(&args.interval) {
         Ok(d) if !d.is_zero() => d,
         Ok(_) => {
             tell!("error: invalid value for --interval: must be more than zero");

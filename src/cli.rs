@@ -107,8 +107,8 @@ pub struct ClusterArgs {
     /// How long one API request may take before its context fails, as in kubectl: 30s, 1m,
     /// a bare number of seconds, or 0 for no limit.
     #[arg(long, value_name = "DURATION", default_value = "30s", global = true,
-          value_parser = crate::settings::parse_request_timeout)]
-    pub request_timeout: crate::settings::RequestTimeout,
+          value_parser = parse_request_timeout)]
+    pub request_timeout: RequestTimeout,
 }
 
 #[derive(Debug, Args)]
@@ -389,4 +389,118 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// The default `--request-timeout`, as kubectl's own requests are bounded.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `--request-timeout`: `None` for no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestTimeout(pub Option<std::time::Duration>);
+
+impl Default for RequestTimeout {
+    fn default() -> RequestTimeout {
+        RequestTimeout(Some(DEFAULT_REQUEST_TIMEOUT))
+    }
+}
+
+/// The longest `--request-timeout`: a day. Longer is no limit in practice, and a huge value
+/// would overflow the timers.
+const MAX_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+/// Reads `--request-timeout` as kubectl does: `0` for none, `30s`, `1m`, `1h`, `1m30s`, or
+/// a bare number of seconds.
+pub fn parse_request_timeout(text: &str) -> Result<RequestTimeout, String> {
+    let text = text.trim();
+    let duration = if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+        let seconds: u64 = text
+            .parse()
+            .map_err(|_| format!("{text} seconds is too long (at most 86400, a day)"))?;
+        std::time::Duration::from_secs(seconds)
+    } else {
+        parse_duration(text)?
+    };
+    if duration > MAX_REQUEST_TIMEOUT {
+        return Err(format!(
+            "{text} is too long: at most 24h (86400 seconds), or 0 for no limit"
+        ));
+    }
+    Ok(RequestTimeout((!duration.is_zero()).then_some(duration)))
+}
+
+/// Reads `30s`, `5m`, `1h30m`, `2d` (units s, m, h, d; several may follow one another).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let text = s.trim();
+    if text.is_empty() {
+        return Err("empty duration: expected e.g. 30s, 5m, 1h30m or 2d".to_string());
+    }
+    let mut total: u64 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return Err(format!(
+                "\"{s}\": expected a number at \"{rest}\" (e.g. 30s, 5m, 1h30m or 2d)"
+            ));
+        }
+        let number: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("\"{s}\": number \"{}\" is too large", &rest[..digits]))?;
+        rest = &rest[digits..];
+        let unit_len = rest.len() - rest.trim_start_matches(|c: char| c.is_alphabetic()).len();
+        let unit = &rest[..unit_len];
+        let seconds = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86400,
+            "" => {
+                return Err(format!(
+                    "\"{s}\": \"{number}\" has no unit (use s, m, h or d)"
+                ))
+            }
+            other => {
+                return Err(format!(
+                    "\"{s}\": unknown unit \"{other}\" (use s, m, h or d)"
+                ))
+            }
+        };
+        total = number
+            .checked_mul(seconds)
+            .and_then(|n| total.checked_add(n))
+            .ok_or_else(|| format!("\"{s}\": too long"))?;
+        rest = &rest[unit_len..];
+    }
+    Ok(std::time::Duration::from_secs(total))
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+    use std::time::Duration;
+    #[test]
+    fn request_timeouts_read_as_kubectl_reads_them() {
+        let read = |t| parse_request_timeout(t).map(|r| r.0);
+        assert_eq!(read("0"), Ok(None));
+        assert_eq!(read("45"), Ok(Some(Duration::from_secs(45))));
+        assert_eq!(read("30s"), Ok(Some(Duration::from_secs(30))));
+        assert_eq!(read("1m"), Ok(Some(Duration::from_secs(60))));
+        assert!(read("3x").is_err());
+        assert!(read("-1").is_err());
+        assert!(read("99999999999999999999").is_err());
+        assert!(read("2d").is_err());
+    }
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172800)));
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("10").unwrap_err().contains("no unit"));
+        assert!(parse_duration("5x").unwrap_err().contains("\"x\""));
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("99999999999999999999s").is_err());
+    }
 }

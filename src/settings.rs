@@ -50,40 +50,6 @@ impl ClusterSettings {
     }
 }
 
-/// `--request-timeout`: `None` for no limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestTimeout(pub Option<std::time::Duration>);
-
-impl Default for RequestTimeout {
-    fn default() -> RequestTimeout {
-        RequestTimeout(Some(crate::cluster::DEFAULT_REQUEST_TIMEOUT))
-    }
-}
-
-/// The longest `--request-timeout`: a day. Longer is no limit in practice, and a huge value
-/// would overflow the timers.
-const MAX_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(86_400);
-
-/// Reads `--request-timeout` as kubectl does: `0` for none, `30s`, `1m`, `1h`, `1m30s`, or
-/// a bare number of seconds.
-pub fn parse_request_timeout(text: &str) -> Result<RequestTimeout, String> {
-    let text = text.trim();
-    let duration = if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
-        let seconds: u64 = text
-            .parse()
-            .map_err(|_| format!("{text} seconds is too long (at most 86400, a day)"))?;
-        std::time::Duration::from_secs(seconds)
-    } else {
-        crate::notify::parse_duration(text)?
-    };
-    if duration > MAX_REQUEST_TIMEOUT {
-        return Err(format!(
-            "{text} is too long: at most 24h (86400 seconds), or 0 for no limit"
-        ));
-    }
-    Ok(RequestTimeout((!duration.is_zero()).then_some(duration)))
-}
-
 /// Which namespaces to look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NamespaceScope {
@@ -442,7 +408,8 @@ pub fn notify_settings(
     args: &crate::cli::NotifyArgs,
     smtp_password: Option<String>,
 ) -> Result<Option<crate::notify::NotifySettings>, SettingsError> {
-    use crate::notify::{parse_duration, Channel, NotifySettings, Smtp};
+    use crate::cli::parse_duration;
+    use crate::notify::{Channel, NotifySettings, Smtp};
     let flag = |flag: &'static str| move |message: String| SettingsError::Flag { flag, message };
     if args.channels.is_empty() {
         let stray = [
@@ -665,19 +632,6 @@ fn check_key(key: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn request_timeouts_read_as_kubectl_reads_them() {
-        use std::time::Duration;
-        let read = |t| parse_request_timeout(t).map(|r| r.0);
-        assert_eq!(read("0"), Ok(None));
-        assert_eq!(read("45"), Ok(Some(Duration::from_secs(45))));
-        assert_eq!(read("30s"), Ok(Some(Duration::from_secs(30))));
-        assert_eq!(read("1m"), Ok(Some(Duration::from_secs(60))));
-        assert!(read("3x").is_err());
-        assert!(read("-1").is_err());
-        assert!(read("99999999999999999999").is_err());
-        assert!(read("2d").is_err());
-    }
 
     use super::*;
     use serde_json::json;

@@ -66,8 +66,7 @@ fn seconds(d: Duration) -> String {
     format!("{}s", d.as_secs_f64())
 }
 
-/// The default `--request-timeout`, as kubectl's own requests are bounded.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub use crate::cli::DEFAULT_REQUEST_TIMEOUT;
 
 /// A cluster's deadline: once one of its requests times out, the server is taken as frozen
 /// and the work left in its context is given up at once, instead of every remaining request

@@ -397,52 +397,6 @@ async fn deliver(
     Ok(futures::future::join_all(sends).await)
 }
 
-/// Reads `30s`, `5m`, `1h30m`, `2d` (units s, m, h, d; several may follow one another).
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let text = s.trim();
-    if text.is_empty() {
-        return Err("empty duration: expected e.g. 30s, 5m, 1h30m or 2d".to_string());
-    }
-    let mut total: u64 = 0;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 {
-            return Err(format!(
-                "\"{s}\": expected a number at \"{rest}\" (e.g. 30s, 5m, 1h30m or 2d)"
-            ));
-        }
-        let number: u64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("\"{s}\": number \"{}\" is too large", &rest[..digits]))?;
-        rest = &rest[digits..];
-        let unit_len = rest.len() - rest.trim_start_matches(|c: char| c.is_alphabetic()).len();
-        let unit = &rest[..unit_len];
-        let seconds = match unit {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86400,
-            "" => {
-                return Err(format!(
-                    "\"{s}\": \"{number}\" has no unit (use s, m, h or d)"
-                ))
-            }
-            other => {
-                return Err(format!(
-                    "\"{s}\": unknown unit \"{other}\" (use s, m, h or d)"
-                ))
-            }
-        };
-        total = number
-            .checked_mul(seconds)
-            .and_then(|n| total.checked_add(n))
-            .ok_or_else(|| format!("\"{s}\": too long"))?;
-        rest = &rest[unit_len..];
-    }
-    Ok(Duration::from_secs(total))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,18 +449,5 @@ mod tests {
             from: "a@b".into(),
         };
         assert!(!format!("{smtp:?}").contains("hunter2"));
-    }
-
-    #[test]
-    fn parses_durations() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172800)));
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("10").unwrap_err().contains("no unit"));
-        assert!(parse_duration("5x").unwrap_err().contains("\"x\""));
-        assert!(parse_duration("h").is_err());
-        assert!(parse_duration("99999999999999999999s").is_err());
     }
 }
