@@ -185,12 +185,10 @@ fn save_report(report: &Report, style: &Style, dir: &std::path::Path) -> std::io
 
 /// `kubectl drift watch`: rounds of `check`, logged to stderr, metrics served.
 async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
-    let mut check = match CheckSettings::from_common(&args.common, cluster, OutputFormat::Json) {
+    let check = match CheckSettings::from_common(&args.common, cluster, OutputFormat::Json) {
         Ok(settings) => settings,
         Err(e) => return fail(&e),
     };
-    // Later rounds read Git only when the ref moves, and live state from watches.
-    check.caches = Some(Default::default());
     let interval = match crate::cli::parse_duration(&args.interval) {
         Ok(d) if !d.is_zero() => d,
         Ok(_) => {

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
@@ -79,7 +79,19 @@ pub async fn run(
 ) -> Result<Report, CheckError> {
     // Without the subjects, which hold every manifest once more and only `fix` and `rbac`
     // act on.
-    Ok(checked(settings, progress, false).await?.report)
+    Ok(checked(settings, None, progress, false).await?.report)
+}
+
+/// Runs a whole check as `run` does, reading Git and live state through what earlier
+/// rounds of `watch` kept.
+pub async fn run_cached(
+    settings: &CheckSettings,
+    caches: &Arc<Caches>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Report, CheckError> {
+    Ok(checked(settings, Some(caches), progress, false)
+        .await?
+        .report)
 }
 
 /// Runs a whole check and keeps, beside the report, the subjects and clients behind it.
@@ -87,11 +99,12 @@ pub async fn run_checked(
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Checked, CheckError> {
-    checked(settings, progress, true).await
+    checked(settings, None, progress, true).await
 }
 
 async fn checked(
     settings: &CheckSettings,
+    caches: Option<&Arc<Caches>>,
     progress: &(dyn Fn(Progress) + Sync),
     keep_subjects: bool,
 ) -> Result<Checked, CheckError> {
@@ -114,7 +127,7 @@ async fn checked(
 
     // Git is read while the clusters are reached and discovered: neither waits for the other.
     let reading = {
-        let (opened, plan, caches) = (opened.clone(), plan.clone(), settings.caches.clone());
+        let (opened, plan, caches) = (opened.clone(), plan.clone(), caches.cloned());
         tokio::task::spawn_blocking(move || {
             plan.iter()
                 .map(|target| {
@@ -162,7 +175,7 @@ async fn checked(
                     Ok((cluster, catalog)) => {
                         let deadline = cluster.deadline.clone();
                         tokio::select! {
-                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, rules, keep_subjects) => outcome,
+                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, rules, caches.map(|c| &c.live), keep_subjects) => outcome,
                             after = deadline.passed() => Err(ContextError::TimedOut(after)),
                         }
                     }
@@ -439,6 +452,7 @@ async fn check_context(
     target: &TargetSettings,
     progress: &(dyn Fn(Progress) + Sync),
     rules: &[ignore::Rule],
+    live_cache: Option<&LiveCache>,
     keep_subjects: bool,
 ) -> Result<ContextOutcome, ContextError> {
     let selection = &settings.selection;
@@ -566,7 +580,7 @@ async fn check_context(
         &index,
         &list_permits,
         settings.concurrency,
-        settings.caches.as_deref().map(|c| &c.live),
+        live_cache,
         found,
     );
     let comparing = async {

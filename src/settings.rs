@@ -95,8 +95,6 @@ pub struct CheckSettings {
     pub strict: bool,
     /// `--config`: the config file to use instead of the repository's `.kubectl-drift.yaml`.
     pub config_file: Option<PathBuf>,
-    /// What `watch` keeps between rounds; `None` for one-off commands.
-    pub caches: Option<std::sync::Arc<crate::check::Caches>>,
 }
 
 impl CheckSettings {
@@ -223,7 +221,6 @@ impl CheckSettings {
             show_secrets: args.show_secrets,
             strict: args.strict,
             config_file: args.config.clone(),
-            caches: None,
         })
     }
 }

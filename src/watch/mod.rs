@@ -72,13 +72,15 @@ pub type Log<'a> = &'a (dyn Fn(String) + Sync);
 /// Runs rounds until a signal arrives (or once). Returns the exit code: with `once`, the
 /// round's (0, 1 or 2); otherwise 0 after a clean shutdown.
 pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchError> {
+    // Later rounds read Git only when the ref moves, and live state from watches.
+    let caches = std::sync::Arc::new(check::Caches::default());
     let snapshot = Arc::new(RwLock::new(Snapshot {
         serve_report: settings.serve_report,
         ..Snapshot::default()
     }));
     let mut history = History::default();
     if settings.once {
-        let report = round(settings, &mut history, &snapshot, log).await?;
+        let report = round(settings, &caches, &mut history, &snapshot, log).await?;
         return Ok(report
             .as_ref()
             .map_or(crate::report::EXIT_ERROR, Report::exit_code));
@@ -104,7 +106,7 @@ pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchErr
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
-            result = round(settings, &mut history, &snapshot, log) => { result?; }
+            result = round(settings, &caches, &mut history, &snapshot, log) => { result?; }
         }
         tokio::select! {
             _ = &mut shutdown => break,
@@ -151,12 +153,13 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, WatchError
 /// One check: updates the history, the snapshot, the metrics file and sends alerts.
 async fn round(
     settings: &WatchSettings,
+    caches: &std::sync::Arc<check::Caches>,
     history: &mut History,
     snapshot: &RwLock<Snapshot>,
     log: Log<'_>,
 ) -> Result<Option<Report>, WatchError> {
     let started = Instant::now();
-    let result = check::run(&settings.check, &|_| {}).await;
+    let result = check::run_cached(&settings.check, caches, &|_| {}).await;
     let now = Utc::now();
     let duration = started.elapsed().as_secs_f64();
     let report = match result {
