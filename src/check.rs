@@ -17,12 +17,12 @@ use crate::cluster::openapi;
 use crate::cluster::{
     self, errors, kubeconfig, live, Catalog, Cluster, ClusterError, ResourceType,
 };
-use crate::config::{self, Config, ConfigError};
 use crate::drift::schema;
 use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
 use crate::extra;
 use crate::ignore;
 use crate::report::{redact, ContextSummary, Report, ResourceReport};
+use crate::settings::config::{self, Config, ConfigError};
 use crate::settings::{
     self, CheckSettings, KnownContexts, NamespaceScope, PlanError, Selection, TargetSettings,
 };

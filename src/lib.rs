@@ -9,7 +9,6 @@ pub mod check;
 pub mod cli;
 pub mod cluster;
 pub mod complete;
-pub mod config;
 pub mod dirs;
 pub mod drift;
 pub mod extra;
