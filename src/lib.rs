@@ -11,7 +11,6 @@ pub mod cluster;
 pub mod complete;
 pub mod dirs;
 pub mod drift;
-pub mod extra;
 pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -15,10 +15,10 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use crate::check::extra;
 use crate::check::{self, Checked, Subject};
 use crate::cluster::{errors, live, Catalog, Cluster};
 use crate::drift::Status;
-use crate::extra;
 use crate::report::{side_by_side, terminal_text, ContextSummary, ResourceReport, Style};
 use crate::settings::CheckSettings;
 

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
-use crate::check::Subject;
+use super::Subject;
 use crate::cluster::{live, Catalog, Cluster, ResourceType};
 use crate::drift::{normalize, undeclared, Identity, Status};
 use crate::ignore;

@@ -4,6 +4,8 @@
 //! server for the predicted object elsewhere, and collect a `Report`. Nothing here prints;
 //! progress goes to a callback.
 
+pub mod extra;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -19,7 +21,6 @@ use crate::cluster::{
 };
 use crate::drift::schema;
 use crate::drift::{self, precheck, undeclared, Identity, PairDrift, Status};
-use crate::extra;
 use crate::ignore;
 use crate::report::{redact, ContextSummary, Report, ResourceReport};
 use crate::settings::config::{self, Config, ConfigError};
