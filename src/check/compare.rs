@@ -1,0 +1,201 @@
+//! Comparing one desired object with its live counterpart: the pre-check first, then a
+//! server-side dry run (or the declared fields, for types that may not be dry-run).
+
+use super::*;
+
+/// The types of one context that may not be dry-run (a 403, or a type that cannot be
+/// patched at all), by kubectl's name for them: compared by their declared fields. The
+/// fallback is per type: a forbidden Role says nothing about Deployments.
+#[derive(Debug, Default)]
+pub(super) struct ReadOnlyTypes(Mutex<BTreeSet<String>>);
+
+impl ReadOnlyTypes {
+    pub(super) fn add(&self, resource: &ResourceType) {
+        if let Ok(mut types) = self.0.lock() {
+            types.insert(resource.qualified_plural());
+        }
+    }
+
+    pub(super) fn contains(&self, resource: &ResourceType) -> bool {
+        self.0
+            .lock()
+            .is_ok_and(|types| types.contains(&resource.qualified_plural()))
+    }
+
+    /// Whether this subject's type turned out read-only.
+    pub(super) fn covers(&self, subject: &Subject) -> bool {
+        subject
+            .resource
+            .as_ref()
+            .is_some_and(|rt| self.contains(rt))
+    }
+
+    pub(super) fn names(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|types| types.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Compares one desired object with its live counterpart, under one of `permits` while a
+/// dry run is in flight. Also says whether a dry run was asked for: only such an answer
+/// can change if the type turns out read-only.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn compare(
+    cluster: &Cluster,
+    subject: &Subject,
+    live: Option<&Value>,
+    list_error: Option<String>,
+    schema: Option<schema::Type<'_>>,
+    settings: &CheckSettings,
+    read_only: &ReadOnlyTypes,
+    permits: Option<&tokio::sync::Semaphore>,
+) -> (ResourceReport, bool) {
+    let mut report =
+        ResourceReport::new(&cluster.context, subject.identity.clone(), Status::InSync);
+    report.origin = subject.origin.clone();
+    if let Some(reason) = ignore::annotation_reason(&subject.manifest) {
+        report.status = Status::Ignored;
+        report.message = Some(format!("ignored by {}: {reason}", ignore::ANNOTATION));
+        return (report, false);
+    }
+    let Some(resource) = &subject.resource else {
+        report.status = Status::Error;
+        report.message = Some(format!(
+            "the server doesn't serve {} {}",
+            subject.manifest["apiVersion"].as_str().unwrap_or_default(),
+            subject.identity.kind
+        ));
+        return (report, false);
+    };
+    if let Some(message) = list_error {
+        report.status = Status::Error;
+        report.message = Some(message);
+        return (report, false);
+    }
+    let manifest = &subject.manifest;
+    let secret = is_secret(&subject.identity);
+    let Some(live) = live else {
+        report.status = Status::Missing;
+        report.git_object = Some(drift::normalize::normalize(manifest));
+        return (report, false);
+    };
+    // Fields live that Git no longer (or never) declares: the next client-side apply
+    // removes the first kind; `--strict` also reports hand-written ones.
+    let mut removals = match undeclared::in_last_applied(live, manifest) {
+        undeclared::LastApplied::Removals(removals) => removals,
+        undeclared::LastApplied::CopyOfLive => {
+            report.message = Some(undeclared::COPY_OF_LIVE_NOTE.to_string());
+            Vec::new()
+        }
+    };
+    if settings.strict {
+        for path in undeclared::hand_written(live, manifest, &subject.field_manager) {
+            if !removals.contains(&path) {
+                removals.push(path);
+            }
+        }
+    }
+    if removals.is_empty()
+        && precheck::proves_in_sync(manifest, live, &subject.field_manager, schema)
+    {
+        return (report, false);
+    }
+    let mut dry_run = false;
+    let drift: PairDrift = if read_only.contains(resource)
+        || !resource.verbs.iter().any(|v| v == "patch")
+    {
+        read_only.add(resource);
+        drift::declared(manifest, live, schema)
+    } else {
+        dry_run = true;
+        let predicted = {
+            let _permit = match permits {
+                Some(permits) => Some(
+                    permits
+                        .acquire()
+                        .await
+                        .expect("the permits are never closed"),
+                ),
+                None => None,
+            };
+            live::dry_run_apply(
+                cluster,
+                resource,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                manifest,
+                &subject.field_manager,
+            )
+            .await
+        };
+        match predicted {
+            Ok(predicted) => drift::exact(&predicted, live),
+            Err(kube::Error::Api(status)) if status.code == 403 => {
+                read_only.add(resource);
+                drift::declared(manifest, live, schema)
+            }
+            // The server refuses to merge Git into the live object (say, a changed port
+            // whose name now clashes): the declared fields still show what differs.
+            Err(kube::Error::Api(status)) if status.code == 422 => {
+                let declared = drift::declared(manifest, live, schema);
+                if declared.fields.is_empty() {
+                    report.status = Status::Error;
+                    report.message = Some(format!(
+                        "dry run rejected: {}",
+                        errors::status_text(&status, secret)
+                    ));
+                    return (report, dry_run);
+                }
+                report.message = Some(format!(
+                    "dry run rejected ({}); declared fields compared instead",
+                    errors::status_text(&status, secret)
+                ));
+                declared
+            }
+            Err(error) => {
+                report.status = Status::Error;
+                report.message = Some(format!("dry run failed: {}", api_message(&error, secret)));
+                return (report, dry_run);
+            }
+        }
+    };
+    let drift = drift::with_removals(drift, removals, live);
+    if !drift.fields.is_empty() {
+        report.status = Status::Drifted;
+    }
+    report.fields = drift.fields;
+    report.live_digest = redact::live_digest(&report, live);
+    report.git_object = Some(drift.git);
+    report.live_object = Some(drift.live);
+    (report, dry_run)
+}
+
+/// The manifest as it will be sent: with its namespace filled in, as kubectl would, and
+/// without one for a cluster-scoped kind, which kubectl ignores there.
+pub(super) fn manifest_for(placed: &Placed) -> Value {
+    let mut manifest = placed.desired.manifest();
+    let cluster_scoped = placed.resource.is_some_and(|rt| !rt.namespaced);
+    if let Some(meta) = manifest["metadata"].as_object_mut() {
+        match &placed.identity.namespace {
+            Some(ns) => {
+                meta.insert("namespace".into(), Value::String(ns.clone()));
+            }
+            None if cluster_scoped => {
+                meta.remove("namespace");
+            }
+            None => {}
+        }
+    }
+    manifest
+}
+
+/// A failed request in words; a Secret's server messages are reduced to paths and reason.
+pub(super) fn api_message(error: &kube::Error, secret: bool) -> String {
+    errors::describe(error, secret)
+}
+
+pub(super) fn is_secret(identity: &Identity) -> bool {
+    errors::is_secret(&identity.group, &identity.kind)
+}
