@@ -1,0 +1,356 @@
+//! Fixing one resource: show its drift, ask (or not, with `--yes`), write it as its pipeline's
+//! manager under its resourceVersion, audited before and after, and compare it again, a
+//! bounded number of times when it moved meanwhile.
+
+use super::*;
+
+/// How many times one object may be diffed again because it moved under a write, before
+/// it is skipped: something that keeps writing it would otherwise hold the run forever.
+pub(super) const MAX_REDIFFS: usize = 3;
+
+// Everything one resource's fix touches; bundling them would only rename them.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn fix_one(
+    settings: &FixSettings,
+    decider: &mut dyn Decider,
+    style: &Style,
+    out: &mut dyn Write,
+    cluster: &Cluster,
+    accepted_file: Option<&std::path::Path>,
+    mut resource: ResourceReport,
+    mut subject: Subject,
+) -> Result<(ResourceReport, Outcome), FixError> {
+    let mut force = false;
+    let mut rediffs = 0;
+    let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
+    loop {
+        // A forced retry applies what was just shown; everything else shows the diff first.
+        if !force {
+            side_by_side::render_resource(&resource, style, out)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
+        if settings.dry_run {
+            writeln!(
+                out,
+                "would apply {} as {}\n",
+                describe(&resource),
+                subject.field_manager
+            )?;
+            return Ok((resource, Outcome::WouldApply));
+        }
+        let choice = if force {
+            Choice::Apply
+        } else {
+            decider.choose(&resource)?
+        };
+        match choice {
+            Choice::Skip => return Ok((resource, Outcome::Skipped)),
+            Choice::Quit => return Ok((resource, Outcome::NotReached)),
+            Choice::Show => {
+                side_by_side::render_full(&resource, style, out)?;
+                writeln!(out)?;
+                continue;
+            }
+            Choice::Accept { reason, until } => {
+                let Some(file) = accepted_file else {
+                    let message = "accepted drift is recorded in a work tree; run fix in a clone of the repository".to_string();
+                    writeln!(
+                        out,
+                        "{}: not accepted: {}\n",
+                        describe(&resource),
+                        terminal_text(&message)
+                    )?;
+                    return Ok((resource, Outcome::Failed(message)));
+                };
+                let by = cluster.user.clone().unwrap_or_else(|| "unknown".into());
+                let outcome = crate::accepted::acceptance(&resource, &reason, until, &by)
+                    .and_then(|record| crate::accepted::record(file, record));
+                return Ok(match outcome {
+                    Ok(()) => {
+                        writeln!(out, "accepted: recorded in {}\n", file.display())?;
+                        (resource, Outcome::Accepted)
+                    }
+                    Err(e) => (resource, Outcome::Failed(e.to_string())),
+                });
+            }
+            Choice::Apply => {}
+        }
+        let Some(resource_type) = subject.resource.clone() else {
+            return Ok((resource, Outcome::Failed("its type is not served".into())));
+        };
+        let (manifest, notes) = crate::ignore::without_ignored(&subject.manifest, &resource);
+        for note in notes {
+            writeln!(out, "{}: {}", describe(&resource), terminal_text(&note))?;
+        }
+        let created = resource.status == Status::Missing;
+        // A client-side pipeline's objects are written as its `kubectl apply` writes them,
+        // last-applied annotation included, so that its next deploy finds them current.
+        let client_side = subject.field_manager == live::CLIENT_SIDE_APPLY;
+        let action = if created { "create" } else { "apply" };
+        if let Err(message) = audit_intent(settings, cluster, &subject, &resource, action) {
+            writeln!(
+                out,
+                "{}: {}\n",
+                describe(&resource),
+                terminal_text(&message)
+            )?;
+            return Ok((resource, Outcome::Failed(message)));
+        }
+        // A missing object has no version to hold on to: it is created only if it still does
+        // not exist (409 AlreadyExists otherwise, handled as a change since the diff).
+        let result = if created {
+            let body = match client_side {
+                true => live::with_last_applied(&manifest, &subject.manifest),
+                false => manifest,
+            };
+            live::create(
+                cluster,
+                &resource_type,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                &body,
+                &subject.field_manager,
+            )
+            .await
+        } else if client_side {
+            live::apply_client_side(
+                cluster,
+                &resource_type,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                &manifest,
+                &subject.manifest,
+                subject.live_resource_version.as_deref(),
+            )
+            .await
+        } else {
+            live::apply(
+                cluster,
+                &resource_type,
+                subject.identity.namespace.as_deref(),
+                &subject.identity.name,
+                &manifest,
+                &live::ApplyOptions {
+                    field_manager: &subject.field_manager,
+                    force,
+                    resource_version: subject.live_resource_version.as_deref(),
+                },
+            )
+            .await
+        };
+        match result {
+            Ok(_) => {
+                audit_write(
+                    settings,
+                    cluster,
+                    &subject,
+                    &resource,
+                    if created { "created" } else { "applied" },
+                    None,
+                )?;
+                if is_crd(&subject.identity) {
+                    // Its custom resources, later in the run, need the type served.
+                    match live::wait_established(cluster, &resource_type, &subject.identity.name)
+                        .await
+                    {
+                        Ok(true) => {}
+                        Ok(false) => writeln!(
+                            out,
+                            "{}: not Established within {}s; its custom resources may fail",
+                            describe(&resource),
+                            live::ESTABLISHED_WAIT.as_secs()
+                        )?,
+                        Err(error) => writeln!(
+                            out,
+                            "{}: cannot read whether it is Established: {}",
+                            describe(&resource),
+                            terminal_text(&errors::describe(&error, false))
+                        )?,
+                    }
+                }
+                let (mut after, _) = check::recheck(cluster, &subject, &settings.check).await;
+                crate::ignore::carry_over(&mut after, &resource);
+                let outcome = if after.status == Status::InSync {
+                    writeln!(out, "{}: in sync\n", describe(&after))?;
+                    Outcome::Fixed
+                } else {
+                    writeln!(out, "{}: still differs after the apply (a mutating webhook or a controller may rewrite it):", describe(&after))?;
+                    side_by_side::render_resource(&after, style, out)?;
+                    writeln!(out)?;
+                    Outcome::StillDrifted
+                };
+                return Ok((after, outcome));
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                // The server weighs field ownership before the version, so look first whether
+                // the object moved on since its diff was shown: then show the new diff and ask
+                // again, before any talk of forcing.
+                let (now, new_target) = check::recheck(cluster, &subject, &settings.check).await;
+                let moved = new_target.live_resource_version != subject.live_resource_version;
+                if moved || !is_field_conflict(&status) {
+                    audit_write(
+                        settings,
+                        cluster,
+                        &subject,
+                        &resource,
+                        "changed-since-diff",
+                        Some(&errors::status_text(&status, secret)),
+                    )?;
+                    writeln!(
+                        out,
+                        "{} changed since its diff was shown; nothing was written. The new diff:\n",
+                        describe(&resource)
+                    )?;
+                    rediffs += 1;
+                    if rediffs > MAX_REDIFFS {
+                        let reason = format!(
+                            "changed {rediffs} times while being fixed (someone or something keeps writing it); skipped"
+                        );
+                        writeln!(out, "{}: {reason}\n", describe(&resource))?;
+                        return Ok((now, Outcome::Skipped));
+                    }
+                    resource = now;
+                    subject = new_target;
+                    force = false;
+                    if !resource.status.is_drift() {
+                        writeln!(out, "{}: now {}\n", describe(&resource), resource.status)?;
+                        let outcome = match resource.status {
+                            Status::InSync => Outcome::Fixed,
+                            _ => Outcome::Failed(resource.message.clone().unwrap_or_default()),
+                        };
+                        return Ok((resource, outcome));
+                    }
+                    continue;
+                }
+                audit_write(
+                    settings,
+                    cluster,
+                    &subject,
+                    &resource,
+                    "conflict",
+                    Some(&errors::status_text(&status, secret)),
+                )?;
+                let conflicts = conflict_lines(&status, secret);
+                writeln!(
+                    out,
+                    "{} is also managed by others:\n{conflicts}",
+                    describe(&resource)
+                )?;
+                if decider.force(&resource, &conflicts)? {
+                    force = true;
+                    continue;
+                }
+                return Ok((resource, Outcome::Skipped));
+            }
+            Err(error) => {
+                let (outcome, message) = match &error {
+                    kube::Error::Api(status) if status.code == 403 => {
+                        ("forbidden", errors::status_text(status, secret))
+                    }
+                    other => ("failed", errors::describe(other, secret)),
+                };
+                audit_write(
+                    settings,
+                    cluster,
+                    &subject,
+                    &resource,
+                    outcome,
+                    Some(&message),
+                )?;
+                writeln!(
+                    out,
+                    "{}: not written: {}\n",
+                    describe(&resource),
+                    terminal_text(&message)
+                )?;
+                return Ok((resource, Outcome::Failed(message)));
+            }
+        }
+    }
+}
+
+/// `Deployment shop/web (production)`, safe for the terminal.
+pub(super) fn describe(resource: &ResourceReport) -> String {
+    terminal_text(&format!(
+        "{} {} ({})",
+        resource.identity.kind,
+        resource.identity.namespaced_name(),
+        resource.context
+    ))
+    .into_owned()
+}
+
+pub(super) fn is_field_conflict(status: &kube::core::Status) -> bool {
+    status
+        .details
+        .as_ref()
+        .is_some_and(|d| d.causes.iter().any(|c| c.reason == "FieldManagerConflict"))
+}
+
+/// `  .spec.replicas  owned by kubectl (conflict with "kubectl" …)`, one per conflicting field.
+/// For a Secret only the fields: the server's words are not passed on.
+pub(super) fn conflict_lines(status: &kube::core::Status, secret: bool) -> String {
+    status
+        .details
+        .as_ref()
+        .map(|d| {
+            d.causes
+                .iter()
+                .filter(|c| c.reason == "FieldManagerConflict")
+                .map(|c| match secret {
+                    true => format!("  {}", terminal_text(&c.field)),
+                    false => format!(
+                        "  {}",
+                        terminal_text(&format!("{}  {}", c.field, c.message))
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// The line before a write: what is about to be written, by whom. When it cannot be
+/// written, neither is the object: the message says why.
+pub(super) fn audit_intent(
+    settings: &FixSettings,
+    cluster: &Cluster,
+    subject: &Subject,
+    resource: &ResourceReport,
+    action: &str,
+) -> Result<(), String> {
+    audit_write(settings, cluster, subject, resource, "intent", Some(action)).map_err(|e| {
+        format!(
+            "not written: the audit log {} cannot be written: {e}",
+            settings.audit_log.display()
+        )
+    })
+}
+
+pub(super) fn audit_write(
+    settings: &FixSettings,
+    cluster: &Cluster,
+    subject: &Subject,
+    resource: &ResourceReport,
+    outcome: &str,
+    message: Option<&str>,
+) -> io::Result<()> {
+    let server = cluster.server_user.as_ref();
+    audit::append(
+        &settings.audit_log,
+        &audit::AuditLine {
+            time: chrono::Utc::now(),
+            user: server.map(|u| u.username.as_str()),
+            groups: server.map(|u| u.groups.as_slice()).unwrap_or_default(),
+            kubeconfig_user: cluster.user.as_deref(),
+            manager: (!subject.field_manager.is_empty()).then_some(&subject.field_manager),
+            context: &cluster.context,
+            identity: &subject.identity,
+            commit: subject.commit.as_deref(),
+            fields: resource.fields.iter().map(|f| f.path.to_string()).collect(),
+            outcome,
+            message,
+        },
+    )
+}
