@@ -244,131 +244,32 @@ async fn rbac(args: &RbacArgs, settings: CheckSettings) -> i32 {
         Err(e) => return fail(&e),
     };
     let mut code = EXIT_IN_SYNC;
-    let mut documents = Vec::new();
-    for cluster in &checked.clusters {
-        let mut types: Vec<crate::cluster::ResourceType> = Vec::new();
-        let mut namespaces: Vec<String> = Vec::new();
-        for subject in checked
-            .subjects
-            .iter()
-            .filter(|s| s.context == cluster.context)
-        {
-            if let Some(rt) = &subject.resource {
-                if !types
-                    .iter()
-                    .any(|t| t.group == rt.group && t.kind == rt.kind)
-                {
-                    types.push(rt.clone());
+    let mut answers = Vec::new();
+    for answer in rbac::analyze(&checked, &allow).await {
+        match answer {
+            Ok(answer) => {
+                if !answer.editors.is_empty() && code == EXIT_IN_SYNC {
+                    code = EXIT_DRIFT;
                 }
+                answers.push(answer);
             }
-            if let Some(ns) = &subject.identity.namespace {
-                if !namespaces.contains(ns) {
-                    namespaces.push(ns.clone());
-                }
-            }
-        }
-        let managers: Vec<String> = {
-            let mut m: Vec<String> = checked
-                .report
-                .resources
-                .iter()
-                .filter(|r| r.context == cluster.context)
-                .flat_map(|r| r.fields.iter())
-                .filter_map(|f| f.attribution.as_ref().map(|a| a.manager.clone()))
-                // The tool's own writes, and the pipeline's, are not hand-made.
-                .filter(|m| {
-                    !checked
-                        .subjects
-                        .iter()
-                        .any(|s| s.context == cluster.context && &s.field_manager == m)
-                })
-                .collect();
-            m.sort();
-            m.dedup();
-            m
-        };
-        let catalog = match crate::cluster::Catalog::discover(cluster).await {
-            Ok(catalog) => catalog,
             Err(e) => {
-                tell!("error: context {}: {e}", cluster.context);
+                tell!("error: {e}");
                 code = EXIT_ERROR;
-                continue;
             }
-        };
-        let grants =
-            match rbac::fetch_and_analyze(cluster, &catalog, &types, Some(&namespaces)).await {
-                Ok(grants) => grants,
-                Err(e) => {
-                    tell!("error: context {}: {e}", cluster.context);
-                    code = EXIT_ERROR;
-                    continue;
-                }
-            };
-        let others: Vec<rbac::Grant> = grants
-            .into_iter()
-            .filter(|g| !rbac::is_allowed(&g.subject, &allow))
-            .collect();
-        if !others.is_empty() && code == EXIT_IN_SYNC {
-            code = EXIT_DRIFT;
-        }
-        let joined = rbac::join_managers(&others, &managers);
-        if args.output == RbacFormat::Json {
-            documents.push(serde_json::json!({
-                "context": cluster.context,
-                "editors": others,
-                "managers": managers,
-                "notes": joined,
-            }));
-            continue;
-        }
-        if others.is_empty() {
-            say!(
-                "{}: no one but the allowed subjects can change these resources",
-                cluster.context
-            );
-        } else {
-            say!(
-                "{}: {} grant(s) let others change these resources:",
-                cluster.context,
-                others.len()
-            );
-            let mut subjects: Vec<String> = others.iter().map(|g| g.subject.to_string()).collect();
-            subjects.sort();
-            subjects.dedup();
-            for subject in subjects {
-                say!("  {subject}");
-                for grant in others.iter().filter(|g| g.subject.to_string() == subject) {
-                    let scope = grant
-                        .namespace
-                        .as_deref()
-                        .map(|ns| format!("in {ns}"))
-                        .unwrap_or_else(|| "cluster-wide".into());
-                    let names = if grant.resource_names.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (only {})", grant.resource_names.join(", "))
-                    };
-                    say!(
-                        "    {} {}{names} {scope}, by {} → {}",
-                        grant.verbs.join(","),
-                        grant.resources.join(","),
-                        grant.binding,
-                        grant.role
-                    );
-                }
-            }
-        }
-        for line in joined {
-            say!("  {line}");
         }
     }
-    if args.output == RbacFormat::Json {
-        let document = serde_json::json!({ "contexts": documents });
-        // JSON escapes control characters itself.
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&document).unwrap_or_default()
-        );
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match args.output {
+        RbacFormat::Json => rbac::render::json(&answers, &mut out),
+        RbacFormat::Text => answers
+            .iter()
+            .try_for_each(|answer| rbac::render::text(answer, &mut out)),
+    };
+    if let Err(e) = written {
+        tell!("error: cannot write the output: {e}");
+        code = EXIT_ERROR;
     }
     for summary in checked.report.contexts.iter().filter(|c| c.error.is_some()) {
         tell!(
