@@ -22,12 +22,9 @@ impl ReadOnlyTypes {
             .is_ok_and(|types| types.contains(&resource.qualified_plural()))
     }
 
-    /// Whether this subject's type turned out read-only.
-    pub(super) fn covers(&self, subject: &Subject) -> bool {
-        subject
-            .resource
-            .as_ref()
-            .is_some_and(|rt| self.contains(rt))
+    /// Whether this handle's type turned out read-only.
+    pub(super) fn covers(&self, handle: &ResourceHandle) -> bool {
+        handle.resource.as_ref().is_some_and(|rt| self.contains(rt))
     }
 
     pub(super) fn names(&self) -> Vec<String> {
@@ -44,7 +41,7 @@ impl ReadOnlyTypes {
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn compare(
     cluster: &Cluster,
-    subject: &Subject,
+    handle: &ResourceHandle,
     live: Option<&Value>,
     list_error: Option<String>,
     schema: Option<schema::Type<'_>>,
@@ -52,20 +49,19 @@ pub(super) async fn compare(
     read_only: &ReadOnlyTypes,
     permits: Option<&tokio::sync::Semaphore>,
 ) -> (ResourceReport, bool) {
-    let mut report =
-        ResourceReport::new(&cluster.context, subject.identity.clone(), Status::InSync);
-    report.origin = subject.origin.clone();
-    if let Some(reason) = ignore::annotation_reason(&subject.manifest) {
+    let mut report = ResourceReport::new(&cluster.context, handle.identity.clone(), Status::InSync);
+    report.origin = handle.origin.clone();
+    if let Some(reason) = ignore::annotation_reason(&handle.manifest) {
         report.status = Status::Ignored;
         report.message = Some(format!("ignored by {}: {reason}", ignore::ANNOTATION));
         return (report, false);
     }
-    let Some(resource) = &subject.resource else {
+    let Some(resource) = &handle.resource else {
         report.status = Status::Error;
         report.message = Some(format!(
             "the server doesn't serve {} {}",
-            subject.manifest["apiVersion"].as_str().unwrap_or_default(),
-            subject.identity.kind
+            handle.manifest["apiVersion"].as_str().unwrap_or_default(),
+            handle.identity.kind
         ));
         return (report, false);
     };
@@ -74,8 +70,8 @@ pub(super) async fn compare(
         report.message = Some(message);
         return (report, false);
     }
-    let manifest = &subject.manifest;
-    let secret = is_secret(&subject.identity);
+    let manifest = &handle.manifest;
+    let secret = is_secret(&handle.identity);
     let Some(live) = live else {
         report.status = Status::Missing;
         report.git_object = Some(drift::normalize::normalize(manifest));
@@ -91,14 +87,14 @@ pub(super) async fn compare(
         }
     };
     if settings.strict {
-        for path in undeclared::hand_written(live, manifest, &subject.field_manager) {
+        for path in undeclared::hand_written(live, manifest, &handle.field_manager) {
             if !removals.contains(&path) {
                 removals.push(path);
             }
         }
     }
     if removals.is_empty()
-        && precheck::proves_in_sync(manifest, live, &subject.field_manager, schema)
+        && precheck::proves_in_sync(manifest, live, &handle.field_manager, schema)
     {
         return (report, false);
     }
@@ -123,10 +119,10 @@ pub(super) async fn compare(
             live::dry_run_apply(
                 cluster,
                 resource,
-                subject.identity.namespace.as_deref(),
-                &subject.identity.name,
+                handle.identity.namespace.as_deref(),
+                &handle.identity.name,
                 manifest,
-                &subject.field_manager,
+                &handle.field_manager,
             )
             .await
         };

@@ -5,8 +5,8 @@ use super::*;
 
 /// One context's results.
 pub(super) struct ContextOutcome {
-    /// Each report with its subject, where subjects are kept.
-    pub(super) pairs: Vec<(ResourceReport, Option<Subject>)>,
+    /// Each report with its handle, where handles are kept.
+    pub(super) pairs: Vec<(ResourceReport, Option<ResourceHandle>)>,
     /// The types compared by their declared fields: dry runs of them are forbidden.
     pub(super) read_only: Vec<String>,
     pub(super) cluster: Cluster,
@@ -27,7 +27,7 @@ pub(super) async fn check_context(
     progress: &(dyn Fn(Progress) + Sync),
     rules: &[ignore::Rule],
     live_cache: Option<&LiveCache>,
-    keep_subjects: bool,
+    keep_handles: bool,
 ) -> Result<ContextOutcome, ContextError> {
     let selection = &settings.selection;
     let selected_types = resolve_types(&catalog, selection)?;
@@ -94,7 +94,7 @@ pub(super) async fn check_context(
     // have, known once every page has arrived) stands in: see `usual_manager`. A fix so
     // writes as the pipeline's next deploy would.
     let managers_found: std::sync::Mutex<BTreeMap<String, usize>> = Default::default();
-    let subject_of = |p: &Placed, live: Option<&Value>, usual: &str| {
+    let handle_of = |p: &Placed, live: Option<&Value>, usual: &str| {
         let manifest = manifest_for(p);
         let field_manager = match (&target.field_manager, live) {
             (Some(manager), _) => manager.clone(),
@@ -115,7 +115,7 @@ pub(super) async fn check_context(
             },
             (None, None) => usual.to_string(),
         };
-        Subject {
+        ResourceHandle {
             context: cluster.context.clone(),
             identity: p.identity.clone(),
             origin: Some(p.desired.origin.clone()),
@@ -162,13 +162,13 @@ pub(super) async fn check_context(
         let compared: Vec<(usize, Compared)> = arriving
             .map(|(i, live): (usize, Value)| {
                 let (p, schemas, read_only, permits) = (&placed[i], &schemas, &read_only, &permits);
-                let (cluster, subject_of, tick) = (&cluster, &subject_of, &tick);
+                let (cluster, handle_of, tick) = (&cluster, &handle_of, &tick);
                 async move {
-                    let subject = subject_of(p, Some(&live), settings::DEFAULT_FIELD_MANAGER);
+                    let handle = handle_of(p, Some(&live), settings::DEFAULT_FIELD_MANAGER);
                     let schema = schema_of(p, schemas);
                     let (report, dry_run) = compare(
                         cluster,
-                        &subject,
+                        &handle,
                         Some(&live),
                         None,
                         schema,
@@ -180,8 +180,8 @@ pub(super) async fn check_context(
                     tick();
                     // The live object is kept only where the type may yet turn out
                     // read-only: see below.
-                    let subject = (keep_subjects || dry_run).then_some(subject);
-                    (i, (report, subject, dry_run.then_some(live)))
+                    let handle = (keep_handles || dry_run).then_some(handle);
+                    (i, (report, handle, dry_run.then_some(live)))
                 }
             })
             .buffer_unordered(settings.concurrency)
@@ -193,19 +193,19 @@ pub(super) async fn check_context(
     compared.sort_unstable_by_key(|(i, _)| *i);
     let mut compared = compared.into_iter().peekable();
     let usual = usual_manager(&managers_found.lock().expect("never poisoned"));
-    let mut pairs: Vec<(ResourceReport, Option<Subject>)> = Vec::with_capacity(placed.len());
+    let mut pairs: Vec<(ResourceReport, Option<ResourceHandle>)> = Vec::with_capacity(placed.len());
     for (i, p) in placed.iter().enumerate() {
         let found = compared.next_if(|(j, _)| *j == i).map(|(_, pair)| pair);
         let list_error = list_errors.get(&type_key(&p.identity)).cloned();
-        let (mut report, mut subject, live) = match found {
+        let (mut report, mut handle, live) = match found {
             Some(pair) if list_error.is_none() => pair,
             // Not found live, or its type could not be listed (even part way through: then
             // none of its pairs counts as compared).
             found => {
-                let subject = subject_of(p, None, &usual);
+                let handle = handle_of(p, None, &usual);
                 let (report, _) = compare(
                     &cluster,
-                    &subject,
+                    &handle,
                     None,
                     list_error,
                     schema_of(p, &schemas),
@@ -217,18 +217,18 @@ pub(super) async fn check_context(
                 if found.is_none() {
                     tick();
                 }
-                (report, Some(subject), None)
+                (report, Some(handle), None)
             }
         };
         // A type found read-only only part way through had some of its pairs compared with
         // a dry run already: those are compared again by their declared fields, so that the
         // answer does not depend on the order in which requests finished. Every other
         // pair's answer holds whatever the type turned out to be.
-        if let (Some(subject), Some(live)) = (&subject, &live) {
-            if read_only.covers(subject) {
+        if let (Some(handle), Some(live)) = (&handle, &live) {
+            if read_only.covers(handle) {
                 (report, _) = compare(
                     &cluster,
-                    subject,
+                    handle,
                     Some(live),
                     None,
                     schema_of(p, &schemas),
@@ -239,15 +239,15 @@ pub(super) async fn check_context(
                 .await;
             }
         }
-        if let Some(subject) = subject.as_mut() {
+        if let Some(handle) = handle.as_mut() {
             // Live, but no pipeline manager applied Git's fields: the usual one writes.
             if target.field_manager.is_none()
-                && subject.field_manager == settings::DEFAULT_FIELD_MANAGER
+                && handle.field_manager == settings::DEFAULT_FIELD_MANAGER
             {
-                subject.field_manager.clone_from(&usual);
+                handle.field_manager.clone_from(&usual);
             }
         }
-        pairs.push((report, subject.filter(|_| keep_subjects)));
+        pairs.push((report, handle.filter(|_| keep_handles)));
     }
     let mut warnings = Vec::new();
     if let Declaring::Unknown(why) = declaring {
@@ -274,7 +274,7 @@ pub(super) async fn check_context(
         pairs.extend(
             extras
                 .into_iter()
-                .map(|(r, s)| (r, Some(s).filter(|_| keep_subjects))),
+                .map(|(r, s)| (r, Some(s).filter(|_| keep_handles))),
         );
         warnings = errors;
     }
@@ -306,10 +306,10 @@ pub(super) fn usual_manager(found: &BTreeMap<String, usize>) -> String {
         .to_string()
 }
 
-/// One compared pair: its report, its subject (where subjects are kept, or a dry run was
+/// One compared pair: its report, its handle (where handles are kept, or a dry run was
 /// asked for), and the live object where a dry run was asked for: both are needed again if
 /// the type turns out read-only.
-pub(super) type Compared = (ResourceReport, Option<Subject>, Option<Value>);
+pub(super) type Compared = (ResourceReport, Option<ResourceHandle>, Option<Value>);
 
 /// The schema of a placed object's kind, when there is one.
 pub(super) fn schema_of<'s>(p: &Placed, schemas: &'s openapi::Schemas) -> Option<schema::Type<'s>> {

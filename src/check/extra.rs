@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
-use super::Subject;
+use super::ResourceHandle;
 use crate::cluster::{live, Catalog, Cluster, ResourceType};
 use crate::drift::{normalize, undeclared, Identity, Status};
 use crate::ignore;
@@ -47,7 +47,7 @@ pub async fn find(
     target: &TargetSettings,
     scope: &Scope<'_>,
     concurrency: usize,
-) -> (Vec<(ResourceReport, Subject)>, Vec<String>) {
+) -> (Vec<(ResourceReport, ResourceHandle)>, Vec<String>) {
     let kinds: Vec<&ResourceType> = catalog
         .types()
         .iter()
@@ -87,7 +87,7 @@ pub async fn find(
     .buffer_unordered(concurrency)
     .collect()
     .await;
-    let mut found: Vec<(ResourceReport, Subject)> = Vec::new();
+    let mut found: Vec<(ResourceReport, ResourceHandle)> = Vec::new();
     let mut seen = BTreeSet::new();
     let mut warnings = Vec::new();
     for (rt, ns, result) in answers {
@@ -139,18 +139,18 @@ pub async fn find(
     (found, warnings)
 }
 
-/// The report and subject of one extra object.
+/// The report and handle of one extra object.
 fn entry(
     cluster: &Cluster,
     rt: &ResourceType,
     identity: Identity,
     object: Value,
     why: String,
-) -> (ResourceReport, Subject) {
+) -> (ResourceReport, ResourceHandle) {
     let mut report = ResourceReport::new(&cluster.context, identity.clone(), Status::Extra);
     report.message = Some(why);
     report.live_object = Some(normalize::normalize(&object));
-    let subject = Subject {
+    let handle = ResourceHandle {
         context: cluster.context.clone(),
         identity,
         origin: None,
@@ -162,13 +162,12 @@ fn entry(
         field_manager: String::new(),
         commit: None,
     };
-    (report, subject)
+    (report, handle)
 }
 
 /// The report of an extra object looked at again: gone (in sync) or still there.
-pub fn recheck(subject: &Subject, live: Option<&Value>) -> ResourceReport {
-    let mut report =
-        ResourceReport::new(&subject.context, subject.identity.clone(), Status::InSync);
+pub fn recheck(handle: &ResourceHandle, live: Option<&Value>) -> ResourceReport {
+    let mut report = ResourceReport::new(&handle.context, handle.identity.clone(), Status::InSync);
     if let Some(object) = live {
         report.status = Status::Extra;
         report.message = Some("still live, with no manifest in Git".into());

@@ -86,7 +86,7 @@ pub async fn run(
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report, CheckError> {
-    // Without the subjects, which hold every manifest once more and only `fix` and `rbac`
+    // Without the handles, which hold every manifest once more and only `fix` and `rbac`
     // act on.
     Ok(checked(settings, None, progress, false).await?.report)
 }
@@ -103,7 +103,7 @@ pub async fn run_cached(
         .report)
 }
 
-/// Runs a whole check and keeps, beside the report, the subjects and clients behind it.
+/// Runs a whole check and keeps, beside the report, the handles and clients behind it.
 pub async fn run_checked(
     settings: &CheckSettings,
     progress: &(dyn Fn(Progress) + Sync),
@@ -115,7 +115,7 @@ async fn checked(
     settings: &CheckSettings,
     caches: Option<&Arc<Caches>>,
     progress: &(dyn Fn(Progress) + Sync),
-    keep_subjects: bool,
+    keep_handles: bool,
 ) -> Result<Checked, CheckError> {
     // The repository is opened (a URL one fetched) while the kubeconfig is read.
     let spec = settings.source.clone();
@@ -184,7 +184,7 @@ async fn checked(
                     Ok((cluster, catalog)) => {
                         let deadline = cluster.deadline.clone();
                         tokio::select! {
-                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, rules, caches.map(|c| &c.live), keep_subjects) => outcome,
+                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, rules, caches.map(|c| &c.live), keep_handles) => outcome,
                             after = deadline.passed() => Err(ContextError::TimedOut(after)),
                         }
                     }
@@ -219,16 +219,16 @@ async fn checked(
     let accepted_in = config.as_ref().and_then(|c| c.accepted.as_deref());
     let mut checked = Checked {
         report: Report::default(),
-        subjects: Vec::new(),
+        handles: Vec::new(),
         clusters: Vec::new(),
         accepted_file: accepted::location(&opened, accepted_in),
     };
     let mut fits: Vec<Vec<ignore::SchemaFit>> = Vec::new();
     for (pairs, summary, cluster, context_fits) in outcomes {
         fits = merge_fits(fits, context_fits);
-        for (report, subject) in pairs {
+        for (report, handle) in pairs {
             checked.report.resources.push(report);
-            checked.subjects.extend(subject);
+            checked.handles.extend(handle);
         }
         checked.report.contexts.push(summary);
         checked.clusters.extend(cluster);
@@ -332,17 +332,17 @@ fn load_config(
     }
 }
 
-/// Compares one subject again, from a fresh GET: after an apply, or when its object changed.
+/// Compares one handle again, from a fresh GET: after an apply, or when its object changed.
 pub async fn recheck(
     cluster: &Cluster,
-    subject: &Subject,
+    handle: &ResourceHandle,
     settings: &CheckSettings,
-) -> (ResourceReport, Subject) {
-    let mut subject = subject.clone();
-    let Some(resource) = subject.resource.clone() else {
+) -> (ResourceReport, ResourceHandle) {
+    let mut handle = handle.clone();
+    let Some(resource) = handle.resource.clone() else {
         let (report, _) = compare(
             cluster,
-            &subject,
+            &handle,
             None,
             None,
             None,
@@ -351,13 +351,13 @@ pub async fn recheck(
             None,
         )
         .await;
-        return (report, subject);
+        return (report, handle);
     };
     let live = live::get(
         cluster,
         &resource,
-        subject.identity.namespace.as_deref(),
-        &subject.identity.name,
+        handle.identity.namespace.as_deref(),
+        &handle.identity.name,
     )
     .await;
     let (live, error) = match live {
@@ -366,21 +366,21 @@ pub async fn recheck(
             None,
             Some(format!(
                 "cannot read the live object: {}",
-                api_message(&e, is_secret(&subject.identity))
+                api_message(&e, is_secret(&handle.identity))
             )),
         ),
     };
-    subject.live_resource_version = live.as_ref().and_then(resource_version);
-    if subject.origin.is_none() && error.is_none() {
-        let mut report = extra::recheck(&subject, live.as_ref());
+    handle.live_resource_version = live.as_ref().and_then(resource_version);
+    if handle.origin.is_none() && error.is_none() {
+        let mut report = extra::recheck(&handle, live.as_ref());
         if !settings.show_secrets {
             redact::redact(&mut report);
         }
-        return (report, subject);
+        return (report, handle);
     }
     let (mut report, _) = compare(
         cluster,
-        &subject,
+        &handle,
         live.as_ref(),
         error,
         None,
@@ -392,7 +392,7 @@ pub async fn recheck(
     if !settings.show_secrets {
         redact::redact(&mut report);
     }
-    (report, subject)
+    (report, handle)
 }
 
 fn resource_version(object: &Value) -> Option<String> {
@@ -405,7 +405,7 @@ fn resource_version(object: &Value) -> Option<String> {
 /// from, its type in that cluster, the manifest as it is sent (namespace filled in), and the
 /// live version the comparison saw. Holds secret values: never rendered.
 #[derive(Debug, Clone)]
-pub struct Subject {
+pub struct ResourceHandle {
     pub context: String,
     pub identity: Identity,
     /// Where the manifest is written; none for an `Extra` object, which has no manifest.
@@ -424,7 +424,7 @@ pub struct Subject {
 pub struct Checked {
     pub report: Report,
     /// One per entry of `report.resources`, in the same order.
-    pub subjects: Vec<Subject>,
+    pub handles: Vec<ResourceHandle>,
     /// The connected clusters, by context.
     pub clusters: Vec<Cluster>,
     /// Where accepted drift is recorded; none for a URL repository, which has no work tree.

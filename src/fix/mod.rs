@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::check::extra;
-use crate::check::{self, Checked, Subject};
+use crate::check::{self, Checked, ResourceHandle};
 use crate::cluster::{errors, live, Catalog, Cluster};
 use crate::drift::Status;
 use crate::report::{side_by_side, terminal_text, ContextSummary, ResourceReport, Style};
@@ -141,7 +141,7 @@ pub async fn run(
     let checked = check::run_checked(&settings.check, &|_| {}).await?;
     let Checked {
         report,
-        subjects,
+        handles,
         mut clusters,
         accepted_file,
     } = checked;
@@ -164,8 +164,8 @@ pub async fn run(
     // A type not served yet may come with a CRD of this run: it gets its turn after them.
     let unserved = |i: usize| {
         report.resources[i].status == Status::Error
-            && subjects[i].resource.is_none()
-            && subjects[i].origin.is_some()
+            && handles[i].resource.is_none()
+            && handles[i].origin.is_some()
     };
     for (i, resource) in report.resources.iter().enumerate() {
         if resource.status == Status::Error && !unserved(i) {
@@ -173,19 +173,19 @@ pub async fn run(
             writeln!(out)?;
         }
     }
-    let order = write_order(&report.resources, &subjects, &unserved);
+    let order = write_order(&report.resources, &handles, &unserved);
     let mut catalogs: Vec<(String, Option<Catalog>)> = Vec::new();
     let mut quit = false;
     let mut entries = Vec::new();
     for i in order {
-        let (mut resource, mut subject) = (report.resources[i].clone(), subjects[i].clone());
+        let (mut resource, mut handle) = (report.resources[i].clone(), handles[i].clone());
         if quit {
             summary.outcomes.push((resource, Outcome::NotReached));
             continue;
         }
         let cluster = clusters
             .iter()
-            .find(|c| c.context == subject.context)
+            .find(|c| c.context == handle.context)
             .expect("a drifted resource comes from a connected context");
         if unserved(i) {
             // Served now, when a CRD written before it made its type.
@@ -194,8 +194,8 @@ pub async fn run(
                 .and_then(|(_, catalog)| catalog.as_ref())
                 .and_then(|catalog| {
                     catalog.for_manifest(
-                        subject.manifest["apiVersion"].as_str().unwrap_or_default(),
-                        &subject.identity.kind,
+                        handle.manifest["apiVersion"].as_str().unwrap_or_default(),
+                        &handle.identity.kind,
                     )
                 })
                 .cloned();
@@ -206,14 +206,14 @@ pub async fn run(
             };
             summary.errors -= 1;
             if !resource_type.namespaced {
-                subject.identity.namespace = None;
-                if let Some(meta) = subject.manifest["metadata"].as_object_mut() {
+                handle.identity.namespace = None;
+                if let Some(meta) = handle.manifest["metadata"].as_object_mut() {
                     meta.remove("namespace");
                 }
             }
-            subject.resource = Some(resource_type);
-            let (now, target) = check::recheck(cluster, &subject, &settings.check).await;
-            (resource, subject) = (now, target);
+            handle.resource = Some(resource_type);
+            let (now, target) = check::recheck(cluster, &handle, &settings.check).await;
+            (resource, handle) = (now, target);
             if !resource.status.is_drift() {
                 let outcome = match resource.status {
                     Status::Error => Outcome::Failed(resource.message.clone().unwrap_or_default()),
@@ -224,7 +224,7 @@ pub async fn run(
             }
         }
         let (final_report, outcome) = if resource.status == Status::Extra {
-            prune_one(settings, decider, style, out, cluster, resource, &subject).await?
+            prune_one(settings, decider, style, out, cluster, resource, &handle).await?
         } else {
             fix_one(
                 settings,
@@ -234,11 +234,11 @@ pub async fn run(
                 cluster,
                 accepted_file.as_deref(),
                 resource,
-                subject.clone(),
+                handle.clone(),
             )
             .await?
         };
-        if is_crd(&subject.identity) && matches!(outcome, Outcome::Fixed) {
+        if is_crd(&handle.identity) && matches!(outcome, Outcome::Fixed) {
             // The CRD is established (see `fix_one`): its types are served from now on.
             let catalog = Catalog::discover(cluster).await.ok();
             catalogs.retain(|(c, _)| *c != cluster.context);
@@ -248,7 +248,7 @@ pub async fn run(
             quit = true;
         }
         if settings.save_plan.is_some() && outcome == Outcome::WouldApply {
-            entries.push(plan::entry(&final_report, &subject)?);
+            entries.push(plan::entry(&final_report, &handle)?);
         }
         summary.outcomes.push((final_report, outcome));
     }
@@ -262,7 +262,7 @@ pub async fn run(
             ))
             .into());
         }
-        let commit = subjects.iter().find_map(|s| s.commit.clone());
+        let commit = handles.iter().find_map(|s| s.commit.clone());
         let saved = plan::FixPlan {
             api_version: plan::API_VERSION.into(),
             kind: plan::KIND.into(),

@@ -18,11 +18,11 @@ pub(super) async fn fix_one(
     cluster: &Cluster,
     accepted_file: Option<&std::path::Path>,
     mut resource: ResourceReport,
-    mut subject: Subject,
+    mut handle: ResourceHandle,
 ) -> Result<(ResourceReport, Outcome), FixError> {
     let mut force = false;
     let mut rediffs = 0;
-    let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
+    let secret = errors::is_secret(&handle.identity.group, &handle.identity.kind);
     loop {
         // A forced retry applies what was just shown; everything else shows the diff first.
         if !force {
@@ -35,7 +35,7 @@ pub(super) async fn fix_one(
                 out,
                 "would apply {} as {}\n",
                 describe(&resource),
-                subject.field_manager
+                handle.field_manager
             )?;
             return Ok((resource, Outcome::WouldApply));
         }
@@ -76,19 +76,19 @@ pub(super) async fn fix_one(
             }
             Choice::Apply => {}
         }
-        let Some(resource_type) = subject.resource.clone() else {
+        let Some(resource_type) = handle.resource.clone() else {
             return Ok((resource, Outcome::Failed("its type is not served".into())));
         };
-        let (manifest, notes) = crate::ignore::without_ignored(&subject.manifest, &resource);
+        let (manifest, notes) = crate::ignore::without_ignored(&handle.manifest, &resource);
         for note in notes {
             writeln!(out, "{}: {}", describe(&resource), terminal_text(&note))?;
         }
         let created = resource.status == Status::Missing;
         // A client-side pipeline's objects are written as its `kubectl apply` writes them,
         // last-applied annotation included, so that its next deploy finds them current.
-        let client_side = subject.field_manager == live::CLIENT_SIDE_APPLY;
+        let client_side = handle.field_manager == live::CLIENT_SIDE_APPLY;
         let action = if created { "create" } else { "apply" };
-        if let Err(message) = audit_intent(settings, cluster, &subject, &resource, action) {
+        if let Err(message) = audit_intent(settings, cluster, &handle, &resource, action) {
             writeln!(
                 out,
                 "{}: {}\n",
@@ -101,40 +101,40 @@ pub(super) async fn fix_one(
         // not exist (409 AlreadyExists otherwise, handled as a change since the diff).
         let result = if created {
             let body = match client_side {
-                true => live::with_last_applied(&manifest, &subject.manifest),
+                true => live::with_last_applied(&manifest, &handle.manifest),
                 false => manifest,
             };
             live::create(
                 cluster,
                 &resource_type,
-                subject.identity.namespace.as_deref(),
-                &subject.identity.name,
+                handle.identity.namespace.as_deref(),
+                &handle.identity.name,
                 &body,
-                &subject.field_manager,
+                &handle.field_manager,
             )
             .await
         } else if client_side {
             live::apply_client_side(
                 cluster,
                 &resource_type,
-                subject.identity.namespace.as_deref(),
-                &subject.identity.name,
+                handle.identity.namespace.as_deref(),
+                &handle.identity.name,
                 &manifest,
-                &subject.manifest,
-                subject.live_resource_version.as_deref(),
+                &handle.manifest,
+                handle.live_resource_version.as_deref(),
             )
             .await
         } else {
             live::apply(
                 cluster,
                 &resource_type,
-                subject.identity.namespace.as_deref(),
-                &subject.identity.name,
+                handle.identity.namespace.as_deref(),
+                &handle.identity.name,
                 &manifest,
                 &live::ApplyOptions {
-                    field_manager: &subject.field_manager,
+                    field_manager: &handle.field_manager,
                     force,
-                    resource_version: subject.live_resource_version.as_deref(),
+                    resource_version: handle.live_resource_version.as_deref(),
                 },
             )
             .await
@@ -144,14 +144,14 @@ pub(super) async fn fix_one(
                 audit_write(
                     settings,
                     cluster,
-                    &subject,
+                    &handle,
                     &resource,
                     if created { "created" } else { "applied" },
                     None,
                 )?;
-                if is_crd(&subject.identity) {
+                if is_crd(&handle.identity) {
                     // Its custom resources, later in the run, need the type served.
-                    match live::wait_established(cluster, &resource_type, &subject.identity.name)
+                    match live::wait_established(cluster, &resource_type, &handle.identity.name)
                         .await
                     {
                         Ok(true) => {}
@@ -169,7 +169,7 @@ pub(super) async fn fix_one(
                         )?,
                     }
                 }
-                let (mut after, _) = check::recheck(cluster, &subject, &settings.check).await;
+                let (mut after, _) = check::recheck(cluster, &handle, &settings.check).await;
                 crate::ignore::carry_over(&mut after, &resource);
                 let outcome = if after.status == Status::InSync {
                     writeln!(out, "{}: in sync\n", describe(&after))?;
@@ -186,13 +186,13 @@ pub(super) async fn fix_one(
                 // The server weighs field ownership before the version, so look first whether
                 // the object moved on since its diff was shown: then show the new diff and ask
                 // again, before any talk of forcing.
-                let (now, new_target) = check::recheck(cluster, &subject, &settings.check).await;
-                let moved = new_target.live_resource_version != subject.live_resource_version;
+                let (now, new_target) = check::recheck(cluster, &handle, &settings.check).await;
+                let moved = new_target.live_resource_version != handle.live_resource_version;
                 if moved || !is_field_conflict(&status) {
                     audit_write(
                         settings,
                         cluster,
-                        &subject,
+                        &handle,
                         &resource,
                         "changed-since-diff",
                         Some(&errors::status_text(&status, secret)),
@@ -211,7 +211,7 @@ pub(super) async fn fix_one(
                         return Ok((now, Outcome::Skipped));
                     }
                     resource = now;
-                    subject = new_target;
+                    handle = new_target;
                     force = false;
                     if !resource.status.is_drift() {
                         writeln!(out, "{}: now {}\n", describe(&resource), resource.status)?;
@@ -226,7 +226,7 @@ pub(super) async fn fix_one(
                 audit_write(
                     settings,
                     cluster,
-                    &subject,
+                    &handle,
                     &resource,
                     "conflict",
                     Some(&errors::status_text(&status, secret)),
@@ -253,7 +253,7 @@ pub(super) async fn fix_one(
                 audit_write(
                     settings,
                     cluster,
-                    &subject,
+                    &handle,
                     &resource,
                     outcome,
                     Some(&message),
@@ -316,11 +316,11 @@ pub(super) fn conflict_lines(status: &kube::core::Status, secret: bool) -> Strin
 pub(super) fn audit_intent(
     settings: &FixSettings,
     cluster: &Cluster,
-    subject: &Subject,
+    handle: &ResourceHandle,
     resource: &ResourceReport,
     action: &str,
 ) -> Result<(), String> {
-    audit_write(settings, cluster, subject, resource, "intent", Some(action)).map_err(|e| {
+    audit_write(settings, cluster, handle, resource, "intent", Some(action)).map_err(|e| {
         format!(
             "not written: the audit log {} cannot be written: {e}",
             settings.audit_log.display()
@@ -331,7 +331,7 @@ pub(super) fn audit_intent(
 pub(super) fn audit_write(
     settings: &FixSettings,
     cluster: &Cluster,
-    subject: &Subject,
+    handle: &ResourceHandle,
     resource: &ResourceReport,
     outcome: &str,
     message: Option<&str>,
@@ -344,10 +344,10 @@ pub(super) fn audit_write(
             user: server.map(|u| u.username.as_str()),
             groups: server.map(|u| u.groups.as_slice()).unwrap_or_default(),
             kubeconfig_user: cluster.user.as_deref(),
-            manager: (!subject.field_manager.is_empty()).then_some(&subject.field_manager),
+            manager: (!handle.field_manager.is_empty()).then_some(&handle.field_manager),
             context: &cluster.context,
-            identity: &subject.identity,
-            commit: subject.commit.as_deref(),
+            identity: &handle.identity,
+            commit: handle.commit.as_deref(),
             fields: resource.fields.iter().map(|f| f.path.to_string()).collect(),
             outcome,
             message,

@@ -25,11 +25,11 @@ pub(super) fn is_crd(identity: &crate::drift::Identity) -> bool {
 /// a CRD of the run may make) go with the applies.
 pub(super) fn write_order(
     resources: &[ResourceReport],
-    subjects: &[Subject],
+    handles: &[ResourceHandle],
     unserved: &dyn Fn(usize) -> bool,
 ) -> Vec<usize> {
     let mut contexts: Vec<&str> = Vec::new();
-    for s in subjects {
+    for s in handles {
         if !contexts.contains(&s.context.as_str()) {
             contexts.push(&s.context);
         }
@@ -41,7 +41,7 @@ pub(super) fn write_order(
         .map(|(i, r)| {
             let context = contexts
                 .iter()
-                .position(|c| *c == subjects[i].context)
+                .position(|c| *c == handles[i].context)
                 .unwrap_or_default();
             let rank = i16::from(rank(&r.identity));
             match r.status == Status::Extra {

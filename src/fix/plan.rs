@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::check::Subject;
+use crate::check::ResourceHandle;
 use crate::cluster::{errors, kubeconfig, live, Cluster, ResourceType};
 use crate::drift::{Identity, Status};
 use crate::report::{terminal_text, ResourceReport};
@@ -136,9 +136,9 @@ fn sha256_hex(value: &Value) -> String {
 }
 
 /// The entry for one resource that `fix --dry-run` would write or delete.
-pub fn entry(resource: &ResourceReport, subject: &Subject) -> Result<PlanEntry, PlanError> {
-    let who = describe_identity(&subject.identity, &subject.context);
-    let Some(resource_type) = subject.resource.as_ref() else {
+pub fn entry(resource: &ResourceReport, handle: &ResourceHandle) -> Result<PlanEntry, PlanError> {
+    let who = describe_identity(&handle.identity, &handle.context);
+    let Some(resource_type) = handle.resource.as_ref() else {
         return Err(PlanError::NotPlannable(format!(
             "{who}: its type is not served"
         )));
@@ -148,19 +148,19 @@ pub fn entry(resource: &ResourceReport, subject: &Subject) -> Result<PlanEntry, 
         Status::Missing => Action::Create,
         _ => Action::Apply,
     };
-    let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
-    let client_side = action != Action::Delete && subject.field_manager == live::CLIENT_SIDE_APPLY;
+    let secret = errors::is_secret(&handle.identity.group, &handle.identity.kind);
+    let client_side = action != Action::Delete && handle.field_manager == live::CLIENT_SIDE_APPLY;
     let (body, last_applied, secret_source) = match action {
         Action::Delete => (None, None, None),
         _ => {
-            let (body, _) = crate::ignore::without_ignored(&subject.manifest, resource);
+            let (body, _) = crate::ignore::without_ignored(&handle.manifest, resource);
             if secret {
-                if body != subject.manifest {
+                if body != handle.manifest {
                     return Err(PlanError::NotPlannable(format!(
                         "{who}: a Secret with ignored fields cannot be planned (its body is not stored in a plan)"
                     )));
                 }
-                let (Some(origin), Some(commit)) = (&subject.origin, &subject.commit) else {
+                let (Some(origin), Some(commit)) = (&handle.origin, &handle.commit) else {
                     return Err(PlanError::NotPlannable(format!(
                         "{who}: a Secret's manifest must come from a Git commit to be planned"
                     )));
@@ -169,19 +169,19 @@ pub fn entry(resource: &ResourceReport, subject: &Subject) -> Result<PlanEntry, 
                     file: origin.file.clone(),
                     line: origin.line,
                     commit: commit.clone(),
-                    sha256: sha256_hex(&subject.manifest),
+                    sha256: sha256_hex(&handle.manifest),
                 };
                 (None, None, Some(source))
             } else {
                 let last =
-                    (client_side && body != subject.manifest).then(|| subject.manifest.clone());
+                    (client_side && body != handle.manifest).then(|| handle.manifest.clone());
                 (Some(body), last, None)
             }
         }
     };
     let manager = match action {
         Action::Delete => String::new(),
-        _ => subject.field_manager.clone(),
+        _ => handle.field_manager.clone(),
     };
     let conflicts = match action {
         Action::Apply => resource
@@ -190,27 +190,27 @@ pub fn entry(resource: &ResourceReport, subject: &Subject) -> Result<PlanEntry, 
             .filter(|f| {
                 f.attribution
                     .as_ref()
-                    .is_some_and(|a| a.manager != subject.field_manager)
+                    .is_some_and(|a| a.manager != handle.field_manager)
             })
             .map(|f| f.path.to_string())
             .collect(),
         _ => Vec::new(),
     };
     Ok(PlanEntry {
-        context: subject.context.clone(),
+        context: handle.context.clone(),
         action,
         api_version: resource_type.api_version(),
         kind: resource_type.kind.clone(),
         resource: resource_type.plural.clone(),
-        namespace: subject.identity.namespace.clone(),
-        name: subject.identity.name.clone(),
+        namespace: handle.identity.namespace.clone(),
+        name: handle.identity.name.clone(),
         manager,
         client_side,
         fields: resource.fields.iter().map(|f| f.path.to_string()).collect(),
         conflicts,
         resource_version: match action {
             Action::Create => None,
-            _ => subject.live_resource_version.clone(),
+            _ => handle.live_resource_version.clone(),
         },
         must_not_exist: action == Action::Create,
         body,
@@ -739,7 +739,7 @@ mod tests {
         }
     }
 
-    fn subject(kind: &str, manifest: Value) -> (ResourceReport, Subject) {
+    fn handle(kind: &str, manifest: Value) -> (ResourceReport, ResourceHandle) {
         let identity = Identity {
             group: String::new(),
             version: "v1".into(),
@@ -762,7 +762,7 @@ mod tests {
                 subresource: None,
             }),
         }];
-        let subject = Subject {
+        let handle = ResourceHandle {
             context: "staging".into(),
             identity,
             origin: Some(crate::source::Origin {
@@ -786,14 +786,14 @@ mod tests {
             live_resource_version: Some("41".into()),
             commit: Some("c0ffee".into()),
         };
-        (report, subject)
+        (report, handle)
     }
 
     #[test]
     fn a_secret_entry_names_its_manifest_and_holds_no_value() {
         let manifest = serde_json::json!({"apiVersion": "v1", "kind": "Secret",
             "metadata": {"name": "web", "namespace": "shop"}, "data": {"password": "czNjcmV0"}});
-        let (report, secret) = subject("Secret", manifest.clone());
+        let (report, secret) = handle("Secret", manifest.clone());
         let e = super::entry(&report, &secret).unwrap();
         let text = serde_json::to_string(&e).unwrap();
         assert!(
@@ -811,7 +811,7 @@ mod tests {
         assert_eq!(source.sha256.len(), 64);
 
         let (mut report, config_map) =
-            subject("ConfigMap", serde_json::json!({"kind": "ConfigMap"}));
+            handle("ConfigMap", serde_json::json!({"kind": "ConfigMap"}));
         report.status = Status::Missing;
         let e = super::entry(&report, &config_map).unwrap();
         assert_eq!(e.action, Action::Create);

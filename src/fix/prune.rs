@@ -11,14 +11,14 @@ pub(super) async fn prune_one(
     out: &mut dyn Write,
     cluster: &Cluster,
     resource: ResourceReport,
-    subject: &Subject,
+    handle: &ResourceHandle,
 ) -> Result<(ResourceReport, Outcome), FixError> {
     // What Kubernetes, Helm or a controller made is never deleted, whatever the report says.
-    if let Some(why) = extra::made_by_kubernetes(&subject.identity, &subject.manifest) {
+    if let Some(why) = extra::made_by_kubernetes(&handle.identity, &handle.manifest) {
         writeln!(out, "{}: left in place: {why}\n", describe(&resource))?;
         return Ok((resource, Outcome::Skipped));
     }
-    let secret = errors::is_secret(&subject.identity.group, &subject.identity.kind);
+    let secret = errors::is_secret(&handle.identity.group, &handle.identity.kind);
     if !settings.prune {
         writeln!(
             out,
@@ -50,10 +50,10 @@ pub(super) async fn prune_one(
             Choice::Apply => break,
         }
     }
-    let Some(resource_type) = subject.resource.clone() else {
+    let Some(resource_type) = handle.resource.clone() else {
         return Ok((resource, Outcome::Failed("its type is not served".into())));
     };
-    if let Err(message) = audit_intent(settings, cluster, subject, &resource, "delete") {
+    if let Err(message) = audit_intent(settings, cluster, handle, &resource, "delete") {
         writeln!(
             out,
             "{}: {}\n",
@@ -65,15 +65,15 @@ pub(super) async fn prune_one(
     let result = live::delete(
         cluster,
         &resource_type,
-        subject.identity.namespace.as_deref(),
-        &subject.identity.name,
-        subject.live_resource_version.as_deref(),
+        handle.identity.namespace.as_deref(),
+        &handle.identity.name,
+        handle.live_resource_version.as_deref(),
     )
     .await;
     match result {
         Ok(()) => {
-            audit_write(settings, cluster, subject, &resource, "deleted", None)?;
-            let (after, _) = check::recheck(cluster, subject, &settings.check).await;
+            audit_write(settings, cluster, handle, &resource, "deleted", None)?;
+            let (after, _) = check::recheck(cluster, handle, &settings.check).await;
             if after.status == Status::InSync {
                 writeln!(out, "{}: deleted\n", describe(&after))?;
                 Ok((after, Outcome::Fixed))
@@ -99,7 +99,7 @@ pub(super) async fn prune_one(
             audit_write(
                 settings,
                 cluster,
-                subject,
+                handle,
                 &resource,
                 "failed",
                 Some(&message),

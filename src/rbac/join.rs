@@ -84,7 +84,7 @@ pub async fn analyze(
         let mut types: Vec<ResourceType> = Vec::new();
         let mut namespaces: Vec<String> = Vec::new();
         let handles = checked
-            .subjects
+            .handles
             .iter()
             .filter(|s| s.context == cluster.context);
         for handle in handles {
@@ -112,7 +112,7 @@ pub async fn analyze(
             // The tool's own writes, and the pipeline's, are not hand-made.
             .filter(|m| {
                 !checked
-                    .subjects
+                    .handles
                     .iter()
                     .any(|s| s.context == cluster.context && &s.field_manager == m)
             })
