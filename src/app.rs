@@ -316,63 +316,10 @@ fn history(args: &HistoryArgs) -> i32 {
         say!("no reports in {}", args.report_dir.display());
         return EXIT_IN_SYNC;
     }
-    reports.sort_by_key(|r| r.at);
-    say!("Runs ({}):", reports.len());
-    for report in &reports {
-        let contexts: Vec<String> = report
-            .summary
-            .iter()
-            .map(|s| match &s.error {
-                Some(error) => format!("{}: error: {error}", s.context),
-                None => format!(
-                    "{}: {} drifted, {} missing, {} extra, {} in sync{}",
-                    s.context,
-                    s.drifted,
-                    s.missing,
-                    s.extra,
-                    s.in_sync,
-                    s.commit
-                        .as_deref()
-                        .map(|c| format!(" · Git {}", crate::source::short_commit(c)))
-                        .unwrap_or_default()
-                ),
-            })
-            .collect();
-        say!(
-            "  {}  {}",
-            report.at.format("%Y-%m-%d %H:%M:%SZ"),
-            contexts.join("; ")
-        );
-    }
-    let periods = crate::history::periods(reports);
-    say!();
-    if periods.is_empty() {
-        say!("No drift in these runs.");
-        return EXIT_IN_SYNC;
-    }
-    say!("Drift:");
-    for p in &periods {
-        let span = match p.ended {
-            Some(ended) => format!(
-                "from {} to {} ({} run{})",
-                p.first_seen.format("%Y-%m-%d %H:%M:%SZ"),
-                ended.format("%Y-%m-%d %H:%M:%SZ"),
-                p.runs,
-                if p.runs == 1 { "" } else { "s" }
-            ),
-            None => format!(
-                "since {}, still there ({} run{})",
-                p.first_seen.format("%Y-%m-%d %H:%M:%SZ"),
-                p.runs,
-                if p.runs == 1 { "" } else { "s" }
-            ),
-        };
-        say!(
-            "  {}  {}  {}  {span}",
-            p.context,
-            p.resource,
-            p.statuses.join(", ")
-        );
+    let stdout = std::io::stdout();
+    if let Err(e) = crate::history::print(reports, &mut stdout.lock()) {
+        tell!("error: cannot write the output: {e}");
+        return EXIT_ERROR;
     }
     EXIT_IN_SYNC
 }

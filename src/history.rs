@@ -124,6 +124,72 @@ pub fn periods(mut reports: Vec<SavedReport>) -> Vec<Period> {
     done
 }
 
+/// Prints the runs of a report folder, oldest first, then each drift's span: when it was
+/// first seen, and when it ended or that it is still there. Values read from the files are
+/// escaped for the terminal.
+pub fn print(mut reports: Vec<SavedReport>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut line = |text: String| writeln!(out, "{}", crate::report::terminal_text(&text));
+    reports.sort_by_key(|r| r.at);
+    line(format!("Runs ({}):", reports.len()))?;
+    for report in &reports {
+        let contexts: Vec<String> = report
+            .summary
+            .iter()
+            .map(|s| match &s.error {
+                Some(error) => format!("{}: error: {error}", s.context),
+                None => format!(
+                    "{}: {} drifted, {} missing, {} extra, {} in sync{}",
+                    s.context,
+                    s.drifted,
+                    s.missing,
+                    s.extra,
+                    s.in_sync,
+                    s.commit
+                        .as_deref()
+                        .map(|c| format!(" · Git {}", crate::source::short_commit(c)))
+                        .unwrap_or_default()
+                ),
+            })
+            .collect();
+        line(format!(
+            "  {}  {}",
+            report.at.format("%Y-%m-%d %H:%M:%SZ"),
+            contexts.join("; ")
+        ))?;
+    }
+    let periods = periods(reports);
+    line(String::new())?;
+    if periods.is_empty() {
+        line("No drift in these runs.".into())?;
+        return Ok(());
+    }
+    line("Drift:".into())?;
+    for p in &periods {
+        let span = match p.ended {
+            Some(ended) => format!(
+                "from {} to {} ({} run{})",
+                p.first_seen.format("%Y-%m-%d %H:%M:%SZ"),
+                ended.format("%Y-%m-%d %H:%M:%SZ"),
+                p.runs,
+                if p.runs == 1 { "" } else { "s" }
+            ),
+            None => format!(
+                "since {}, still there ({} run{})",
+                p.first_seen.format("%Y-%m-%d %H:%M:%SZ"),
+                p.runs,
+                if p.runs == 1 { "" } else { "s" }
+            ),
+        };
+        line(format!(
+            "  {}  {}  {}  {span}",
+            p.context,
+            p.resource,
+            p.statuses.join(", ")
+        ))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
