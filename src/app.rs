@@ -91,7 +91,7 @@ pub fn main(cli: Cli) -> i32 {
 
 async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
     let password = std::env::var("KUBECTL_DRIFT_SMTP_PASSWORD").ok();
-    let alerts = match crate::settings::notify_settings(&args.notify, password) {
+    let alerts = match crate::notify::from_args(&args.notify, password) {
         Ok(alerts) => alerts,
         Err(e) => return fail(&e),
     };
@@ -201,7 +201,7 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
         }
     };
     let password = std::env::var("KUBECTL_DRIFT_SMTP_PASSWORD").ok();
-    let notify = match crate::settings::notify_settings(&args.notify, password) {
+    let notify = match crate::notify::from_args(&args.notify, password) {
         Ok(notify) => notify,
         Err(e) => return fail(&e),
     };

@@ -397,6 +397,90 @@ async fn deliver(
     Ok(futures::future::join_all(sends).await)
 }
 
+/// The alert flags, checked before anything runs; `None` when no `--notify` is given.
+pub fn from_args(
+    args: &crate::cli::NotifyArgs,
+    smtp_password: Option<String>,
+) -> Result<Option<NotifySettings>, crate::settings::SettingsError> {
+    use crate::cli::parse_duration;
+    let flag = |flag: &'static str| {
+        move |message: String| crate::settings::SettingsError::Flag { flag, message }
+    };
+    if args.channels.is_empty() {
+        let stray = [
+            (args.notify_every.is_some(), "--notify-every"),
+            (args.notify_on_resolve, "--notify-on-resolve"),
+            (args.state.is_some(), "--state"),
+        ];
+        if let Some((_, name)) = stray.iter().find(|(given, _)| *given) {
+            return Err(crate::settings::SettingsError::Flag {
+                flag: name,
+                message: "only means something with --notify".into(),
+            });
+        }
+        return Ok(None);
+    }
+    let channels = args
+        .channels
+        .iter()
+        .map(|c| c.parse::<Channel>().map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(flag("--notify"))?;
+    let every = args
+        .notify_every
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(flag("--notify-every"))?;
+    let smtp = match &args.smtp_server {
+        Some(server) => {
+            let default_port = if args.smtp_starttls { 587 } else { 25 };
+            let (host, port) = match server.rsplit_once(':') {
+                Some((host, port)) if !host.contains(':') || host.ends_with(']') => {
+                    let port = port
+                        .parse::<u16>()
+                        .map_err(|_| format!("{port:?} is not a port number"))
+                        .map_err(flag("--smtp-server"))?;
+                    (host.trim_matches(['[', ']']).to_string(), port)
+                }
+                _ => (server.clone(), default_port),
+            };
+            if host.is_empty() {
+                return Err(crate::settings::SettingsError::Flag {
+                    flag: "--smtp-server",
+                    message: "needs a host name".into(),
+                });
+            }
+            Some(Smtp {
+                server: host,
+                port,
+                starttls: args.smtp_starttls,
+                username: args.smtp_username.clone(),
+                password: smtp_password,
+                from: args.smtp_from.clone(),
+            })
+        }
+        None => None,
+    };
+    if smtp.is_none() {
+        if let Some(Channel::Email(address)) =
+            channels.iter().find(|c| matches!(c, Channel::Email(_)))
+        {
+            return Err(crate::settings::SettingsError::Flag {
+                flag: "--smtp-server",
+                message: format!("email alerts to {address} need an SMTP server"),
+            });
+        }
+    }
+    Ok(Some(NotifySettings {
+        channels,
+        smtp,
+        every,
+        on_resolve: args.notify_on_resolve,
+        state_file: args.state.clone(),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
