@@ -25,7 +25,7 @@ pub(super) async fn check_context(
     settings: &CheckSettings,
     target: &TargetSettings,
     progress: &(dyn Fn(Progress) + Sync),
-    rules: &[ignore::Rule],
+    rules: &[crate::settings::rules::Rule],
     live_cache: Option<&LiveCache>,
     keep_handles: bool,
 ) -> Result<ContextOutcome, ContextError> {

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::rules::{Glob, Pointer, Rule, Selector};
 use super::LabelSelector;
-use crate::ignore::{Glob, Pointer, Rule, Selector};
 
 /// The file's name at the repository root.
 pub const FILE_NAME: &str = ".kubectl-drift.yaml";

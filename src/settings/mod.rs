@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 pub mod config;
 mod labels;
+pub mod rules;
 
 use crate::cli::{CheckArgs, ClusterArgs, ColorChoice, CommonArgs, OutputFormat};
 use crate::source::{RepoSpec, SourceSpec};
