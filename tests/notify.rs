@@ -400,21 +400,21 @@ async fn slack_and_webhook_posts() {
     let footer = blocks[2]["elements"][0]["text"].as_str().unwrap();
     assert!(footer.contains("Git `3f9c2a1`"), "{footer}");
 
-    // The webhook document.
+    // The webhook document: the report's own shapes, drifted resources only.
     let hook: Value = serde_json::from_str(&by_path(HOOK_PATH).body).unwrap();
-    assert_eq!(hook["kind"], "kubectl-drift/alert");
-    assert_eq!(hook["version"], 1);
+    assert_eq!(hook["apiVersion"], "kubectl-drift/v1");
+    assert_eq!(hook["kind"], "DriftAlert");
     assert_eq!(hook["state"], "drift");
     assert_eq!(hook["at"], "2026-03-01T12:00:00Z");
-    let context = &hook["contexts"][0];
+    assert_eq!(hook["more_resources"], 0);
+    let context = &hook["summary"][0];
     assert_eq!(context["context"], "production");
     assert_eq!(context["target"], "production");
     assert_eq!(context["commit"], COMMIT);
-    assert_eq!(context["counts"]["drifted"], 2);
-    assert_eq!(context["counts"]["missing"], 1);
-    assert_eq!(context["counts"]["in_sync"], 1);
-    assert_eq!(context["more_resources"], 0);
-    let resources = context["resources"].as_array().unwrap();
+    assert_eq!(context["drifted"], 2);
+    assert_eq!(context["missing"], 1);
+    assert_eq!(context["in_sync"], 1);
+    let resources = hook["resources"].as_array().unwrap();
     let names: Vec<String> = resources
         .iter()
         .map(|r| format!("{} {} {}", r["kind"], r["name"], r["status"]))
@@ -432,9 +432,26 @@ async fn slack_and_webhook_posts() {
         json!({"path": "spec.replicas", "git": 3, "live": 5, "manager": "kubectl",
                "operation": "Update", "subresource": "scale", "time": "2026-03-01T10:00:00Z"})
     );
+    assert_eq!(resources[0]["context"], "production");
     assert_eq!(resources[0]["namespace"], "shop");
     assert_eq!(resources[0]["group"], "apps");
-    assert_eq!(resources[0]["file"], "deploy/app.yaml");
+    assert_eq!(resources[0]["origin"]["file"], "deploy/app.yaml");
+    assert_eq!(resources[0]["more_fields"], 0);
+    // The same resource as the report's JSON has it, but for the bound on fields.
+    let mut out = Vec::new();
+    let style = kubectl_drift::report::Style {
+        color: false,
+        width: 100,
+        now: now(),
+    };
+    kubectl_drift::report::json::render(&drifted(5), &style, &mut out).unwrap();
+    let document: Value = serde_json::from_slice(&out).unwrap();
+    let mut same = resources[0].clone();
+    same.as_object_mut().unwrap().remove("more_fields");
+    assert!(
+        document["resources"].as_array().unwrap().contains(&same),
+        "{same}"
+    );
     // A Secret's fields: paths and attribution, no values at all, and no note.
     for field in resources[1]["fields"].as_array().unwrap() {
         assert!(
@@ -692,9 +709,9 @@ async fn state_file_dedupes_and_resolves() {
         .collect();
     assert_eq!(states, ["drift", "drift", "drift", "resolved", "drift"]);
     let resolved = &bodies[3];
-    assert_eq!(resolved["summary"], "drift resolved in production");
-    assert_eq!(resolved["contexts"][0]["resources"], json!([]));
-    assert_eq!(resolved["contexts"][0]["counts"]["in_sync"], 1);
+    assert_eq!(resolved["headline"], "drift resolved in production");
+    assert_eq!(resolved["resources"], json!([]));
+    assert_eq!(resolved["summary"][0]["in_sync"], 1);
 
     // Without a state file every run with drift alerts, and a clean run never does.
     settings.state_file = None;

@@ -221,12 +221,14 @@ fn json_has_the_documented_shape() {
     assert_eq!(resources[5]["fields"][0]["git"], redact::HIDDEN);
     assert_eq!(resources[5]["fields"][0]["live"], redact::HIDDEN_CHANGED);
 
+    assert_eq!(document["apiVersion"], "kubectl-drift/v1");
+    assert_eq!(document["kind"], "DriftReport");
     let summary = document["summary"].as_array().unwrap();
     assert_eq!(summary.len(), 2);
     assert_eq!(
         summary[0],
         json!({"context": "production", "target": null, "in_sync": 1, "drifted": 2, "missing": 1,
-               "accepted": 0, "ignored": 1, "ignored_fields": 1, "extra": 1, "errors": 0,
+               "accepted": 0, "ignored": 1, "ignored_field_count": 1, "extra": 1, "errors": 0,
                "skipped_files": 0, "commit": COMMIT, "read_only": false,
                "read_only_types": [], "error": null, "warnings": []})
     );

@@ -8,53 +8,33 @@
 //! report has them hidden already, and for Secrets the messages show field paths only,
 //! never a value nor the resource's note.
 //!
-//! The webhook document (`POST`, `Content-Type: application/json`):
+//! The webhook document (`POST`, `Content-Type: application/json`) is made of the report's
+//! own JSON shapes (`report::json`), with the drifted resources only:
 //!
 //! ```text
 //! {
-//!   "kind": "kubectl-drift/alert",
-//!   "version": 1,
+//!   "apiVersion": "kubectl-drift/v1",
+//!   "kind": "DriftAlert",
 //!   "state": "drift",                     // "drift" | "resolved"
 //!   "at": "2026-03-01T12:00:00Z",         // when the check ran, RFC 3339
-//!   "summary": "3 drifted, 1 missing in production",
-//!   "contexts": [
-//!     {
-//!       "context": "production",          // the kubeconfig context
-//!       "target": "production",           // the config's target, or null
-//!       "commit": "3f9c2a1e…",            // the Git commit compared, or null
-//!       "error": null,                    // why the context could not be checked
-//!       "counts": {"drifted": 3, "missing": 1, "extra": 0, "in_sync": 42,
-//!                  "accepted": 0, "ignored": 0, "ignored_fields": 1, "errors": 0,
-//!                  "skipped_files": 0},
-//!       "resources": [                    // drifted, missing and extra ones; [] when resolved
-//!         {
-//!           "group": "apps",              // "" for the core group
-//!           "version": "v1",
-//!           "kind": "Deployment",
-//!           "namespace": "shop",          // null for cluster-scoped objects
-//!           "name": "web",
-//!           "status": "Drifted",          // "Drifted" | "Missing" | "Extra"
-//!           "file": "deploy/web.yaml",    // where the manifest is, or null
-//!           "line": 1,                    // or null
-//!           "fields": [
-//!             {
-//!               "path": "spec.replicas",
-//!               "git": 3,                 // JSON values, null when absent on that side;
-//!               "live": 5,                // both keys left out for Secrets and for
-//!                                         // values over 1 KiB
-//!               "manager": "kubectl",     // who last wrote the field, or null
-//!               "operation": "Update",    // "Apply" | "Update", or null
-//!               "subresource": "scale",   // or null
-//!               "time": "2026-03-01T10:00:00Z"  // or null
-//!             }
-//!           ],
-//!           "more_fields": 0,             // fields left out (at most 20 are listed)
-//!           "message": null               // a note on the resource; null for Secrets
-//!         }
+//!   "headline": "3 drifted, 1 missing in production",
+//!   "resources": [                        // Drifted, Missing and Extra ones, as the report
+//!     {                                   // has them; [] when resolved
+//!       "context": "production", "group": "apps", "version": "v1", "kind": "Deployment",
+//!       "namespace": "shop", "name": "web", "status": "Drifted",
+//!       "origin": {"file": "deploy/web.yaml", "line": 1, "commit": "3f9c2a1e…"},
+//!       "fields": [                       // at most 20; "git" and "live" left out for
+//!         {"path": "spec.replicas", "git": 3, "live": 5, "manager": "kubectl",
+//!          "operation": "Update", "subresource": "scale",   // Secrets and for values
+//!          "time": "2026-03-01T10:00:00Z"}                  // over 1 KiB
 //!       ],
-//!       "more_resources": 0               // resources left out (at most 100 are listed)
+//!       "ignored_fields": [],
+//!       "message": null,                  // null for Secrets
+//!       "more_fields": 0                  // fields left out
 //!     }
-//!   ]
+//!   ],
+//!   "more_resources": 0,                  // resources left out (at most 100 per context)
+//!   "summary": [ … ]                      // the report's summary per context
 //! }
 //! ```
 //!
@@ -64,7 +44,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::drift::FieldDrift;
 use crate::drift::Status;
@@ -385,98 +365,66 @@ fn slack_resource(r: &ResourceReport) -> String {
 // ---------------------------------------------------------------------------------------
 // Webhook
 
-/// The webhook document described at the top of this module.
+/// The webhook document described at the top of this module: the report's own resource
+/// and summary shapes, with the drifted resources only.
 pub fn webhook(report: &Report, alert: Alert, now: DateTime<Utc>) -> Value {
     let views = views(report);
-    let contexts: Vec<Value> = views
-        .iter()
-        .map(|v| {
-            let s = &v.summary;
-            let resources: Vec<Value> = match alert {
-                Alert::Drift => v
-                    .drift
+    let mut resources = Vec::new();
+    let mut more_resources = 0;
+    if alert == Alert::Drift {
+        for v in &views {
+            resources.extend(
+                v.drift
                     .iter()
                     .take(WEBHOOK.resources)
-                    .map(|r| webhook_resource(r))
-                    .collect(),
-                Alert::Resolved => Vec::new(),
-            };
-            let more_resources = match alert {
-                Alert::Drift => v.drift.len() - resources.len(),
-                Alert::Resolved => 0,
-            };
-            json!({
-                "context": s.context,
-                "target": s.target,
-                "commit": s.commit,
-                "error": s.error,
-                "counts": {
-                    "drifted": s.drifted, "missing": s.missing, "extra": s.extra,
-                    "in_sync": s.in_sync, "accepted": s.accepted, "ignored": s.ignored,
-                    "ignored_fields": s.ignored_fields, "errors": s.errors,
-                    "skipped_files": s.skipped_files,
-                },
-                "resources": resources,
-                "more_resources": more_resources,
-            })
-        })
-        .collect();
+                    .map(|r| webhook_resource(r)),
+            );
+            more_resources += v.drift.len().saturating_sub(WEBHOOK.resources);
+        }
+    }
+    let summary: Vec<&ContextSummary> = views.iter().map(|v| v.summary.as_ref()).collect();
     json!({
-        "kind": "kubectl-drift/alert",
-        "version": 1,
+        "apiVersion": crate::report::json::API_VERSION,
+        "kind": "DriftAlert",
         "state": match alert { Alert::Drift => "drift", Alert::Resolved => "resolved" },
         "at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
-        "summary": headline(&views, alert),
-        "contexts": contexts,
+        "headline": headline(&views, alert),
+        "resources": resources,
+        "more_resources": more_resources,
+        "summary": summary,
     })
 }
 
+/// One drifted resource as the report's JSON has it, its fields bounded; for a Secret, and
+/// for values over the bound, the values are left out, and a Secret's note too.
 fn webhook_resource(r: &ResourceReport) -> Value {
     let secret = redact::is_secret(r);
-    let fields: Vec<Value> = r
-        .fields
-        .iter()
+    let mut resource = crate::report::json::resource_value(r);
+    let fields = resource["fields"]
+        .as_array_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let more_fields = fields.len().saturating_sub(WEBHOOK.fields);
+    let small = |v: Option<&Value>| v.is_none_or(|v| v.to_string().len() <= WEBHOOK.value_chars);
+    let fields: Vec<Value> = fields
+        .into_iter()
         .take(WEBHOOK.fields)
-        .map(|f| {
-            let by = f.attribution.as_ref();
-            let mut field = Map::new();
-            field.insert("path".into(), json!(f.path.to_string()));
-            let small = |v: &Option<Value>| {
-                v.as_ref()
-                    .is_none_or(|v| v.to_string().len() <= WEBHOOK.value_chars)
-            };
-            if !secret && small(&f.git) && small(&f.live) {
-                field.insert("git".into(), json!(f.git));
-                field.insert("live".into(), json!(f.live));
+        .map(|mut field| {
+            if secret || !small(field.get("git")) || !small(field.get("live")) {
+                if let Some(field) = field.as_object_mut() {
+                    field.remove("git");
+                    field.remove("live");
+                }
             }
-            field.insert("manager".into(), json!(by.map(|a| &a.manager)));
-            field.insert("operation".into(), json!(by.map(|a| &a.operation)));
-            field.insert(
-                "subresource".into(),
-                json!(by.and_then(|a| a.subresource.as_ref())),
-            );
-            field.insert(
-                "time".into(),
-                json!(by
-                    .and_then(|a| a.time)
-                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))),
-            );
-            Value::Object(field)
+            field
         })
         .collect();
-    json!({
-        "group": r.identity.group,
-        "version": r.identity.version,
-        "kind": r.identity.kind,
-        "namespace": r.identity.namespace,
-        "name": r.identity.name,
-        "status": r.status.to_string(),
-        "file": r.origin.as_ref().map(|o| &o.file),
-        "line": r.origin.as_ref().map(|o| o.line),
-        "fields": fields,
-        "more_fields": r.fields.len() - fields.len(),
-        "message": note(r),
-    })
+    resource["fields"] = Value::Array(fields);
+    resource["more_fields"] = json!(more_fields);
+    if secret {
+        resource["message"] = Value::Null;
+    }
+    resource
 }
 
 // ---------------------------------------------------------------------------------------

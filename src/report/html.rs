@@ -165,7 +165,7 @@ fn count(summary: &ContextSummary, hook: &str) -> usize {
         "errors" => summary.errors,
         "accepted" => summary.accepted,
         "ignored" => summary.ignored,
-        "ignored-fields" => summary.ignored_fields,
+        "ignored-fields" => summary.ignored_field_count,
         "in-sync" => summary.in_sync,
         "skipped-files" => summary.skipped_files,
         _ => 0,

@@ -6,6 +6,8 @@
 //!
 //! ```text
 //! {
+//!   "apiVersion": "kubectl-drift/v1",     // the shape's version: a new one only for a change
+//!   "kind": "DriftReport",                // that is not an added key
 //!   "at": "2026-11-25T10:00:00.000Z",     // when the report was made
 //!   "resources": [
 //!     {
@@ -40,13 +42,15 @@
 //!   "summary": [
 //!     {"context": "production", "target": "production",  // the config's target, or null
 //!      "in_sync": 1, "drifted": 2, "missing": 1, "accepted": 0, "ignored": 0,
-//!      "ignored_fields": 1, "extra": 0, "errors": 0, "skipped_files": 0,
+//!      "ignored_field_count": 1, "extra": 0, "errors": 0, "skipped_files": 0,
 //!      "commit": "3f9c2a1…", "read_only": false,
 //!      "read_only_types": [],             // types compared by declared fields only
 //!      "error": null, "warnings": []}
 //!   ]
 //! }
 //! ```
+//!
+//! The alert webhook (`notify`) sends the same resource and summary objects.
 //!
 //! Secret values arrive here already hidden, as in every other format.
 
@@ -61,8 +65,15 @@ use crate::drift::FieldDrift;
 use crate::drift::IgnoredField;
 use crate::source::Origin;
 
+/// The version of the report's and the alert webhook's JSON documents; a change of shape
+/// that is not an added key gives a new one.
+pub const API_VERSION: &str = "kubectl-drift/v1";
+
 #[derive(Serialize)]
 struct Document<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
     /// When the report was made (RFC 3339, UTC).
     at: String,
     resources: Vec<Resource<'a>>,
@@ -98,12 +109,20 @@ struct Field<'a> {
 /// Writes the document; of `style` only the time is used: JSON has no colors nor a width.
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let document = Document {
+        api_version: API_VERSION,
+        kind: "DriftReport",
         at: style.now.to_rfc3339_opts(SecondsFormat::Millis, true),
         resources: report.resources.iter().map(resource).collect(),
         summary: &report.contexts,
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
+}
+
+/// One resource as the document has it, for documents built elsewhere from the same shape
+/// (the alert webhook's).
+pub fn resource_value(r: &ResourceReport) -> Value {
+    serde_json::to_value(resource(r)).unwrap_or_default()
 }
 
 fn resource(r: &ResourceReport) -> Resource<'_> {

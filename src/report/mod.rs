@@ -80,7 +80,7 @@ pub struct ContextSummary {
     /// Resources left out by an ignore rule or annotation.
     pub ignored: usize,
     /// Drifted fields hidden by ignore rules, in resources that were checked.
-    pub ignored_fields: usize,
+    pub ignored_field_count: usize,
     /// Live objects a target tracks that have no manifest in Git.
     pub extra: usize,
     pub errors: usize,
@@ -112,7 +112,7 @@ impl ContextSummary {
                 Status::Extra => self.extra += 1,
                 Status::Error => self.errors += 1,
             }
-            self.ignored_fields += r.ignored_fields.len();
+            self.ignored_field_count += r.ignored_fields.len();
         }
     }
 
@@ -152,8 +152,8 @@ impl ContextSummary {
             (self.accepted, "accepted"),
             (self.ignored, "ignored"),
             (
-                self.ignored_fields,
-                if self.ignored_fields == 1 {
+                self.ignored_field_count,
+                if self.ignored_field_count == 1 {
                     "ignored field"
                 } else {
                     "ignored fields"

@@ -221,7 +221,7 @@ fn ignore_rules_hide_fields_count_them_and_expire() {
 
     let summary = summary(&report, "staging");
     assert_eq!(summary["ignored"], 1);
-    assert_eq!(summary["ignored_fields"], 2);
+    assert_eq!(summary["ignored_field_count"], 2);
     assert_eq!(summary["drifted"], 2);
 
     // A person scaling it again is still hidden; the same field from another manager is not.
