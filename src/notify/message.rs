@@ -595,12 +595,12 @@ mod tests {
         assert!(section.chars().count() <= 3000, "{}", section.len());
         assert!(section.ends_with("more resources"), "{section}");
         let w = webhook(&r, Alert::Drift, now());
-        assert_eq!(w["contexts"][0]["resources"].as_array().unwrap().len(), 100);
-        assert_eq!(w["contexts"][0]["more_resources"], 50);
-        assert_eq!(w["contexts"][0]["resources"][0]["more_fields"], 10);
-        assert!(w["contexts"][0]["resources"][0]["fields"][0]
-            .get("git")
-            .is_none());
+        assert_eq!(w["resources"].as_array().unwrap().len(), 100);
+        assert_eq!(w["more_resources"], 50);
+        assert_eq!(w["resources"][0]["more_fields"], 10);
+        assert_eq!(w["resources"][0]["fields"].as_array().unwrap().len(), 20);
+        assert!(w["resources"][0]["fields"][0].get("git").is_none());
+        assert!(w["resources"][0]["fields"][0].get("live").is_none());
         let body = email_body(&r, Alert::Drift, now());
         assert!(body.contains("… and 100 more resources"), "{body}");
         assert!(body.contains("… and 20 more fields"));
@@ -615,7 +615,7 @@ mod tests {
         );
         let w = webhook(&r, Alert::Resolved, now());
         assert_eq!(w["state"], "resolved");
-        assert_eq!(w["contexts"][0]["resources"], json!([]));
-        assert_eq!(w["contexts"][0]["more_resources"], 0);
+        assert_eq!(w["resources"], json!([]));
+        assert_eq!(w["more_resources"], 0);
     }
 }
