@@ -25,13 +25,12 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use similar::{DiffOp, TextDiff};
 
+use super::hunks::{Fold, LineDiff, Mark, Piece, Row};
 use super::{attribution_text, redact, truncate, value_text, yaml_text};
 use super::{ContextSummary, Report, ResourceReport, Style};
 use crate::drift::Status;
 use crate::source::short_commit;
 
-/// Lines of unchanged YAML shown around each change; longer unchanged runs fold.
-const CONTEXT_LINES: usize = 3;
 /// Bars per chart; the rest are summed into one last bar.
 const CHART_BARS: usize = 16;
 /// Lines longer than this are not diffed character by character (cost grows with length,
@@ -746,33 +745,6 @@ fn ignored(resource: &ResourceReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</ul></div>")
 }
 
-/// Which side of a diff row changed.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Mark {
-    Same,
-    /// Only in Git.
-    Deleted,
-    /// Only live.
-    Inserted,
-    /// Git's line on the left replaced by the live line on the right.
-    Replaced,
-}
-
-/// One row of the diff: a line number and text per side.
-#[derive(Debug)]
-struct Row {
-    left: Option<(usize, String)>,
-    right: Option<(usize, String)>,
-    mark: Mark,
-}
-
-/// Rows shown, or folded away behind a toggle.
-#[derive(Debug)]
-enum Block {
-    Shown(Vec<Row>),
-    Folded(Vec<Row>),
-}
-
 /// The Git and live YAML next to each other; only one side for objects on one side only.
 fn diff(resource: &ResourceReport, out: &mut dyn Write) -> io::Result<()> {
     let git_title = match &resource.origin {
@@ -784,8 +756,9 @@ fn diff(resource: &ResourceReport, out: &mut dyn Write) -> io::Result<()> {
         (Some(git), Some(live)) => {
             let left = yaml_text(Some(git));
             let right = yaml_text(Some(live));
-            match blocks(&left, &right) {
-                Some(blocks) => diff_table(&blocks, (&git_title, &live_title), out),
+            let diff = LineDiff::new(&left, &right);
+            match diff.pieces(Fold::FOLDS) {
+                Some(pieces) => diff_table(&diff, &pieces, (&git_title, &live_title), out),
                 None => {
                     let why = if redact::is_secret(resource) {
                         "No line differences to show: secret values are hidden."
@@ -809,66 +782,6 @@ fn diff(resource: &ResourceReport, out: &mut dyn Write) -> io::Result<()> {
     }
 }
 
-/// The rows of a line diff, unchanged runs beyond `CONTEXT_LINES` of a change folded; None
-/// when the texts have no line differences.
-fn blocks(left: &str, right: &str) -> Option<Vec<Block>> {
-    let diff = TextDiff::from_lines(left, right);
-    let ops = diff.ops();
-    if ops.iter().all(|op| matches!(op, DiffOp::Equal { .. })) {
-        return None;
-    }
-    let line = |text: Option<&str>| {
-        text.unwrap_or_default()
-            .trim_end_matches(['\n', '\r'])
-            .to_string()
-    };
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut shown: Vec<Row> = Vec::new();
-    for (i, op) in ops.iter().enumerate() {
-        let (old, new) = (op.old_range(), op.new_range());
-        let rows = old.len().max(new.len());
-        let row = |k: usize| {
-            let l =
-                (k < old.len()).then(|| (old.start + k + 1, line(diff.old_slice(old.start + k))));
-            let r =
-                (k < new.len()).then(|| (new.start + k + 1, line(diff.new_slice(new.start + k))));
-            let mark = match (op, &l, &r) {
-                (DiffOp::Equal { .. }, _, _) => Mark::Same,
-                (_, Some(_), Some(_)) => Mark::Replaced,
-                (_, Some(_), None) => Mark::Deleted,
-                _ => Mark::Inserted,
-            };
-            Row {
-                left: l,
-                right: r,
-                mark,
-            }
-        };
-        if !matches!(op, DiffOp::Equal { .. }) {
-            shown.extend((0..rows).map(row));
-            continue;
-        }
-        // Context above a change is kept unless this run opens the text, below unless it
-        // ends it; a fold hides at least two lines, or it would save nothing.
-        let head = if i == 0 { 0 } else { CONTEXT_LINES };
-        let tail = if i + 1 == ops.len() { 0 } else { CONTEXT_LINES };
-        if rows < head + tail + 2 {
-            shown.extend((0..rows).map(row));
-            continue;
-        }
-        shown.extend((0..head).map(row));
-        if !shown.is_empty() {
-            blocks.push(Block::Shown(std::mem::take(&mut shown)));
-        }
-        blocks.push(Block::Folded((head..rows - tail).map(row).collect()));
-        shown.extend((rows - tail..rows).map(row));
-    }
-    if !shown.is_empty() {
-        blocks.push(Block::Shown(shown));
-    }
-    Some(blocks)
-}
-
 fn diff_head(titles: (&str, &str), out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
@@ -878,24 +791,30 @@ fn diff_head(titles: (&str, &str), out: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-fn diff_table(blocks: &[Block], titles: (&str, &str), out: &mut dyn Write) -> io::Result<()> {
+fn diff_table(
+    diff: &LineDiff,
+    pieces: &[Piece],
+    titles: (&str, &str),
+    out: &mut dyn Write,
+) -> io::Result<()> {
     diff_head(titles, out)?;
-    for block in blocks {
-        match block {
-            Block::Shown(rows) => {
+    for piece in pieces {
+        match piece {
+            Piece::Hunk(hunk) => {
                 writeln!(out, "<tbody>")?;
-                for row in rows {
-                    diff_row(row, false, out)?;
+                for row in diff.rows(hunk) {
+                    diff_row(&row, false, out)?;
                 }
             }
-            Block::Folded(rows) => {
+            Piece::Gap(gap) => {
+                let rows = diff.rows(gap);
                 // A checkbox and `:has()` unfold it, so that this works without script.
                 writeln!(
                     out,
                     "<tbody class=\"fold\"><tr class=\"toggle\"><td colspan=\"4\"><label><input type=\"checkbox\"><span>{}</span></label></td></tr>",
                     esc(&plural(rows.len(), "unchanged line", "unchanged lines"))
                 )?;
-                for row in rows {
+                for row in &rows {
                     diff_row(row, true, out)?;
                 }
             }
@@ -919,7 +838,7 @@ fn diff_row(row: &Row, folded: bool, out: &mut dyn Write) -> io::Result<()> {
         Mark::Inserted => "ins",
         Mark::Replaced => "mod",
     };
-    let side = |n: &Option<(usize, String)>, text: &str, which: &str| match n {
+    let side = |n: &Option<(usize, &str)>, text: &str, which: &str| match n {
         Some((n, _)) => {
             format!("<td class=\"ln {which}\">{n}</td><td class=\"code {which}\">{text}</td>")
         }
@@ -1300,23 +1219,6 @@ mod tests {
             esc("<script>alert('x') & \"y\"</script>"),
             "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
         );
-    }
-
-    #[test]
-    fn long_unchanged_runs_fold_around_changes() {
-        let left: String = (1..=20).map(|i| format!("line {i}\n")).collect();
-        let right = left.replace("line 10\n", "line ten\n");
-        let kinds: Vec<(bool, usize)> = blocks(&left, &right)
-            .unwrap()
-            .iter()
-            .map(|b| match b {
-                Block::Shown(rows) => (false, rows.len()),
-                Block::Folded(rows) => (true, rows.len()),
-            })
-            .collect();
-        // 6 folded above, 3 + change + 3 shown, 7 folded below.
-        assert_eq!(kinds, [(true, 6), (false, 7), (true, 7)]);
-        assert!(blocks(&left, &left).is_none());
     }
 
     #[test]
