@@ -3,6 +3,7 @@
 //! renderers turn a report and a `Style` into text on any `impl Write`.
 
 pub mod html;
+mod hunks;
 pub mod json;
 pub mod junit;
 pub mod redact;

@@ -5,17 +5,15 @@
 use std::io::{self, Write};
 
 use owo_colors::OwoColorize;
-use similar::{DiffOp, TextDiff};
 use unicode_width::UnicodeWidthStr;
 
+use super::hunks::{Fold, LineDiff, Mark, Piece};
 use super::{
     attribution_text, header_line, redact, truncate, value_text, wrap, yaml_text, Report,
     ResourceReport, Style,
 };
 use crate::drift::{FieldDrift, Status};
 
-/// Lines of unchanged YAML kept around each change.
-const CONTEXT_LINES: usize = 3;
 /// Columns between the two sides: a space, the row's marker, the bar and a space.
 const GUTTER: usize = 4;
 /// Indentation of the lines under a header.
@@ -36,7 +34,7 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
             writeln!(out)?;
         }
         first = false;
-        resource_block(resource, style, CONTEXT_LINES, out)?;
+        resource_block(resource, style, Fold::HUNKS, out)?;
     }
     if !first && !report.contexts.is_empty() {
         writeln!(out)?;
@@ -55,7 +53,7 @@ pub fn render_resource(
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    resource_block(resource, style, CONTEXT_LINES, out)
+    resource_block(resource, style, Fold::HUNKS, out)
 }
 
 /// One resource with both objects shown in full, changed lines marked.
@@ -64,13 +62,18 @@ pub fn render_full(
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    resource_block(resource, style, usize::MAX / 2, out)
+    // No unchanged run is ever long enough to leave out.
+    let all = Fold {
+        context: usize::MAX,
+        ..Fold::HUNKS
+    };
+    resource_block(resource, style, all, out)
 }
 
 fn resource_block(
     resource: &ResourceReport,
     style: &Style,
-    context_lines: usize,
+    fold: Fold,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     writeln!(out, "{}", header_line(resource, style.color, style.width))?;
@@ -123,7 +126,7 @@ fn resource_block(
                 };
                 let right_title = format!("live · {}", resource.context);
                 writeln!(out)?;
-                let columns = Columns::new(style, context_lines);
+                let columns = Columns::new(style, fold);
                 if !columns.diff(&left, &right, (&left_title, &right_title), out)? {
                     let why = if redact::is_secret(resource) {
                         "no line differences to show: secret values are hidden"
@@ -247,38 +250,21 @@ fn indented(text: &str, style: &Style, error: bool, out: &mut dyn Write) -> io::
     Ok(())
 }
 
-/// One line of the diffed text without its line break.
-fn line(slice: Option<&str>) -> &str {
-    slice.unwrap_or_default().trim_end_matches(['\n', '\r'])
-}
-
 /// The two columns of the diff and how to draw rows in them.
 struct Columns {
     /// Width of each side.
     side: usize,
     color: bool,
-    /// Unchanged lines kept around each change.
-    context_lines: usize,
-}
-
-/// Which side of a row changed.
-#[derive(Clone, Copy)]
-enum Mark {
-    Same,
-    /// Only in Git.
-    Deleted,
-    /// Only live.
-    Inserted,
-    /// Git's line on the left replaced by the live line on the right.
-    Replaced,
+    /// Where unchanged lines are left out.
+    fold: Fold,
 }
 
 impl Columns {
-    fn new(style: &Style, context_lines: usize) -> Columns {
+    fn new(style: &Style, fold: Fold) -> Columns {
         Columns {
             side: style.width.saturating_sub(GUTTER) / 2,
             color: style.color,
-            context_lines,
+            fold,
         }
     }
 
@@ -291,41 +277,22 @@ impl Columns {
         titles: (&str, &str),
         out: &mut dyn Write,
     ) -> io::Result<bool> {
-        let diff = TextDiff::from_lines(left, right);
-        let hunks = diff.grouped_ops(self.context_lines);
-        let hunks: Vec<_> = hunks
-            .into_iter()
-            .filter(|ops| ops.iter().any(|op| !matches!(op, DiffOp::Equal { .. })))
-            .collect();
-        if hunks.is_empty() {
+        let diff = LineDiff::new(left, right);
+        let Some(pieces) = diff.pieces(self.fold) else {
             return Ok(false);
-        }
+        };
         self.titles(titles, out)?;
-        let mut next_old = 0;
-        for ops in &hunks {
-            // `…` wherever unchanged lines were left out, above, between and below hunks.
-            if ops[0].old_range().start > next_old {
-                self.skipped(out)?;
-            }
-            for op in ops {
-                let (old, new) = (op.old_range(), op.new_range());
-                let rows = old.len().max(new.len());
-                for k in 0..rows {
-                    let l = (k < old.len()).then(|| line(diff.old_slice(old.start + k)));
-                    let r = (k < new.len()).then(|| line(diff.new_slice(new.start + k)));
-                    let mark = match (op, l, r) {
-                        (DiffOp::Equal { .. }, _, _) => Mark::Same,
-                        (_, Some(_), Some(_)) => Mark::Replaced,
-                        (_, Some(_), None) => Mark::Deleted,
-                        _ => Mark::Inserted,
-                    };
-                    self.row(l, r, mark, out)?;
+        for piece in &pieces {
+            match piece {
+                // `…` wherever unchanged lines were left out, above, between and below hunks.
+                Piece::Gap(_) => self.skipped(out)?,
+                Piece::Hunk(hunk) => {
+                    for row in diff.rows(hunk) {
+                        let (left, right) = (row.left.map(|l| l.1), row.right.map(|r| r.1));
+                        self.row(left, right, row.mark, out)?;
+                    }
                 }
             }
-            next_old = ops[ops.len() - 1].old_range().end;
-        }
-        if next_old < diff.old_len() {
-            self.skipped(out)?;
         }
         Ok(true)
     }

@@ -5,15 +5,13 @@
 use std::io::{self, Write};
 
 use owo_colors::OwoColorize;
-use similar::{ChangeTag, TextDiff};
+use similar::ChangeTag;
 
+use super::hunks::{Fold, LineDiff, Piece};
 use super::{
     header_line, redact, terminal_text, truncate, wrap, yaml_text, Report, ResourceReport, Style,
 };
 use crate::drift::{Identity, Status};
-
-/// Lines of unchanged YAML kept around each change.
-const CONTEXT_LINES: usize = 3;
 
 /// Writes a diff per resource that is not in sync (a note for one in sync that carries
 /// one), then the line of each context as a comment.
@@ -65,19 +63,16 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
 pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let old = yaml_text(resource.git_object.as_ref());
     let new = yaml_text(resource.live_object.as_ref());
-    let diff = TextDiff::from_lines(&old, &new);
-    let mut unified = diff.unified_diff();
-    unified.context_radius(CONTEXT_LINES);
+    let diff = LineDiff::new(&old, &new);
     let name = file_name(&resource.identity);
-    let mut hunks = unified.iter_hunks().peekable();
-    if hunks.peek().is_none() {
+    let Some(pieces) = diff.pieces(Fold::HUNKS) else {
         let why = if redact::is_secret(resource) {
             "no line differences to show: secret values are hidden"
         } else {
             "no line differences to show"
         };
         return comment(why, style, out);
-    }
+    };
     for (marker, side) in [("---", "git"), ("+++", "live")] {
         let line = format!("{marker} {side}/{}", terminal_text(&name));
         if style.color {
@@ -86,17 +81,19 @@ pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io
             writeln!(out, "{line}")?;
         }
     }
-    for hunk in hunks {
-        let header = hunk.header().to_string();
+    // Unchanged lines between hunks are left out, as in any patch.
+    for piece in &pieces {
+        let Piece::Hunk(hunk) = piece else { continue };
+        let header = diff.header(hunk);
         if style.color {
             writeln!(out, "{}", header.cyan())?;
         } else {
             writeln!(out, "{header}")?;
         }
-        for change in hunk.iter_changes() {
-            let text = terminal_text(change.value().trim_end_matches('\n'));
-            let line = format!("{}{text}", change.tag());
-            match change.tag() {
+        for (tag, value) in diff.changes(hunk) {
+            let text = terminal_text(value.trim_end_matches('\n'));
+            let line = format!("{tag}{text}");
+            match tag {
                 _ if !style.color => writeln!(out, "{line}")?,
                 ChangeTag::Delete => writeln!(out, "{}", line.red())?,
                 ChangeTag::Insert => writeln!(out, "{}", line.green())?,
