@@ -313,7 +313,7 @@ mod tests {
                 attribution: None,
             }],
             message: None,
-            git_object: None,
+            predicted_object: None,
             live_object: None,
         }
     }

@@ -310,7 +310,7 @@ pub fn check_rules(resources: &[ResourceReport], rules: &[Rule]) -> Result<(), U
     for resource in resources {
         for rule in rules.iter().filter(|r| r.selector.matches(resource)) {
             for pointer in &rule.paths {
-                for object in [&resource.git_object, &resource.live_object]
+                for object in [&resource.predicted_object, &resource.live_object]
                     .into_iter()
                     .flatten()
                 {
@@ -393,9 +393,10 @@ pub fn apply(resources: &mut [ResourceReport], rules: &[Rule], today: NaiveDate)
             match live.iter().find(|r| r.covers(&field)) {
                 Some(rule) => {
                     // The diffs show what still counts: the Git side takes the live value.
-                    if let (Some(git), Some(live)) =
-                        (resource.git_object.as_mut(), resource.live_object.as_ref())
-                    {
+                    if let (Some(git), Some(live)) = (
+                        resource.predicted_object.as_mut(),
+                        resource.live_object.as_ref(),
+                    ) {
                         field.path.copy_between(live, git);
                     }
                     resource.ignored_fields.push(IgnoredField {
@@ -535,7 +536,7 @@ mod tests {
             field(replicas.clone(), "kube-controller-manager"),
             field(image, "kubectl-edit"),
         ])];
-        resources[0].git_object = Some(json!({"spec": {"replicas": 1, "image": "a"}}));
+        resources[0].predicted_object = Some(json!({"spec": {"replicas": 1, "image": "a"}}));
         resources[0].live_object = Some(json!({"spec": {"replicas": 4, "image": "b"}}));
         apply(
             &mut resources,
@@ -547,7 +548,7 @@ mod tests {
         assert_eq!(resources[0].ignored_fields[0].path, "spec.replicas");
         // The diff no longer shows the ignored field, and still shows the rest.
         assert_eq!(
-            resources[0].git_object,
+            resources[0].predicted_object,
             Some(json!({"spec": {"replicas": 4, "image": "a"}}))
         );
 

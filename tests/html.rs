@@ -49,7 +49,7 @@ fn resources() -> Vec<ResourceReport> {
         live_digest: None,
         ignored_fields: vec![],
         message: Some("accepted by alice@example.com until 2026-04-01: load test".into()),
-        git_object: None,
+        predicted_object: None,
         live_object: None,
     };
     let tmp_namespace = ResourceReport {
@@ -61,7 +61,7 @@ fn resources() -> Vec<ResourceReport> {
         live_digest: None,
         ignored_fields: vec![],
         message: None,
-        git_object: None,
+        predicted_object: None,
         live_object: Some(json!({
             "apiVersion": "v1",
             "kind": "Namespace",
@@ -282,7 +282,7 @@ fn markup_in_report_text_is_escaped() {
             field: path("data.<b>"),
         }],
         message: Some("<script>alert(6)</script> & more".into()),
-        git_object: Some(json!({"data": {"k": "<script>alert(7)</script>"}})),
+        predicted_object: Some(json!({"data": {"k": "<script>alert(7)</script>"}})),
         live_object: Some(json!({"data": {"k": "<script>alert(8)</script>"}})),
     });
     let text = page(&report_of(resources));

@@ -91,7 +91,7 @@ fn resource(
         live_digest: None,
         ignored_fields: vec![],
         message: None,
-        git_object: None,
+        predicted_object: None,
         live_object: None,
     }
 }
@@ -128,7 +128,7 @@ fn secret(context: &str) -> ResourceReport {
             },
         ],
     );
-    r.git_object = Some(git);
+    r.predicted_object = Some(git);
     r.live_object = Some(live);
     // An error text quoting the value; notes of Secrets are never shown.
     r.message = Some("webhook said: s3cr3t-password is weak".to_string());

@@ -74,7 +74,7 @@ pub(super) async fn compare(
     let secret = is_secret(&handle.identity);
     let Some(live) = live else {
         report.status = Status::Missing;
-        report.git_object = Some(drift::normalize::normalize(manifest));
+        report.predicted_object = Some(drift::normalize::normalize(manifest));
         return (report, false);
     };
     // Fields live that Git no longer (or never) declares: the next client-side apply
@@ -163,7 +163,7 @@ pub(super) async fn compare(
     }
     report.fields = drift.fields;
     report.live_digest = redact::live_digest(&report, live);
-    report.git_object = Some(drift.git);
+    report.predicted_object = Some(drift.git);
     report.live_object = Some(drift.live);
     (report, dry_run)
 }

@@ -541,7 +541,7 @@ mod tests {
             live_digest: None,
             ignored_fields: vec![],
             message: Some("note with hunter2".into()),
-            git_object: None,
+            predicted_object: None,
             live_object: None,
         }
     }

@@ -309,7 +309,7 @@ mod tests {
             live_digest: None,
             ignored_fields: vec![],
             message: None,
-            git_object: None,
+            predicted_object: None,
             live_object: None,
         }
     }

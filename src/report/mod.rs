@@ -44,8 +44,9 @@ pub struct ResourceReport {
     pub ignored_fields: Vec<IgnoredField>,
     /// Why the resource could not be checked, for `Error`.
     pub message: Option<String>,
-    /// The normalized Git-side object (predicted by the server where it could), for diffs.
-    pub git_object: Option<Value>,
+    /// What applying Git would make of the object: the server's dry-run answer, normalized
+    /// (for a missing object or a type compared by declared fields, the normalized manifest).
+    pub predicted_object: Option<Value>,
     /// The normalized live object, for diffs.
     pub live_object: Option<Value>,
 }
@@ -62,7 +63,7 @@ impl ResourceReport {
             live_digest: None,
             ignored_fields: Vec::new(),
             message: None,
-            git_object: None,
+            predicted_object: None,
             live_object: None,
         }
     }
@@ -330,6 +331,27 @@ pub fn yaml_text(object: Option<&Value>) -> String {
     }
 }
 
+/// Two values cut to their widths so that where they differ shows: the prefix they share
+/// (a registry and image name, say) is cut from the front first, leaving `…` and a few
+/// characters of it before the difference; what still does not fit is cut at the end.
+pub fn truncate_pair(a: &str, b: &str, a_width: usize, b_width: usize) -> (String, String) {
+    let (a, b) = (terminal_text(a), terminal_text(b));
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let cut = |text: &str, width: usize| {
+        if text.width() <= width {
+            return text.to_string();
+        }
+        // A few shared characters stay as context before the difference.
+        let skip = common.saturating_sub(4);
+        if skip > 0 {
+            let rest: String = text.chars().skip(skip).collect();
+            return truncate(&format!("…{rest}"), width);
+        }
+        truncate(text, width)
+    };
+    (cut(&a, a_width), cut(&b, b_width))
+}
+
 /// `text` cut to at most `width` display columns, ending in `…` when something was cut.
 /// Control characters come out escaped (`terminal_text`).
 pub fn truncate(text: &str, width: usize) -> String {
@@ -454,6 +476,17 @@ fn take_columns(text: &str, width: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_pair_keeps_where_the_values_differ() {
+        let git = "registry.example.com/shop/web:1.4.2";
+        let live = "registry.example.com/shop/web:1.4.3-hotfix";
+        let (a, b) = truncate_pair(git, live, 14, 10);
+        assert_eq!((a.as_str(), b.as_str()), ("…1.4.2", "…1.4.3-ho…"));
+        // Values that fit stay whole; values with nothing in common are cut at the end.
+        assert_eq!(truncate_pair("3", "5", 5, 5), ("3".into(), "5".into()));
+        assert_eq!(truncate_pair("abcdef", "xyzuvw", 4, 4), ("abc…".into(), "xyz…".into()));
+    }
 
     #[test]
     fn terminal_text_escapes_every_control_character() {

@@ -22,7 +22,7 @@ pub fn redact(report: &mut ResourceReport) {
     if !is_secret(report) {
         return;
     }
-    let git_data = report.git_object.as_ref().map(|o| o["data"].clone());
+    let git_data = report.predicted_object.as_ref().map(|o| o["data"].clone());
     let live_data = report.live_object.as_ref().map(|o| o["data"].clone());
     let changed = |key: &str| {
         let g = git_data.as_ref().and_then(|d| d.get(key));
@@ -30,7 +30,7 @@ pub fn redact(report: &mut ResourceReport) {
         g.is_some() && l.is_some() && g != l
     };
     let sides = [
-        (report.git_object.as_mut(), false),
+        (report.predicted_object.as_mut(), false),
         (report.live_object.as_mut(), true),
     ];
     for (object, is_live) in sides {

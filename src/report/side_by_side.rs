@@ -9,8 +9,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::hunks::{Fold, LineDiff, Mark, Piece};
 use super::{
-    attribution_text, header_line, redact, truncate, value_text, wrap, yaml_text, Report,
-    ResourceReport, Style,
+    attribution_text, header_line, redact, truncate, truncate_pair, value_text, wrap, yaml_text,
+    Report, ResourceReport, Style,
 };
 use crate::drift::{FieldDrift, Status};
 
@@ -117,7 +117,7 @@ fn resource_block(
             if let Some(message) = &resource.message {
                 indented(message, style, false, out)?;
             }
-            if let (Some(git), Some(live)) = (&resource.git_object, &resource.live_object) {
+            if let (Some(git), Some(live)) = (&resource.predicted_object, &resource.live_object) {
                 let left = yaml_text(Some(git));
                 let right = yaml_text(Some(live));
                 let left_title = match &resource.origin {
@@ -169,16 +169,19 @@ fn field_line(field: &FieldDrift, style: &Style) -> String {
     let fixed = INDENT.width() + path.width() + "  ".width() + " → ".width() + "  ".width();
     let room = style.width.saturating_sub(fixed + who.width());
     let parts = match share(room, git.width(), live.width()) {
-        Some((git_room, live_room)) => vec![
-            (INDENT.to_string(), Paint::Plain),
-            (path, Paint::Bold),
-            ("  ".to_string(), Paint::Plain),
-            (truncate(&git, git_room), Paint::Red),
-            (" → ".to_string(), Paint::Plain),
-            (truncate(&live, live_room), Paint::Green),
-            ("  ".to_string(), Paint::Plain),
-            (who, Paint::Plain),
-        ],
+        Some((git_room, live_room)) => {
+            let (git, live) = truncate_pair(&git, &live, git_room, live_room);
+            vec![
+                (INDENT.to_string(), Paint::Plain),
+                (path, Paint::Bold),
+                ("  ".to_string(), Paint::Plain),
+                (git, Paint::Red),
+                (" → ".to_string(), Paint::Plain),
+                (live, Paint::Green),
+                ("  ".to_string(), Paint::Plain),
+                (who, Paint::Plain),
+            ]
+        }
         None => vec![
             (INDENT.to_string(), Paint::Plain),
             (path, Paint::Bold),

@@ -61,7 +61,7 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
 
 /// The diff of one resource; a missing one diffs against nothing, every line removed.
 pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let old = yaml_text(resource.git_object.as_ref());
+    let old = yaml_text(resource.predicted_object.as_ref());
     let new = yaml_text(resource.live_object.as_ref());
     let diff = LineDiff::new(&old, &new);
     let name = file_name(&resource.identity);

@@ -163,7 +163,7 @@ pub fn resources() -> Vec<ResourceReport> {
             field: path("spec.revisionHistoryLimit"),
         }],
         message: None,
-        git_object: Some(deployment(3, "registry.example.com/shop/web:1.4.2", None)),
+        predicted_object: Some(deployment(3, "registry.example.com/shop/web:1.4.2", None)),
         live_object: Some(deployment(
             5,
             "registry.example.com/shop/web:1.4.3-hotfix",
@@ -179,7 +179,7 @@ pub fn resources() -> Vec<ResourceReport> {
         live_digest: None,
         ignored_fields: vec![],
         message: None,
-        git_object: Some(json!({
+        predicted_object: Some(json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": {"name": "settings", "namespace": "shop"},
@@ -201,7 +201,7 @@ pub fn resources() -> Vec<ResourceReport> {
         live_digest: None,
         ignored_fields: vec![],
         message: None,
-        git_object: Some(service_object.clone()),
+        predicted_object: Some(service_object.clone()),
         live_object: Some(service_object),
     };
     let mut credentials = ResourceReport {
@@ -218,7 +218,7 @@ pub fn resources() -> Vec<ResourceReport> {
         live_digest: None,
         ignored_fields: vec![],
         message: None,
-        git_object: Some(secret("czNjcjN0LXBhc3N3b3Jk")),
+        predicted_object: Some(secret("czNjcjN0LXBhc3N3b3Jk")),
         live_object: Some(secret("cm90YXRlZC1ieS1oYW5k")),
     };
     redact::redact(&mut credentials);
@@ -231,7 +231,7 @@ pub fn resources() -> Vec<ResourceReport> {
         live_digest: None,
         ignored_fields: vec![],
         message: None,
-        git_object: None,
+        predicted_object: None,
         live_object: None,
     };
     let reader = ResourceReport {
@@ -253,7 +253,7 @@ pub fn resources() -> Vec<ResourceReport> {
              group \"rbac.authorization.k8s.io\" at the cluster scope"
                 .into(),
         ),
-        git_object: None,
+        predicted_object: None,
         live_object: None,
     };
     let debug_flags = ResourceReport {
@@ -267,7 +267,7 @@ pub fn resources() -> Vec<ResourceReport> {
         message: Some(
             "live in namespace shop, which the target owns, with no manifest in Git".into(),
         ),
-        git_object: None,
+        predicted_object: None,
         live_object: Some(json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -284,7 +284,7 @@ pub fn resources() -> Vec<ResourceReport> {
         live_digest: None,
         ignored_fields: vec![],
         message: Some("ignored by drift.kubectl.io/ignore: moving to Argo Workflows".into()),
-        git_object: None,
+        predicted_object: None,
         live_object: None,
     };
     vec![

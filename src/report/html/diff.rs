@@ -23,7 +23,7 @@ pub(super) fn diff(resource: &ResourceReport, out: &mut dyn Write) -> io::Result
         None => "Git".to_string(),
     };
     let live_title = format!("Live · {}", resource.context);
-    match (&resource.git_object, &resource.live_object) {
+    match (&resource.predicted_object, &resource.live_object) {
         (Some(git), Some(live)) => {
             let left = yaml_text(Some(git));
             let right = yaml_text(Some(live));
