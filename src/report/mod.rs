@@ -485,7 +485,10 @@ mod tests {
         assert_eq!((a.as_str(), b.as_str()), ("…1.4.2", "…1.4.3-ho…"));
         // Values that fit stay whole; values with nothing in common are cut at the end.
         assert_eq!(truncate_pair("3", "5", 5, 5), ("3".into(), "5".into()));
-        assert_eq!(truncate_pair("abcdef", "xyzuvw", 4, 4), ("abc…".into(), "xyz…".into()));
+        assert_eq!(
+            truncate_pair("abcdef", "xyzuvw", 4, 4),
+            ("abc…".into(), "xyz…".into())
+        );
     }
 
     #[test]

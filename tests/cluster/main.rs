@@ -16,6 +16,7 @@ mod hostile_repo;
 mod hostile_server;
 mod platforms;
 mod rbac;
+mod readme;
 mod reports;
 mod schema;
 mod setup;

@@ -1,0 +1,138 @@
+//! The README's first example is a real run: the demo's manifests deployed, the demo's hand
+//! changes made, and the README's command run again; its output must be the README's, once
+//! what changes from run to run (commits, seconds ago) is masked. When the output changes,
+//! this test fails and prints the new text to paste into the README.
+
+use crate::common::*;
+
+/// A namespace as long as the demo's `shop`, so that every column lines up as in the
+/// README; `shop` is put back in the output.
+const NAMESPACE: &str = "shqp";
+
+/// The README's example: the command line, and the output block that follows it.
+fn readme_example(command: &str) -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find(&format!("$ {command}\n"))
+        .unwrap_or_else(|| panic!("the README has no example of `{command}`"));
+    let block = &readme[start + command.len() + 3..];
+    block[..block.find("```").unwrap()].to_string()
+}
+
+/// Commits and "seconds ago" masked, as they change from run to run.
+fn masked(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut line = line.trim_end().to_string();
+        for marker in ["@ ", "Git "] {
+            let mut from = 0;
+            while let Some(i) = line[from..].find(marker) {
+                let at = from + i + marker.len();
+                let hex = line[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_hexdigit())
+                    .count();
+                if hex == 7 {
+                    line.replace_range(at..at + 7, "#######");
+                }
+                from = at;
+            }
+        }
+        // `1s ago` … `9s ago`: the run takes seconds, and the width stays the same.
+        let bytes: Vec<char> = line.chars().collect();
+        let mut masked_line = String::new();
+        for (i, c) in bytes.iter().enumerate() {
+            let seconds_ago = c.is_ascii_digit()
+                && bytes
+                    .get(i + 1..i + 6)
+                    .map(|s| s.iter().collect::<String>())
+                    .as_deref()
+                    == Some("s ago")
+                && (i == 0 || !bytes[i - 1].is_ascii_digit());
+            masked_line.push(if seconds_ago { '#' } else { *c });
+        }
+        out.push_str(&masked_line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_readme_first_example_is_a_real_run() {
+    let manifests = root().join("scripts/demo-manifests");
+    let mut files: Vec<(String, String)> = Vec::new();
+    for path in [
+        ".kubectl-drift.yaml",
+        "k8s/production/00-namespace.yaml",
+        "k8s/production/api.yaml",
+        "k8s/production/web.yaml",
+        "k8s/staging/00-namespace.yaml",
+        "k8s/staging/api.yaml",
+        "k8s/staging/web.yaml",
+    ] {
+        let text = std::fs::read_to_string(manifests.join(path)).unwrap();
+        files.push((path.to_string(), text.replace("shop", NAMESPACE)));
+    }
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let repo = git_repo(&borrowed);
+    let production = repo.path().join("k8s/production");
+    kubectl_ok("production", &["apply", "-f", production.to_str().unwrap()]);
+    // The demo's hand changes (scripts/demo), in the same order.
+    let ns = NAMESPACE;
+    let image = format!("api=registry.example.com/{ns}/api:1.4.1-hotfix");
+    for change in [
+        vec!["scale", "deployment/web", "--replicas=5"],
+        vec!["set", "env", "deployment/api", "LOG_LEVEL=debug"],
+        vec!["set", "image", "deployment/api", &image],
+        vec![
+            "patch",
+            "configmap/web-config",
+            "-p",
+            r#"{"data":{"banner":"Maintenance tonight"}}"#,
+        ],
+        vec!["delete", "service/api"],
+        vec![
+            "create",
+            "configmap",
+            "debug-flags",
+            "--from-literal=verbose=true",
+        ],
+    ] {
+        let mut args = vec!["-n", ns];
+        args.extend(change);
+        kubectl_ok("production", &args);
+    }
+
+    let command = "kubectl drift check --context production --path k8s/production";
+    let out = drift()
+        .current_dir(repo.path())
+        .args([
+            "check",
+            "--context",
+            "production",
+            "--path",
+            "k8s/production",
+        ])
+        .args(["--color", "never", "--width", "120"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let output = String::from_utf8_lossy(&out.stdout).replace(NAMESPACE, "shop");
+    let expected = readme_example(command);
+    assert!(
+        masked(&output) == masked(&expected),
+        "the README's first example no longer shows what the command prints; paste this \
+         after `$ {command}` in README.md:\n{output}"
+    );
+}
+
+#[test]
+fn masking_hides_commits_and_seconds_only() {
+    assert_eq!(
+        masked("api.yaml:1 @ 0d9a982   x\nGit 1234abc · 3s ago · 12s ago · 1.4.2\n"),
+        "api.yaml:1 @ #######   x\nGit ####### · #s ago · 12s ago · 1.4.2\n"
+    );
+}
