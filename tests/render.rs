@@ -249,9 +249,10 @@ fn tiny_widths_do_not_panic() {
 #[test]
 fn unified_names_files_like_kubectl_diff() {
     let text = render(unified::render, &style(80, false));
-    assert!(text
-        .contains("--- git/apps.v1.Deployment.shop.web\n+++ live/apps.v1.Deployment.shop.web\n"));
-    assert!(text.contains("--- git/v1.ConfigMap.shop.settings\n"));
+    assert!(text.contains(
+        "--- predicted/apps.v1.Deployment.shop.web\n+++ live/apps.v1.Deployment.shop.web\n"
+    ));
+    assert!(text.contains("--- predicted/v1.ConfigMap.shop.settings\n"));
     // Everything that is not part of a diff is a comment, so the output stays a patch.
     for line in text.lines() {
         assert!(

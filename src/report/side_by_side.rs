@@ -120,9 +120,11 @@ fn resource_block(
             if let (Some(git), Some(live)) = (&resource.predicted_object, &resource.live_object) {
                 let left = yaml_text(Some(git));
                 let right = yaml_text(Some(live));
+                // What applying the manifest would make of the object, not the file itself:
+                // fields an ignore rule leaves to others show as live has them.
                 let left_title = match &resource.origin {
-                    Some(origin) => origin.label(),
-                    None => "git".to_string(),
+                    Some(origin) => format!("predicted · {}", origin.label()),
+                    None => "predicted".to_string(),
                 };
                 let right_title = format!("live · {}", resource.context);
                 writeln!(out)?;

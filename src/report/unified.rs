@@ -73,7 +73,7 @@ pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io
         };
         return comment(why, style, out);
     };
-    for (marker, side) in [("---", "git"), ("+++", "live")] {
+    for (marker, side) in [("---", "predicted"), ("+++", "live")] {
         let line = format!("{marker} {side}/{}", terminal_text(&name));
         if style.color {
             writeln!(out, "{}", line.bold())?;

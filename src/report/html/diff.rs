@@ -28,8 +28,13 @@ pub(super) fn diff(resource: &ResourceReport, out: &mut dyn Write) -> io::Result
             let left = yaml_text(Some(git));
             let right = yaml_text(Some(live));
             let diff = LineDiff::new(&left, &right);
+            // The left side is what applying the manifest would make of the object.
+            let predicted_title = match &resource.origin {
+                Some(origin) => format!("Predicted · {}", origin.label()),
+                None => "Predicted".to_string(),
+            };
             match diff.pieces(Fold::FOLDS) {
-                Some(pieces) => diff_table(&diff, &pieces, (&git_title, &live_title), out),
+                Some(pieces) => diff_table(&diff, &pieces, (&predicted_title, &live_title), out),
                 None => {
                     let why = if redact::is_secret(resource) {
                         "No line differences to show: secret values are hidden."
