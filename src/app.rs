@@ -498,6 +498,16 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
     } else {
         EXIT_IN_SYNC
     };
+    // Who accepts: the user the server authenticates (SelfSubjectReview), else the
+    // kubeconfig's user name.
+    let mut by_context = std::collections::HashMap::new();
+    for cluster in &checked.clusters {
+        let by = match crate::cluster::live::self_subject_review(cluster).await {
+            Ok(user) => user.username,
+            Err(_) => cluster.user.clone().unwrap_or_else(|| "unknown".into()),
+        };
+        by_context.insert(cluster.context.clone(), by);
+    }
     let mut recorded = 0;
     for resource in &checked.report.resources {
         let name = format!(
@@ -508,11 +518,9 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
         );
         match resource.status {
             crate::drift::Status::Drifted | crate::drift::Status::Accepted => {
-                let by = checked
-                    .clusters
-                    .iter()
-                    .find(|c| c.context == resource.context)
-                    .and_then(|c| c.user.clone())
+                let by = by_context
+                    .get(&resource.context)
+                    .cloned()
                     .unwrap_or_else(|| "unknown".into());
                 let result = crate::accepted::acceptance(resource, &args.reason, until, &by)
                     .and_then(|record| crate::accepted::record(&file, record));

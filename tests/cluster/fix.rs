@@ -538,6 +538,20 @@ fn accept_records_drift_that_check_then_reports_as_accepted() {
         record.contains("reason: load test") && record.contains("until: \"2099-01-31\""),
         "{record}"
     );
+    // Recorded as the user the server authenticates, not the kubeconfig's name for it.
+    let whoami = kubectl_ok(
+        "staging",
+        &[
+            "auth",
+            "whoami",
+            "-o",
+            "jsonpath={.status.userInfo.username}",
+        ],
+    );
+    assert!(
+        record.contains(&format!("by: {whoami}\n")) && whoami != "staging-admin",
+        "{whoami}: {record}"
+    );
 
     let (code, report) = check_json(repo.path(), &args);
     assert_eq!(code, 0, "{report:#}");
