@@ -57,8 +57,9 @@ fn masked(text: &str) -> String {
     out
 }
 
-#[test]
-fn the_readme_first_example_is_a_real_run() {
+/// The demo's repository, with `namespace` for `shop`, committed; production deployed from
+/// it as the demo's pipeline does.
+fn demo_deployed(namespace: &str) -> tempfile::TempDir {
     let manifests = root().join("scripts/demo-manifests");
     let mut files: Vec<(String, String)> = Vec::new();
     for path in [
@@ -71,7 +72,7 @@ fn the_readme_first_example_is_a_real_run() {
         "k8s/staging/web.yaml",
     ] {
         let text = std::fs::read_to_string(manifests.join(path)).unwrap();
-        files.push((path.to_string(), text.replace("shop", NAMESPACE)));
+        files.push((path.to_string(), text.replace("shop", namespace)));
     }
     let borrowed: Vec<(&str, &str)> = files
         .iter()
@@ -80,6 +81,12 @@ fn the_readme_first_example_is_a_real_run() {
     let repo = git_repo(&borrowed);
     let production = repo.path().join("k8s/production");
     kubectl_ok("production", &["apply", "-f", production.to_str().unwrap()]);
+    repo
+}
+
+#[test]
+fn the_readme_first_example_is_a_real_run() {
+    let repo = demo_deployed(NAMESPACE);
     // The demo's hand changes (scripts/demo), in the same order.
     let ns = NAMESPACE;
     let image = format!("api=registry.example.com/{ns}/api:1.4.1-hotfix");
@@ -129,10 +136,92 @@ fn the_readme_first_example_is_a_real_run() {
     );
 }
 
+/// Times of day masked too, for the history's runs.
+fn masked_times(text: &str) -> String {
+    let mut out = String::new();
+    for line in masked(text).lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            // `2026-11-25 10:00:00Z`
+            let stamp: String = chars[i..chars.len().min(i + 20)].iter().collect();
+            let shape = stamp.len() == 20
+                && stamp
+                    .chars()
+                    .zip("0000-00-00 00:00:00Z".chars())
+                    .all(|(c, p)| if p == '0' { c.is_ascii_digit() } else { c == p });
+            if shape {
+                out.push_str("####-##-## ##:##:##Z");
+                i += 20;
+            } else {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The README's `history` example: three runs of `check --report-dir` (in sync, a hand
+/// change, put back), then `history` over them.
+#[test]
+fn the_readme_history_example_is_a_real_run() {
+    let namespace = "shqq";
+    let repo = demo_deployed(namespace);
+    let reports = tempfile::tempdir().unwrap();
+    let check = || {
+        let out = drift()
+            .current_dir(repo.path())
+            .args([
+                "check",
+                "--context",
+                "production",
+                "--path",
+                "k8s/production",
+            ])
+            .args(["-o", "summary", "--report-dir"])
+            .arg(reports.path())
+            .output()
+            .unwrap();
+        out.status.code()
+    };
+    assert_eq!(check(), Some(0));
+    let scale = |replicas: &str| {
+        kubectl_ok(
+            "production",
+            &["-n", namespace, "scale", "deployment/web", replicas],
+        )
+    };
+    scale("--replicas=5");
+    assert_eq!(check(), Some(1));
+    scale("--replicas=3");
+    assert_eq!(check(), Some(0));
+
+    let command = "kubectl drift history --report-dir /var/lib/kubectl-drift";
+    let out = drift()
+        .args(["history", "--report-dir"])
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let output = String::from_utf8_lossy(&out.stdout).replace(namespace, "shop");
+    let expected = readme_example(command);
+    assert!(
+        masked_times(&output) == masked_times(&expected),
+        "the README's history example no longer shows what the command prints; paste this \
+         after `$ {command}` in README.md:\n{output}"
+    );
+}
+
 #[test]
 fn masking_hides_commits_and_seconds_only() {
     assert_eq!(
         masked("api.yaml:1 @ 0d9a982   x\nGit 1234abc · 3s ago · 12s ago · 1.4.2\n"),
         "api.yaml:1 @ #######   x\nGit ####### · #s ago · 12s ago · 1.4.2\n"
+    );
+    assert_eq!(
+        masked_times("  2026-11-25 10:30:00Z  production · Git 05719f1\n"),
+        "  ####-##-## ##:##:##Z  production · Git #######\n"
     );
 }
