@@ -256,7 +256,7 @@ pub fn record(path: &Path, acceptance: Acceptance) -> Result<(), AcceptError> {
 
 /// A parse error's position and kind, never the file's contents.
 fn parse_message(e: &crate::yaml::Error) -> String {
-    let message = crate::source::manifest::redact_message(&e.kind.to_string());
+    let message = crate::yaml::redact_message(&e.kind.to_string());
     format!("line {}, column {}: {message}", e.line, e.column)
 }
 

@@ -297,8 +297,8 @@ fn declared_set(opened: &source::Opened, target: &TargetSettings) -> Declaring {
         source::OpenedKind::Git { .. } if !target.paths_narrowed => Declaring::Desired,
         source::OpenedKind::Git { .. } => whole(opened),
         source::OpenedKind::Files(_) => {
-            let spec = source::SourceSpec::Git {
-                repo: source::RepoSpec::Local(None),
+            let spec = crate::settings::source::SourceSpec::Git {
+                repo: crate::settings::source::RepoSpec::Local(None),
                 rev: "HEAD".into(),
                 paths: Vec::new(),
                 offline: false,

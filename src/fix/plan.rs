@@ -16,8 +16,9 @@ use crate::check::ResourceHandle;
 use crate::cluster::{errors, kubeconfig, live, Cluster, ResourceType};
 use crate::drift::{Identity, Status};
 use crate::report::{terminal_text, ResourceReport};
+use crate::settings::source::SourceSpec;
 use crate::settings::CheckSettings;
-use crate::source::{self, SourceSpec};
+use crate::source;
 
 pub const API_VERSION: &str = "kubectl-drift/v1";
 pub const KIND: &str = "FixPlan";

@@ -176,7 +176,7 @@ impl Config {
             line: e.line,
             column: e.column,
             // Only the position and the kind of error: the file may not be a config at all.
-            message: crate::source::manifest::redact_message(&e.kind.to_string()),
+            message: crate::yaml::redact_message(&e.kind.to_string()),
         };
         // An empty file (or only comments) is an empty config.
         let raw: RawConfig = if text.trim().lines().all(|l| l.trim_start().starts_with('#')) {
@@ -225,8 +225,8 @@ impl Config {
                 ));
             }
             for path in &raw.paths {
-                crate::source::git::check_path(path)
-                    .map_err(|e| invalid(line_after(text, path, line), e.to_string()))?;
+                super::paths::check_path(path)
+                    .map_err(|e| invalid(line_after(text, path, line), e))?;
             }
             targets.push(TargetConfig {
                 name,
@@ -315,8 +315,8 @@ impl Config {
 
 /// `accepted:` names a file inside the repository: relative, no `..`, not in `.git`.
 fn check_accepted(path: &str) -> Result<(), String> {
-    crate::source::git::check_path(path).map_err(|e| format!("accepted: {e}"))?;
-    let trimmed = crate::source::git::normalize_path(path);
+    super::paths::check_path(path).map_err(|e| format!("accepted: {e}"))?;
+    let trimmed = super::paths::normalize_path(path);
     if trimmed.is_empty() {
         return Err("accepted: needs a file name".into());
     }

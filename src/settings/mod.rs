@@ -6,12 +6,14 @@ use std::path::PathBuf;
 
 pub mod config;
 mod labels;
+pub mod paths;
 pub mod rules;
+pub mod source;
 
 use crate::cli::{CheckArgs, ClusterArgs, ColorChoice, CommonArgs, OutputFormat};
-use crate::source::{RepoSpec, SourceSpec};
 use config::{Config, ConfigError};
 pub use labels::LabelSelector;
+use source::{RepoSpec, SourceSpec};
 
 /// The field manager of dry runs and fixes when neither a flag nor a target names one.
 pub const DEFAULT_FIELD_MANAGER: &str = "kubectl-drift";

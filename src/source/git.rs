@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{is_manifest_file, SourceError};
+pub use crate::settings::paths::{normalize_path, unsafe_characters};
 
 /// The manifest files of one commit.
 pub struct Snapshot {
@@ -240,50 +241,15 @@ fn checked_name<'a>(
     Ok(text)
 }
 
-/// Why a name can't be shown or used as it is: backslashes (a separator elsewhere), control
-/// characters (a terminal runs them), or bidirectional controls (they reorder what is shown).
-pub fn unsafe_characters(text: &str) -> Option<&'static str> {
-    if text.contains('\\') {
-        Some("backslashes are not allowed")
-    } else if text.chars().any(char::is_control) {
-        Some("control characters are not allowed")
-    } else if text.chars().any(|c| {
-        matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }) {
-        Some("bidirectional text controls are not allowed")
-    } else {
-        None
-    }
-}
-
 /// A path a user or config names in the tree: relative, with no `.` or `..` steps and no
 /// characters [`unsafe_characters`] refuses, so that it can only name what is inside.
 pub fn check_path(path: &str) -> Result<(), SourceError> {
-    let outside = |message: &str| SourceError::OutsideRepo {
-        path: format!("{path:?}"),
-        message: message.to_string(),
-    };
-    // `./k8s/` names the folder `k8s`, as on the command line.
-    let path = normalize_path(path);
-    if path.starts_with('/') {
-        return Err(outside("an absolute path"));
-    }
-    if path.split('/').any(|c| c == ".." || c == ".") {
-        return Err(outside("paths may not step out with `..`"));
-    }
-    if let Some(reason) = unsafe_characters(&path) {
-        return Err(outside(reason));
-    }
-    Ok(())
-}
-
-/// `./k8s/prod/` → `k8s/prod`: tree paths have no leading `./` and no trailing slash.
-pub fn normalize_path(path: &str) -> String {
-    let trimmed = path.trim_start_matches("./").trim_end_matches('/');
-    if trimmed == "." {
-        String::new()
-    } else {
-        trimmed.to_string()
+    match crate::settings::paths::outside_reason(path) {
+        Some(reason) => Err(SourceError::OutsideRepo {
+            path: format!("{path:?}"),
+            message: reason.to_string(),
+        }),
+        None => Ok(()),
     }
 }
 

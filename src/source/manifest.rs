@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::{DesiredObject, Origin, SourceError};
+use crate::yaml::redact_message;
 
 /// API groups whose objects configure tools and never reach a cluster.
 const TOOL_GROUPS: &[&str] = &["kustomize.config.k8s.io", "config.kubernetes.io"];
@@ -224,49 +225,6 @@ fn key_line(doc: &str, key: &str) -> Option<usize> {
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
     })
-}
-
-/// A parser's error message without anything it quotes from the file: the file may not be
-/// what it claims (a token, a key), so only the kind of error is kept, with the position
-/// printed beside it (a missing or repeated field of the schema is named). Quoted (`"…"`) and backticked (`` `…` ``) text becomes `…`, except
-/// after ", expected ", which describes what was wanted, not what the file holds. The
-/// parser's own " at line L column C" is dropped.
-pub fn redact_message(message: &str) -> String {
-    let message = match message.find(" at line ") {
-        Some(i) => &message[..i],
-        None => message,
-    };
-    // Fields the schema wants, named by the schema.
-    if message.contains("missing field `") || message.contains("duplicate field `") {
-        return message.to_string();
-    }
-    let (found, expected) = match message.find(", expected ") {
-        Some(i) => message.split_at(i),
-        None => (message, ""),
-    };
-    let mut out = String::new();
-    let mut chars = found.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    match c {
-                        '\\' if !escaped => escaped = true,
-                        '"' if !escaped => break,
-                        _ => escaped = false,
-                    }
-                }
-                out.push('…');
-            }
-            '`' => {
-                chars.by_ref().find(|c| *c == '`');
-                out.push('…');
-            }
-            c => out.push(c),
-        }
-    }
-    out + expected
 }
 
 #[cfg(test)]

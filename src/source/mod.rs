@@ -101,45 +101,7 @@ pub struct DesiredSet {
     pub commit: Option<String>,
 }
 
-/// Where to read manifests from, as settled by the settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceSpec {
-    Git {
-        repo: RepoSpec,
-        rev: String,
-        /// Folders or files in the tree; empty means the whole tree.
-        paths: Vec<String>,
-        /// Use a URL repository's cached clone as it is, without fetching.
-        offline: bool,
-        /// Whether kustomizations may fetch remote bases, resources and charts.
-        allow_remote_bases: bool,
-    },
-    Files {
-        files: Vec<PathBuf>,
-        /// Whether kustomizations may fetch remote bases, resources and charts.
-        allow_remote_bases: bool,
-    },
-}
-
-/// Which Git repository.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RepoSpec {
-    /// A local repository, or `None` for the one around the current folder.
-    Local(Option<PathBuf>),
-    /// A remote repository, cloned into the cache and fetched.
-    Url(String),
-}
-
-impl RepoSpec {
-    /// `--repo`'s value: a URL when it looks like one, else a path.
-    pub fn parse(repo: Option<&str>) -> RepoSpec {
-        match repo {
-            Some(r) if remote::is_url(r) => RepoSpec::Url(r.to_string()),
-            Some(r) => RepoSpec::Local(Some(PathBuf::from(r))),
-            None => RepoSpec::Local(None),
-        }
-    }
-}
+use crate::settings::source::{RepoSpec, SourceSpec};
 
 /// A source made ready to read: the repository found (a URL one synced into the cache and
 /// locked while this lives) and the ref resolved to one commit, so that every target of a

@@ -109,23 +109,7 @@ fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
     true
 }
 
-/// Whether a --repo value is a URL rather than a local path: https://, http://, ssh://,
-/// git://, file://, or scp-like `user@host:path` / `host:path` (git's rule: a colon before
-/// the first slash, and not a Windows drive letter like C:\).
-pub fn is_url(repo: &str) -> bool {
-    if let Some((scheme, _)) = repo.split_once("://") {
-        return matches!(
-            scheme.to_ascii_lowercase().as_str(),
-            "https" | "http" | "ssh" | "git" | "file" | "git+ssh" | "ssh+git"
-        );
-    }
-    let Some(colon) = repo.find(':') else {
-        return false;
-    };
-    let host = &repo[..colon];
-    let drive_letter = host.len() == 1 && host.as_bytes()[0].is_ascii_alphabetic();
-    !host.is_empty() && !host.contains('/') && !host.contains('\\') && !drive_letter
-}
+use crate::settings::source::is_url;
 
 /// The cache folder: `repos` in the user's cache (`$XDG_CACHE_HOME/kubectl-drift/repos`, else
 /// `~/.cache/…`; `%LOCALAPPDATA%\kubectl-drift\repos` on Windows).
