@@ -214,6 +214,50 @@ fn the_readme_history_example_is_a_real_run() {
     );
 }
 
+/// The README's `rbac` example: an on-call group that may patch Deployments everywhere, a
+/// person who may edit the namespace, the pipeline's deployer allowed, and a hand-made patch.
+#[test]
+fn the_readme_rbac_example_is_a_real_run() {
+    let namespace = "shqr";
+    let repo = demo_deployed(namespace);
+    let rbac = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: deployment-patcher\nrules:\n- apiGroups: [apps]\n  resources: [deployments]\n  verbs: [get, patch]\n---\n\
+apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: oncall-patch\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: deployment-patcher}}\nsubjects:\n- {{apiGroup: rbac.authorization.k8s.io, kind: Group, name: oncall}}\n---\n\
+apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: alice-edit\n  namespace: {namespace}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}}\nsubjects:\n- {{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}}\n---\n\
+apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer\n  namespace: {namespace}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}}\nsubjects:\n- {{kind: ServiceAccount, name: deployer, namespace: spinnaker}}\n"
+    );
+    let out = kubectl_stdin("production", &["apply", "-f", "-"], Some(&rbac));
+    assert!(out.status.success(), "{out:?}");
+    kubectl_ok(
+        "production",
+        &[
+            "-n",
+            namespace,
+            "patch",
+            "configmap/web-config",
+            "-p",
+            r#"{"data":{"banner":"Maintenance tonight"}}"#,
+        ],
+    );
+
+    let command =
+        "kubectl drift rbac --context production -n shop --allow serviceaccount:spinnaker:deployer";
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["rbac", "--context", "production", "-n", namespace])
+        .args(["--allow", "serviceaccount:spinnaker:deployer"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let output = String::from_utf8_lossy(&out.stdout).replace(namespace, "shop");
+    let expected = readme_example(command);
+    assert!(
+        masked(&output) == masked(&expected),
+        "the README's rbac example no longer shows what the command prints; paste this \
+         after `$ {command}` in README.md:\n{output}"
+    );
+}
+
 #[test]
 fn masking_hides_commits_and_seconds_only() {
     assert_eq!(
