@@ -161,7 +161,7 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
 fn save_report(report: &Report, style: &Style, dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut text = Vec::new();
-    report::json::render(report, style, &mut text)?;
+    crate::render::json::render(report, style, &mut text)?;
     let stamp = style.now.format("%Y-%m-%dT%H-%M-%S%.3fZ").to_string();
     let temp = dir.join(format!(".{stamp}.{}.tmp", std::process::id()));
     std::fs::write(&temp, &text)?;
@@ -328,12 +328,12 @@ fn render(report: &Report, format: OutputFormat, style: &Style) -> std::io::Resu
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
-        OutputFormat::SideBySide => report::side_by_side::render(report, style, &mut out)?,
-        OutputFormat::Unified => report::unified::render(report, style, &mut out)?,
-        OutputFormat::Json => report::json::render(report, style, &mut out)?,
-        OutputFormat::Summary => report::summary::render(report, style, &mut out)?,
-        OutputFormat::Junit => report::junit::render(report, style, &mut out)?,
-        OutputFormat::Html => report::html::render(report, style, &mut out)?,
+        OutputFormat::SideBySide => crate::render::side_by_side::render(report, style, &mut out)?,
+        OutputFormat::Unified => crate::render::unified::render(report, style, &mut out)?,
+        OutputFormat::Json => crate::render::json::render(report, style, &mut out)?,
+        OutputFormat::Summary => crate::render::summary::render(report, style, &mut out)?,
+        OutputFormat::Junit => crate::render::junit::render(report, style, &mut out)?,
+        OutputFormat::Html => crate::render::html::render(report, style, &mut out)?,
     }
     out.flush()
 }

@@ -18,6 +18,7 @@ pub mod history;
 pub mod ignore;
 pub mod notify;
 pub mod rbac;
+pub mod render;
 pub mod report;
 pub mod retry;
 pub mod settings;

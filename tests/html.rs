@@ -12,7 +12,8 @@ use serde_json::json;
 
 use kubectl_drift::drift::IgnoredField;
 use kubectl_drift::drift::{FieldDrift, Status};
-use kubectl_drift::report::{html, redact, ContextSummary, Report, ResourceReport, Style};
+use kubectl_drift::render::html;
+use kubectl_drift::report::{redact, ContextSummary, Report, ResourceReport, Style};
 use kubectl_drift::source::Origin;
 
 #[path = "support/sample.rs"]

@@ -444,7 +444,7 @@ async fn slack_and_webhook_posts() {
         width: 100,
         now: now(),
     };
-    kubectl_drift::report::json::render(&drifted(5), &style, &mut out).unwrap();
+    kubectl_drift::render::json::render(&drifted(5), &style, &mut out).unwrap();
     let document: Value = serde_json::from_slice(&out).unwrap();
     let mut same = resources[0].clone();
     same.as_object_mut().unwrap().remove("more_fields");

@@ -5,9 +5,8 @@
 use serde_json::{json, Value};
 use unicode_width::UnicodeWidthStr;
 
-use kubectl_drift::report::{
-    json as json_format, redact, side_by_side, summary, unified, ContextSummary, Report, Style,
-};
+use kubectl_drift::render::{json as json_format, side_by_side, summary, unified};
+use kubectl_drift::report::{redact, ContextSummary, Report, Style};
 #[path = "support/sample.rs"]
 mod sample;
 use sample::*;

@@ -9,7 +9,7 @@
 //! never a value nor the resource's note.
 //!
 //! The webhook document (`POST`, `Content-Type: application/json`) is made of the report's
-//! own JSON shapes (`report::json`), with the drifted resources only:
+//! own JSON shapes (`render::json`), with the drifted resources only:
 //!
 //! ```text
 //! {
@@ -384,7 +384,7 @@ pub fn webhook(report: &Report, alert: Alert, now: DateTime<Utc>) -> Value {
     }
     let summary: Vec<&ContextSummary> = views.iter().map(|v| v.summary.as_ref()).collect();
     json!({
-        "apiVersion": crate::report::json::API_VERSION,
+        "apiVersion": crate::render::json::API_VERSION,
         "kind": "DriftAlert",
         "state": match alert { Alert::Drift => "drift", Alert::Resolved => "resolved" },
         "at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -399,7 +399,7 @@ pub fn webhook(report: &Report, alert: Alert, now: DateTime<Utc>) -> Value {
 /// for values over the bound, the values are left out, and a Secret's note too.
 fn webhook_resource(r: &ResourceReport) -> Value {
     let secret = redact::is_secret(r);
-    let mut resource = crate::report::json::resource_value(r);
+    let mut resource = crate::render::json::resource_value(r);
     let fields = resource["fields"]
         .as_array_mut()
         .map(std::mem::take)

@@ -2,14 +2,7 @@
 //! I/O is done. Secret values are hidden here, once, before any renderer sees them. The
 //! renderers turn a report and a `Style` into text on any `impl Write`.
 
-pub mod html;
-mod hunks;
-pub mod json;
-pub mod junit;
 pub mod redact;
-pub mod side_by_side;
-pub mod summary;
-pub mod unified;
 
 use chrono::{DateTime, Utc};
 use owo_colors::OwoColorize;

@@ -16,7 +16,8 @@ use chrono::Utc;
 
 use crate::check;
 use crate::notify::{self, NotifySettings};
-use crate::report::{json, Report, Style};
+use crate::render::json;
+use crate::report::{Report, Style};
 use crate::settings::CheckSettings;
 use metrics::History;
 

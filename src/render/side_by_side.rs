@@ -8,11 +8,11 @@ use owo_colors::OwoColorize;
 use unicode_width::UnicodeWidthStr;
 
 use super::hunks::{Fold, LineDiff, Mark, Piece};
-use super::{
+use crate::drift::{FieldDrift, Status};
+use crate::report::{
     attribution_text, header_line, redact, truncate, truncate_pair, value_text, wrap, yaml_text,
     Report, ResourceReport, Style,
 };
-use crate::drift::{FieldDrift, Status};
 
 /// Columns between the two sides: a space, the row's marker, the bar and a space.
 const GUTTER: usize = 4;

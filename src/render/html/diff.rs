@@ -9,7 +9,7 @@ use similar::{DiffOp, TextDiff};
 
 use super::{esc, plural};
 use crate::drift::Status;
-use crate::report::hunks::{Fold, LineDiff, Mark, Piece, Row};
+use crate::render::hunks::{Fold, LineDiff, Mark, Piece, Row};
 use crate::report::{redact, yaml_text, ResourceReport};
 
 /// Lines longer than this are not diffed character by character (cost grows with length,

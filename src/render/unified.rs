@@ -8,10 +8,10 @@ use owo_colors::OwoColorize;
 use similar::ChangeTag;
 
 use super::hunks::{Fold, LineDiff, Piece};
-use super::{
+use crate::drift::{Identity, Status};
+use crate::report::{
     header_line, redact, terminal_text, truncate, wrap, yaml_text, Report, ResourceReport, Style,
 };
-use crate::drift::{Identity, Status};
 
 /// Writes a diff per resource that is not in sync (a note for one in sync that carries
 /// one), then the line of each context as a comment.

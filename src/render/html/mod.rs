@@ -26,8 +26,8 @@ use std::io::{self, BufWriter, Write};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use super::{ContextSummary, Report, Style};
 use crate::drift::Status;
+use crate::report::{ContextSummary, Report, Style};
 use overview::{charts, filters, page_header, summary};
 use resources::resources;
 
@@ -81,7 +81,7 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
 /// Text made safe for HTML, in element content and in quoted attribute values alike. Every
 /// piece of the report goes through here.
 pub fn esc(text: &str) -> String {
-    super::escape_markup(text)
+    crate::report::escape_markup(text)
 }
 
 /// `'sha256-…'`, the CSP source that allows exactly this inline style or script.

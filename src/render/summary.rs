@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{paint_status, truncate, Report, ResourceReport, Style};
 use crate::drift::Status;
+use crate::report::{paint_status, truncate, Report, ResourceReport, Style};
 
 /// Space between columns.
 const SEPARATOR: &str = "  ";

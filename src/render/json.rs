@@ -60,9 +60,9 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{ContextSummary, Report, ResourceReport, Style};
 use crate::drift::FieldDrift;
 use crate::drift::IgnoredField;
+use crate::report::{ContextSummary, Report, ResourceReport, Style};
 use crate::source::Origin;
 
 /// The version of the report's and the alert webhook's JSON documents; a change of shape

@@ -5,11 +5,12 @@
 
 use std::io::{self, Write};
 
-use super::{
-    attribution_text, escape_markup as escape, unified, value_text, ContextSummary, Report,
-    ResourceReport, Style,
-};
+use super::unified;
 use crate::drift::Status;
+use crate::report::{
+    attribution_text, escape_markup as escape, value_text, ContextSummary, Report, ResourceReport,
+    Style,
+};
 
 /// Writes the document; colors are never used, and `style.now` dates the attributions.
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
