@@ -493,79 +493,14 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
         tell!("error: accepted drift is recorded in the repository's work tree, and --repo names a URL: run kubectl drift accept in a clone of it");
         return EXIT_ERROR;
     };
-    let mut code = if checked.report.has_errors() {
-        EXIT_ERROR
-    } else {
-        EXIT_IN_SYNC
-    };
-    // Who accepts: the user the server authenticates (SelfSubjectReview), else the
-    // kubeconfig's user name.
-    let mut by_context = std::collections::HashMap::new();
-    for cluster in &checked.clusters {
-        let by = match crate::cluster::live::self_subject_review(cluster).await {
-            Ok(user) => user.username,
-            Err(_) => cluster.user.clone().unwrap_or_else(|| "unknown".into()),
-        };
-        by_context.insert(cluster.context.clone(), by);
-    }
-    let mut recorded = 0;
-    for resource in &checked.report.resources {
-        let name = format!(
-            "{} {} ({})",
-            resource.identity.kind,
-            resource.identity.namespaced_name(),
-            resource.context
-        );
-        match resource.status {
-            crate::drift::Status::Drifted | crate::drift::Status::Accepted => {
-                let by = by_context
-                    .get(&resource.context)
-                    .cloned()
-                    .unwrap_or_else(|| "unknown".into());
-                let result = crate::accepted::acceptance(resource, &args.reason, until, &by)
-                    .and_then(|record| crate::accepted::record(&file, record));
-                match result {
-                    Ok(()) => {
-                        recorded += 1;
-                        say!("accepted: {name}, {} field(s)", resource.fields.len());
-                    }
-                    Err(e) => {
-                        tell!("error: {name}: {e}");
-                        code = EXIT_ERROR;
-                    }
-                }
-            }
-            crate::drift::Status::Missing => {
-                tell!(
-                    "error: {name} is missing live; only drift of existing objects can be accepted"
-                );
-                code = EXIT_ERROR;
-            }
-            crate::drift::Status::Error => {
-                tell!(
-                    "error: {name}: {}",
-                    resource.message.as_deref().unwrap_or("cannot be checked")
-                );
-            }
-            crate::drift::Status::InSync => say!("in sync, nothing to accept: {name}"),
-            crate::drift::Status::Ignored => say!("ignored, nothing to accept: {name}"),
-            crate::drift::Status::Extra => {
-                tell!("error: {name} has no manifest in Git; add one, or delete the object");
-                code = EXIT_ERROR;
-            }
+    let accepted = crate::fix::accept::record_all(&checked, &file, &args.reason, until).await;
+    for line in &accepted.lines {
+        match line {
+            crate::fix::accept::Said::Out(text) => say!("{text}"),
+            crate::fix::accept::Said::Err(text) => tell!("{text}"),
         }
     }
-    for summary in checked.report.contexts.iter().filter(|c| c.error.is_some()) {
-        tell!(
-            "error: context {}: {}",
-            summary.context,
-            summary.error.as_deref().unwrap_or_default()
-        );
-    }
-    if recorded > 0 {
-        say!("recorded in {}: review and commit it", file.display());
-    }
-    code
+    accepted.code
 }
 
 async fn version(cluster: &ClusterArgs) -> i32 {

@@ -6,6 +6,7 @@
 //! audited; every fixed resource is checked again.
 //! Decisions come from a `Decider`, so the terminal prompts stay at the edge.
 
+pub mod accept;
 pub mod audit;
 mod one;
 mod order;
