@@ -19,6 +19,18 @@ fn readme_example(command: &str) -> String {
     block[..block.find("```").unwrap()].to_string()
 }
 
+/// Fails unless `stdout`, with `namespace` read as `shop`, is the README's example of
+/// `command` once commits, seconds and times of day are masked; then prints the text to paste.
+fn assert_readme_shows(command: &str, stdout: &[u8], namespace: &str) {
+    let output = String::from_utf8_lossy(stdout).replace(namespace, "shop");
+    let expected = readme_example(command);
+    assert!(
+        masked_times(&output) == masked_times(&expected),
+        "the README's example no longer shows what the command prints; paste this after \
+         `$ {command}` in README.md:\n{output}"
+    );
+}
+
 /// Commits and "seconds ago" masked, as they change from run to run.
 fn masked(text: &str) -> String {
     let mut out = String::new();
@@ -127,13 +139,7 @@ fn the_readme_first_example_is_a_real_run() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let output = String::from_utf8_lossy(&out.stdout).replace(NAMESPACE, "shop");
-    let expected = readme_example(command);
-    assert!(
-        masked(&output) == masked(&expected),
-        "the README's first example no longer shows what the command prints; paste this \
-         after `$ {command}` in README.md:\n{output}"
-    );
+    assert_readme_shows(command, &out.stdout, NAMESPACE);
 }
 
 /// Times of day masked too, for the history's runs.
@@ -205,13 +211,7 @@ fn the_readme_history_example_is_a_real_run() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let output = String::from_utf8_lossy(&out.stdout).replace(namespace, "shop");
-    let expected = readme_example(command);
-    assert!(
-        masked_times(&output) == masked_times(&expected),
-        "the README's history example no longer shows what the command prints; paste this \
-         after `$ {command}` in README.md:\n{output}"
-    );
+    assert_readme_shows(command, &out.stdout, namespace);
 }
 
 /// The README's `rbac` example: an on-call group that may patch Deployments everywhere, a
@@ -249,13 +249,7 @@ apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: 
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let output = String::from_utf8_lossy(&out.stdout).replace(namespace, "shop");
-    let expected = readme_example(command);
-    assert!(
-        masked(&output) == masked(&expected),
-        "the README's rbac example no longer shows what the command prints; paste this \
-         after `$ {command}` in README.md:\n{output}"
-    );
+    assert_readme_shows(command, &out.stdout, namespace);
 }
 
 #[test]
