@@ -89,13 +89,7 @@ pub(super) async fn fix_one(
         let client_side = handle.field_manager == live::CLIENT_SIDE_APPLY;
         let action = if created { "create" } else { "apply" };
         if let Err(message) = audit_intent(settings, cluster, &handle, &resource, action) {
-            writeln!(
-                out,
-                "{}: {}\n",
-                describe(&resource),
-                terminal_text(&message)
-            )?;
-            return Ok((resource, Outcome::Failed(message)));
+            return Ok(not_audited(resource, message, out)?);
         }
         // A missing object has no version to hold on to: it is created only if it still does
         // not exist (409 AlreadyExists otherwise, handled as a change since the diff).
@@ -326,6 +320,21 @@ pub(super) fn audit_intent(
             settings.audit_log.display()
         )
     })
+}
+
+/// A resource left unwritten because its intent line could not be written: said, and failed.
+pub(super) fn not_audited(
+    resource: ResourceReport,
+    message: String,
+    out: &mut dyn Write,
+) -> io::Result<(ResourceReport, Outcome)> {
+    writeln!(
+        out,
+        "{}: {}\n",
+        describe(&resource),
+        terminal_text(&message)
+    )?;
+    Ok((resource, Outcome::Failed(message)))
 }
 
 pub(super) fn audit_write(

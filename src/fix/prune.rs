@@ -54,13 +54,7 @@ pub(super) async fn prune_one(
         return Ok((resource, Outcome::Failed("its type is not served".into())));
     };
     if let Err(message) = audit_intent(settings, cluster, handle, &resource, "delete") {
-        writeln!(
-            out,
-            "{}: {}\n",
-            describe(&resource),
-            terminal_text(&message)
-        )?;
-        return Ok((resource, Outcome::Failed(message)));
+        return Ok(not_audited(resource, message, out)?);
     }
     let result = live::delete(
         cluster,
