@@ -263,3 +263,185 @@ fn masking_hides_commits_and_seconds_only() {
         "  ####-##-## ##:##:##Z  production · Git #######\n"
     );
 }
+
+/// What a person sees at the end of a terminal session: every byte the program wrote, run
+/// through a terminal emulator as tall as the session, so that prompts redrawn on answer
+/// read as they finally stand.
+struct Screen {
+    session: rexpect::session::PtySession,
+    bytes: Vec<u8>,
+}
+
+impl Screen {
+    const COLUMNS: u16 = 200;
+    const ROWS: u16 = 2000;
+
+    fn spawn(repo: &std::path::Path, args: &[&str]) -> Self {
+        // The pseudo-terminal's size is set before the program starts, as a shell would.
+        let mut cmd = std::process::Command::new("sh");
+        cmd.current_dir(repo)
+            .env("KUBECONFIG", &testenv().kubeconfig)
+            .env("NO_COLOR", "1")
+            .arg("-c")
+            .arg(format!(
+                "stty cols {} rows {} && exec \"$0\" \"$@\"",
+                Self::COLUMNS,
+                Self::ROWS
+            ))
+            .arg(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+            .args(args);
+        let session = rexpect::session::spawn_with_options(
+            cmd,
+            rexpect::session::Options::new()
+                .timeout_ms(Some(60_000))
+                .strip_ansi_escape_codes(false),
+        )
+        .unwrap();
+        Screen {
+            session,
+            bytes: Vec::new(),
+        }
+    }
+
+    fn expect(&mut self, needle: &str) {
+        let before = self
+            .session
+            .exp_string(needle)
+            .unwrap_or_else(|e| panic!("no `{needle}` on the screen ({e}):\n{}", self.text()));
+        // rexpect hands each byte over as one char.
+        self.bytes.extend(before.chars().map(|c| c as u8));
+        self.bytes.extend(needle.as_bytes());
+    }
+
+    fn send(&mut self, keys: &str) {
+        // Keys typed before the prompt has put the terminal in raw mode would be echoed by
+        // the terminal too, and the prompt's redraw would then clear the wrong lines.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        self.session.send(keys).unwrap();
+        self.session.flush().unwrap();
+    }
+
+    /// Waits for the end and returns the exit code.
+    fn exit_code(&mut self) -> i32 {
+        let rest = self.session.exp_eof().unwrap();
+        self.bytes.extend(rest.chars().map(|c| c as u8));
+        match self.session.process().wait().unwrap() {
+            rexpect::process::WaitStatus::Exited(_, code) => code,
+            other => panic!("the program did not exit normally: {other:?}"),
+        }
+    }
+
+    /// The screen's text, trailing blank lines dropped.
+    fn text(&self) -> String {
+        let mut parser = vt100::Parser::new(Self::ROWS, Self::COLUMNS, 0);
+        parser.process(&self.bytes);
+        let contents = parser.screen().contents();
+        let mut lines: Vec<&str> = contents.lines().map(str::trim_end).collect();
+        while lines.last() == Some(&"") {
+            lines.pop();
+        }
+        lines.join("\n") + "\n"
+    }
+}
+
+/// Dates the person types at a prompt masked: they are days ahead of the run.
+fn masked_dates(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find("· 20") {
+            Some(at) if line.contains("Accept until") => {
+                format!("{}· ####-##-##", &line[..at])
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// The README's `fix` session: a hand-patched ConfigMap applied back, a hotfix image accepted with a reason and an expiry, a scale skipped.
+#[test]
+fn the_readme_fix_session_is_a_real_run() {
+    let namespace = "shqs";
+    let repo = demo_deployed(namespace);
+    let image = format!("api=registry.example.com/{namespace}/api:1.4.1-hotfix");
+    for change in [
+        vec![
+            "patch",
+            "configmap/web-config",
+            "-p",
+            r#"{"data":{"banner":"Back soon"}}"#,
+        ],
+        vec!["set", "image", "deployment/api", &image],
+        vec!["scale", "deployment/web", "--replicas=6"],
+    ] {
+        let mut args = vec!["-n", namespace];
+        args.extend(change);
+        kubectl_ok("production", &args);
+    }
+    let audit = repo.path().join("audit.log");
+    let command = "kubectl drift fix --context production --path k8s/production --audit-log /tmp/kubectl-drift-demo/audit.log";
+    let mut screen = Screen::spawn(
+        repo.path(),
+        &[
+            "fix",
+            "--context",
+            "production",
+            "--path",
+            "k8s/production",
+            "--audit-log",
+            audit.to_str().unwrap(),
+            "--width",
+            "120",
+            "--color",
+            "never",
+        ],
+    );
+    const DOWN: &str = "\x1b[B";
+    const ENTER: &str = "\r";
+    // ConfigMaps come before Deployments.
+    screen.expect("quit");
+    screen.send(ENTER);
+    screen.expect("in sync");
+    screen.expect("quit");
+    screen.send(&format!("{DOWN}{DOWN}{ENTER}"));
+    screen.expect("intentional?");
+    screen.send("hotfix for INC-4211 until 1.4.1 ships\r");
+    screen.expect("no expiry)");
+    let until = (chrono::Utc::now() + chrono::Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    screen.send(&format!("{until}\r"));
+    screen.expect("accepted.yaml");
+    screen.expect("quit");
+    screen.send(&format!("{DOWN}{ENTER}"));
+    let code = screen.exit_code();
+    // The repository's path, as the README shows it run from the repository.
+    let text = screen
+        .text()
+        .replace(&format!("{}/", repo.path().display()), "./");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        masked_dates(&masked_times(&text.replace(namespace, "shop")))
+            == masked_dates(&masked_times(&readme_example(command))),
+        "the README's `fix` session no longer shows what `fix` prints; paste this after \
+         `$ {command}` in README.md:\n{}",
+        text.replace(namespace, "shop")
+    );
+    // The accepted image stays accepted: `check` exits 0 for it, 1 for the skipped scale.
+    let out = drift()
+        .current_dir(repo.path())
+        .args([
+            "check",
+            "--context",
+            "production",
+            "--path",
+            "k8s/production",
+            "-o",
+            "summary",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("Accepted"), "{summary}");
+}
