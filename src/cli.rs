@@ -327,6 +327,33 @@ pub struct CommonArgs {
     #[arg(long)]
     pub allow_remote_bases: bool,
 
+    /// Release name a Helm chart in Git is rendered as (default: the chart's name).
+    #[arg(long, value_name = "NAME", help_heading = "Helm")]
+    pub helm_release: Option<String>,
+
+    /// Values file for Helm charts, a path in the commit (or on disk with -f); repeatable,
+    /// later files win, as with `helm -f`.
+    #[arg(long, value_name = "FILE", help_heading = "Helm")]
+    pub helm_values: Vec<String>,
+
+    /// A value for Helm charts, as `helm --set KEY=VALUE`; repeatable.
+    #[arg(long, value_name = "KEY=VALUE", help_heading = "Helm")]
+    pub helm_set: Vec<String>,
+
+    /// The helm binary that renders charts (default: `helm` on PATH).
+    #[arg(long, value_name = "PATH", help_heading = "Helm")]
+    pub helm_binary: Option<PathBuf>,
+
+    /// Check a Helm release against the manifest Helm last deployed (its release record in
+    /// the cluster), instead of Git; repeatable. Needs no helm binary.
+    #[arg(long, value_name = "NAME", help_heading = "Helm", conflicts_with_all = ["repo", "paths", "files", "git_ref", "offline", "helm_release", "helm_values", "helm_set"])]
+    pub from_release: Vec<String>,
+
+    /// With --from-release: every release deployed in the namespace (-n) or, with -A, in
+    /// every namespace.
+    #[arg(long, help_heading = "Helm", conflicts_with_all = ["repo", "paths", "files", "git_ref", "offline", "helm_release", "helm_values", "helm_set"])]
+    pub all_releases: bool,
+
     /// Namespace for manifests that name none, and the only namespace checked.
     #[arg(short = 'n', long, value_name = "NAMESPACE")]
     pub namespace: Option<String>,

@@ -27,6 +27,7 @@ pub(super) async fn check_context(
     progress: &(dyn Fn(Progress) + Sync),
     rules: &[crate::settings::rules::Rule],
     live_cache: Option<&LiveCache>,
+    renders: &super::helm::Renders,
     keep_handles: bool,
 ) -> Result<ContextOutcome, ContextError> {
     let selection = &settings.selection;
@@ -40,6 +41,22 @@ pub(super) async fn check_context(
         NamespaceScope::Only(ns) => ns.clone(),
         _ => context_ns.to_string(),
     };
+    // Helm charts render for this cluster; release records are read from it.
+    let helm = super::helm::Context {
+        cluster: &cluster,
+        catalog: &catalog,
+        default_ns: &default_ns,
+        settings,
+        allow_remote: source_allows_remote(&settings.source),
+        renders,
+    };
+    let completed = helm.complete(desired).await?;
+    let desired = completed.as_ref().unwrap_or(desired);
+    let whole_completed = match declaring {
+        Declaring::Whole(set) => helm.complete(set).await?.map(Declaring::Whole),
+        _ => None,
+    };
+    let declaring = whole_completed.as_ref().unwrap_or(declaring);
 
     let mut placed: Vec<Placed> = desired
         .objects
@@ -315,4 +332,18 @@ pub(super) type Compared = (ResourceReport, Option<ResourceHandle>, Option<Value
 pub(super) fn schema_of<'s>(p: &Placed, schemas: &'s openapi::Schemas) -> Option<schema::Type<'s>> {
     p.resource
         .and_then(|rt| schemas.kind(&rt.group, &rt.version, &rt.kind))
+}
+
+/// `--allow-remote-bases`, wherever the source keeps it.
+fn source_allows_remote(source: &crate::settings::source::SourceSpec) -> bool {
+    use crate::settings::source::SourceSpec;
+    match source {
+        SourceSpec::Git {
+            allow_remote_bases, ..
+        }
+        | SourceSpec::Files {
+            allow_remote_bases, ..
+        } => *allow_remote_bases,
+        SourceSpec::Releases { .. } => false,
+    }
 }

@@ -7,6 +7,7 @@
 mod compare;
 mod context;
 pub mod extra;
+pub mod helm;
 mod list;
 mod place;
 
@@ -43,6 +44,8 @@ use place::*;
 pub struct Caches {
     pub desired: source::DesiredCache,
     pub live: LiveCache,
+    /// Charts rendered, by commit, settings and cluster capabilities.
+    pub renders: helm::Renders,
 }
 
 /// Failures that stop the whole run before any context is checked.
@@ -69,6 +72,8 @@ enum ContextError {
     Cluster(#[from] ClusterError),
     #[error("{0}")]
     Selection(String),
+    #[error(transparent)]
+    Source(#[from] SourceError),
     #[error("timed out: the API server did not answer within {}s (--request-timeout); the context was given up", .0.as_secs_f64())]
     TimedOut(std::time::Duration),
 }
@@ -141,8 +146,8 @@ async fn checked(
             plan.iter()
                 .map(|target| {
                     let desired = match &caches {
-                        Some(caches) => caches.desired.read(&opened, &target.paths),
-                        None => source::read(&opened, &target.paths),
+                        Some(caches) => caches.desired.read(&opened, &target.paths, &target.helm),
+                        None => source::read(&opened, &target.paths, &target.helm),
                     }?;
                     Ok((desired, declared_set(&opened, target)))
                 })
@@ -166,6 +171,8 @@ async fn checked(
     let (desired, connected) = tokio::join!(reading, connecting);
     let desired = desired.expect("reading Git does not panic")?;
     let rules = config.as_ref().map_or(&[][..], |c| c.ignore.as_slice());
+    let renders = caches.map(|c| c.renders.clone()).unwrap_or_default();
+    let renders = &renders;
     let outcomes = futures::future::join_all(contexts.iter().zip(connected).map(
         |((index, context), connected)| {
             let ((desired, declaring), target) = (&desired[*index], &plan[*index]);
@@ -184,7 +191,7 @@ async fn checked(
                     Ok((cluster, catalog)) => {
                         let deadline = cluster.deadline.clone();
                         tokio::select! {
-                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, rules, caches.map(|c| &c.live), keep_handles) => outcome,
+                            outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, rules, caches.map(|c| &c.live), renders, keep_handles) => outcome,
                             after = deadline.passed() => Err(ContextError::TimedOut(after)),
                         }
                     }
@@ -286,15 +293,21 @@ enum Declaring {
 /// folder at `HEAD`).
 fn declared_set(opened: &source::Opened, target: &TargetSettings) -> Declaring {
     let tracks = target.tracking_label.is_some() || !target.owned_namespaces.is_empty();
-    let whole = |opened: &source::Opened| match source::read(opened, &target.own_paths) {
-        Ok(set) => Declaring::Whole(set),
-        Err(e) => Declaring::Unknown(format!(
-            "extra objects not looked for: the target's manifests cannot be read whole: {e}"
-        )),
-    };
+    let whole =
+        |opened: &source::Opened| match source::read(opened, &target.own_paths, &target.helm) {
+            Ok(set) => Declaring::Whole(set),
+            Err(e) => Declaring::Unknown(format!(
+                "extra objects not looked for: the target's manifests cannot be read whole: {e}"
+            )),
+        };
     match &opened.kind {
         _ if !tracks => Declaring::Nothing,
-        source::OpenedKind::Git { .. } if !target.paths_narrowed => Declaring::Desired,
+        source::OpenedKind::Git { .. } | source::OpenedKind::Releases { .. }
+            if !target.paths_narrowed =>
+        {
+            Declaring::Desired
+        }
+        source::OpenedKind::Releases { .. } => Declaring::Desired,
         source::OpenedKind::Git { .. } => whole(opened),
         source::OpenedKind::Files(_) => {
             let spec = crate::settings::source::SourceSpec::Git {

@@ -411,9 +411,9 @@ fn secret_bodies(plan: &FixPlan, check: &CheckSettings) -> Result<Vec<Option<Val
         };
         let (repo, offline) = match &check.source {
             SourceSpec::Git { repo, offline, .. } => (repo.clone(), *offline),
-            SourceSpec::Files { .. } => {
+            SourceSpec::Files { .. } | SourceSpec::Releases { .. } => {
                 return Err(refused(
-                    "its body is read from Git, and -f reads plain files".into(),
+                    "its body is read from Git, and this check reads no Git".into(),
                 ))
             }
         };
@@ -438,14 +438,15 @@ fn secret_bodies(plan: &FixPlan, check: &CheckSettings) -> Result<Vec<Option<Val
                 terminal_text(&s.commit)
             )));
         }
-        let desired = source::read(&opened, std::slice::from_ref(&s.file)).map_err(|e| {
-            refused(format!(
-                "{} @ {} cannot be read: {}",
-                terminal_text(&s.file),
-                source::short_commit(&s.commit),
-                terminal_text(&e.to_string())
-            ))
-        })?;
+        let desired = source::read(&opened, std::slice::from_ref(&s.file), &Default::default())
+            .map_err(|e| {
+                refused(format!(
+                    "{} @ {} cannot be read: {}",
+                    terminal_text(&s.file),
+                    source::short_commit(&s.commit),
+                    terminal_text(&e.to_string())
+                ))
+            })?;
         let found = desired.objects.into_iter().find(|o| {
             o.origin.file == s.file
                 && o.origin.line == s.line

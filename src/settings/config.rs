@@ -64,6 +64,8 @@ pub struct TargetConfig {
     pub tracking_label: Option<LabelSelector>,
     /// Namespaces the target owns: every object in them needs a manifest.
     pub namespaces: Vec<String>,
+    /// How Helm charts under the target's paths are rendered (`helm:`).
+    pub helm: super::source::HelmSettings,
     /// The line the target starts on.
     pub line: usize,
 }
@@ -92,6 +94,19 @@ struct RawTarget {
     tracking_label: Option<Tracking>,
     #[serde(default)]
     namespaces: Vec<String>,
+    helm: Option<RawHelm>,
+}
+
+/// A target's `helm:` block: `release`, `values` (paths in the commit), `set` (a map of
+/// `KEY: VALUE`, as `--set KEY=VALUE`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawHelm {
+    release: Option<String>,
+    #[serde(default)]
+    values: Vec<String>,
+    #[serde(default)]
+    set: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -228,6 +243,24 @@ impl Config {
                 super::paths::check_path(path)
                     .map_err(|e| invalid(line_after(text, path, line), e))?;
             }
+            let helm = match raw.helm {
+                Some(helm) => {
+                    for path in &helm.values {
+                        super::paths::check_path(path)
+                            .map_err(|e| invalid(line_after(text, path, line), e))?;
+                    }
+                    super::source::HelmSettings {
+                        release: helm.release,
+                        values: helm.values,
+                        set: helm
+                            .set
+                            .into_iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect(),
+                    }
+                }
+                None => Default::default(),
+            };
             targets.push(TargetConfig {
                 name,
                 contexts,
@@ -236,6 +269,7 @@ impl Config {
                 field_manager: raw.field_manager,
                 tracking_label: raw.tracking_label.map(|t| t.0),
                 namespaces: raw.namespaces,
+                helm,
                 line,
             });
         }

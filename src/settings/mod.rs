@@ -13,7 +13,7 @@ pub mod source;
 use crate::cli::{CheckArgs, ClusterArgs, ColorChoice, CommonArgs, OutputFormat};
 use config::{Config, ConfigError};
 pub use labels::LabelSelector;
-use source::{RepoSpec, SourceSpec};
+use source::{HelmSettings, RepoSpec, SourceSpec};
 
 /// The field manager of dry runs and fixes when neither a flag nor a target names one.
 pub const DEFAULT_FIELD_MANAGER: &str = "kubectl-drift";
@@ -102,6 +102,10 @@ pub struct CheckSettings {
     pub strict: bool,
     /// `--config`: the config file to use instead of the repository's `.kubectl-drift.yaml`.
     pub config_file: Option<PathBuf>,
+    /// `--helm-release`, `--helm-values`, `--helm-set`: over each target's `helm:` block.
+    pub helm: HelmSettings,
+    /// `--helm-binary`; `None`: `helm` on PATH.
+    pub helm_binary: Option<PathBuf>,
 }
 
 impl CheckSettings {
@@ -177,7 +181,40 @@ impl CheckSettings {
                 message,
             })?;
         }
-        let source = if args.files.is_empty() {
+        let releases = !args.from_release.is_empty() || args.all_releases;
+        for name in &args.from_release {
+            check_release_name(name).map_err(|message| SettingsError::Flag {
+                flag: "--from-release",
+                message,
+            })?;
+        }
+        if let Some(name) = &args.helm_release {
+            check_release_name(name).map_err(|message| SettingsError::Flag {
+                flag: "--helm-release",
+                message,
+            })?;
+        }
+        for set in &args.helm_set {
+            if !set.contains('=') || set.starts_with('=') {
+                return Err(SettingsError::Flag {
+                    flag: "--helm-set",
+                    message: format!("{set:?} is not KEY=VALUE"),
+                });
+            }
+        }
+        if args.from_release.len() > 1 && args.all_releases {
+            return Err(SettingsError::Flag {
+                flag: "--all-releases",
+                message: "names every release already; give it without --from-release".into(),
+            });
+        }
+        let source = if releases {
+            SourceSpec::Releases {
+                names: args.from_release.clone(),
+                all: args.all_releases,
+                all_namespaces: args.all_namespaces,
+            }
+        } else if args.files.is_empty() {
             let repo = RepoSpec::parse(args.repo.as_deref());
             if args.offline && matches!(repo, RepoSpec::Local(_)) {
                 return Err(SettingsError::Flag {
@@ -228,7 +265,32 @@ impl CheckSettings {
             show_secrets: args.show_secrets,
             strict: args.strict,
             config_file: args.config.clone(),
+            helm: HelmSettings {
+                release: args.helm_release.clone(),
+                values: args.helm_values.clone(),
+                set: args.helm_set.clone(),
+            },
+            helm_binary: args.helm_binary.clone(),
         })
+    }
+}
+
+/// A Helm release name as Helm accepts it: at most 53 lowercase letters, digits, `-` and
+/// `.`, starting and ending with a letter or digit.
+fn check_release_name(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name.len() <= 53
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} is not a valid Helm release name: at most 53 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
+        ))
     }
 }
 
@@ -274,6 +336,8 @@ pub struct TargetSettings {
     /// The target's own paths (the config's, whatever `--path` says): what it declares,
     /// read whole to tell extra objects.
     pub own_paths: Vec<String>,
+    /// How Helm charts under the paths are rendered.
+    pub helm: HelmSettings,
 }
 
 /// What the kubeconfig offers: every context, and the current one.
@@ -312,7 +376,21 @@ pub fn plan(
 ) -> Result<Vec<TargetSettings>, PlanError> {
     let flag_paths = match &settings.source {
         SourceSpec::Git { paths, .. } => paths.clone(),
-        SourceSpec::Files { .. } => Vec::new(),
+        SourceSpec::Files { .. } | SourceSpec::Releases { .. } => Vec::new(),
+    };
+    // Each flag replaces the target's setting of the same name.
+    let helm = |target: &HelmSettings| HelmSettings {
+        release: settings.helm.release.clone().or(target.release.clone()),
+        values: if settings.helm.values.is_empty() {
+            target.values.clone()
+        } else {
+            settings.helm.values.clone()
+        },
+        set: if settings.helm.set.is_empty() {
+            target.set.clone()
+        } else {
+            settings.helm.set.clone()
+        },
     };
     let field_manager = |target: Option<&str>| {
         settings
@@ -389,6 +467,7 @@ pub fn plan(
             owned_namespaces: target.namespaces.clone(),
             paths_narrowed: !flag_paths.is_empty(),
             own_paths: target.paths.clone(),
+            helm: helm(&target.helm),
         });
     }
     if !wanted.is_empty() {
@@ -402,6 +481,7 @@ pub fn plan(
             owned_namespaces: Vec::new(),
             paths_narrowed: false,
             own_paths: Vec::new(),
+            helm: helm(&HelmSettings::default()),
         });
     }
     Ok(planned)

@@ -21,6 +21,27 @@ pub enum SourceSpec {
         /// Whether kustomizations may fetch remote bases, resources and charts.
         allow_remote_bases: bool,
     },
+    /// Helm releases as Helm last deployed them: their release records in each cluster.
+    Releases {
+        /// Release names; empty with `all`.
+        names: Vec<String>,
+        /// Every release deployed in the checked namespaces.
+        all: bool,
+        /// `-A`: records are read from every namespace, not only `-n`'s or the context's.
+        all_namespaces: bool,
+    },
+}
+
+/// How Helm charts found under a target's paths are rendered: flags over the target's
+/// `helm:` block.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct HelmSettings {
+    /// `--helm-release`; `None`: the chart's name.
+    pub release: Option<String>,
+    /// `--helm-values`: paths in the commit (on disk for `-f`), in order.
+    pub values: Vec<String>,
+    /// `--helm-set`: `KEY=VALUE`, in order.
+    pub set: Vec<String>,
 }
 
 /// Which Git repository.

@@ -2,6 +2,7 @@
 //! checkout) or from plain files, split into Kubernetes objects that each keep their origin.
 
 pub mod git;
+pub mod helm;
 pub mod kustomize;
 pub mod manifest;
 pub mod remote;
@@ -99,9 +100,11 @@ pub struct DesiredSet {
     pub skipped_files: Vec<String>,
     /// The commit the manifests were read from, when they came from Git.
     pub commit: Option<String>,
+    /// Helm charts found under the paths: rendered per cluster, as `.Capabilities` differ.
+    pub charts: Vec<helm::Chart>,
 }
 
-use crate::settings::source::{RepoSpec, SourceSpec};
+use crate::settings::source::{HelmSettings, RepoSpec, SourceSpec};
 
 /// A source made ready to read: the repository found (a URL one synced into the cache and
 /// locked while this lives) and the ref resolved to one commit, so that every target of a
@@ -126,6 +129,12 @@ pub enum OpenedKind {
         _fetched: Option<remote::Fetched>,
     },
     Files(Vec<PathBuf>),
+    /// Helm release records, read from each cluster by the check.
+    Releases {
+        /// Release names; empty with `all`.
+        names: Vec<String>,
+        all: bool,
+    },
 }
 
 impl Opened {
@@ -134,7 +143,7 @@ impl Opened {
     pub fn work_tree(&self) -> Option<PathBuf> {
         match &self.kind {
             OpenedKind::Git { work_tree, .. } => work_tree.clone(),
-            OpenedKind::Files(_) => Some(PathBuf::from(".")),
+            OpenedKind::Files(_) | OpenedKind::Releases { .. } => Some(PathBuf::from(".")),
         }
     }
 
@@ -142,7 +151,7 @@ impl Opened {
     pub fn commit(&self) -> Option<&str> {
         match &self.kind {
             OpenedKind::Git { commit, .. } => Some(commit),
-            OpenedKind::Files(_) => None,
+            OpenedKind::Files(_) | OpenedKind::Releases { .. } => None,
         }
     }
 
@@ -224,6 +233,15 @@ pub fn open(spec: &SourceSpec) -> Result<Opened, SourceError> {
                 allow_remote_bases: *allow_remote_bases,
             })
         }
+        SourceSpec::Releases { names, all, .. } => {
+            return Ok(Opened {
+                kind: OpenedKind::Releases {
+                    names: names.clone(),
+                    all: *all,
+                },
+                allow_remote_bases: false,
+            })
+        }
         SourceSpec::Git {
             repo,
             rev,
@@ -298,6 +316,8 @@ pub enum SourceError {
         line: usize,
         message: String,
     },
+    #[error("{chart}: {message}")]
+    Helm { chart: String, message: String },
     #[error("{path}: kustomize failed: {message}")]
     Kustomize { path: String, message: String },
     #[error("{file}:{line}: {message}")]
@@ -328,28 +348,36 @@ pub enum SourceError {
     },
 }
 
+/// A desired set's key: the commit, the paths, and how charts under them render.
+type DesiredKey = (String, Vec<String>, HelmSettings);
+
 /// Desired sets read from Git, by commit and paths, for `watch`: a commit never changes, so
 /// its manifests are read again only when the ref moves.
 #[derive(Debug, Default)]
 pub struct DesiredCache {
-    sets: std::sync::Mutex<std::collections::HashMap<(String, Vec<String>), DesiredSet>>,
+    sets: std::sync::Mutex<std::collections::HashMap<DesiredKey, DesiredSet>>,
 }
 
 impl DesiredCache {
     /// `read`, or what an earlier read of the same commit and paths found.
-    pub fn read(&self, opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError> {
+    pub fn read(
+        &self,
+        opened: &Opened,
+        paths: &[String],
+        helm: &HelmSettings,
+    ) -> Result<DesiredSet, SourceError> {
         let Some(commit) = opened.commit() else {
             // Plain files can change under the same name: always read.
-            return read(opened, paths);
+            return read(opened, paths, helm);
         };
-        let key = (commit.to_string(), paths.to_vec());
+        let key = (commit.to_string(), paths.to_vec(), helm.clone());
         if let Some(set) = self.sets.lock().ok().and_then(|s| s.get(&key).cloned()) {
             return Ok(set);
         }
-        let set = read(opened, paths)?;
+        let set = read(opened, paths, helm)?;
         if let Ok(mut sets) = self.sets.lock() {
             // Only the current commit's sets are worth keeping.
-            sets.retain(|(c, _), _| c == commit);
+            sets.retain(|(c, _, _), _| c == commit);
             sets.insert(key, set.clone());
         }
         Ok(set)
@@ -359,10 +387,17 @@ impl DesiredCache {
 /// Commits' trees read since start (every `read` of a Git source), for `watch`'s metrics.
 pub static GIT_READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Reads every manifest under `paths` (Git sources; the whole tree when empty).
-pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError> {
+/// Reads every manifest under `paths` (Git sources; the whole tree when empty). Helm charts
+/// under them are found, not rendered: `helm` says how they will be.
+pub fn read(
+    opened: &Opened,
+    paths: &[String],
+    helm: &HelmSettings,
+) -> Result<DesiredSet, SourceError> {
     let mut rendered = Vec::new();
+    let mut charts = Vec::new();
     let (files, commit) = match &opened.kind {
+        OpenedKind::Releases { .. } => (Vec::new(), None),
         OpenedKind::Git { repo, commit, .. } => {
             GIT_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let (repo, rev) = (Some(repo.as_path()), commit.as_str());
@@ -398,6 +433,54 @@ pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError
                 })
                 .collect();
             let mut files = snapshot.files;
+            // Every chart under the paths, subcharts left to their parent.
+            let mut chart_files: Vec<String> = files
+                .iter()
+                .map(|(p, _)| p)
+                .filter(|p| {
+                    *p == helm::CHART_FILE || p.ends_with(&format!("/{}", helm::CHART_FILE))
+                })
+                .cloned()
+                .collect();
+            chart_files.sort_by_key(|p| p.matches('/').count());
+            let mut chart_folders: Vec<String> = Vec::new();
+            if !chart_files.is_empty() {
+                let values = if helm.values.is_empty() {
+                    Vec::new()
+                } else {
+                    git::read_tree(repo, rev, &helm.values, true)
+                        .map_err(|e| match e {
+                            SourceError::PathNotInTree { path, commit } => SourceError::Helm {
+                                chart: format!("--helm-values {path}"),
+                                message: format!(
+                                    "no such file in commit {}",
+                                    short_commit(&commit)
+                                ),
+                            },
+                            other => other,
+                        })?
+                        .files
+                };
+                for chart_file in chart_files {
+                    let folder = chart_file
+                        .rsplit_once('/')
+                        .map(|(f, _)| format!("{f}/"))
+                        .unwrap_or_default();
+                    if chart_folders.iter().any(|f| folder.starts_with(f.as_str())) {
+                        continue;
+                    }
+                    charts.push(helm::chart_from_tree(
+                        &chart_file,
+                        &files,
+                        values.clone(),
+                        Some(commit),
+                        helm,
+                        opened.allow_remote_bases,
+                    )?);
+                    chart_folders.push(folder);
+                }
+                files.retain(|(p, _)| !chart_folders.iter().any(|f| p.starts_with(f.as_str())));
+            }
             if !kustomizations.is_empty() {
                 // kustomize reads files (bases, generators) from anywhere in the tree. Symlinks
                 // and submodules are not written: a kustomization that uses one fails on it.
@@ -425,7 +508,11 @@ pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError
         OpenedKind::Files(paths) => {
             let mut plain = Vec::new();
             for path in paths {
-                if path.is_dir() && kustomize::FILE_NAMES.iter().any(|n| path.join(n).exists()) {
+                if path.is_dir() && path.join(helm::CHART_FILE).is_file() {
+                    charts.push(helm::chart_on_disk(path, helm)?);
+                } else if path.is_dir()
+                    && kustomize::FILE_NAMES.iter().any(|n| path.join(n).exists())
+                {
                     if !opened.allow_remote_bases {
                         kustomize::refuse_remote(path, "", false)?;
                     }
@@ -440,6 +527,7 @@ pub fn read(opened: &Opened, paths: &[String]) -> Result<DesiredSet, SourceError
     let mut set = DesiredSet {
         commit: commit.clone(),
         objects: rendered,
+        charts,
         ..Default::default()
     };
     for ((file, _), parsed) in files.iter().zip(parse_all(&files, commit.as_deref())) {

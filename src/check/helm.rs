@@ -1,0 +1,228 @@
+//! Helm in one context: the charts Git holds rendered for this cluster (its version and
+//! APIs are what `.Capabilities` says), and, with `--from-release`, the manifests of the
+//! releases Helm last deployed here, read from their release records. Either way the result
+//! is a desired set like any other.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use super::ContextError;
+use crate::cluster::{kubeconfig, live, Catalog, Cluster};
+use crate::settings::source::SourceSpec;
+use crate::settings::{CheckSettings, NamespaceScope};
+use crate::source::helm::{self, Capabilities, RenderRun};
+use crate::source::{DesiredObject, DesiredSet};
+
+/// Renders kept by their key (commit, chart, settings, namespace, capabilities), so that
+/// contexts of one run, and `watch`'s rounds, render each chart once.
+#[derive(Debug, Clone, Default)]
+pub struct Renders {
+    done: Arc<Mutex<HashMap<String, RenderCell>>>,
+}
+
+type RenderCell = Arc<tokio::sync::OnceCell<Result<Arc<Vec<DesiredObject>>, String>>>;
+
+/// Renders kept at most; `watch` over a moving branch would otherwise keep every commit's.
+const KEPT_RENDERS: usize = 64;
+
+/// Charts rendered with `helm template` since start, for the bench and tests.
+pub static RENDERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Renders {
+    fn cell(&self, key: String) -> RenderCell {
+        let mut done = self.done.lock().expect("no panic while holding the lock");
+        if done.len() >= KEPT_RENDERS && !done.contains_key(&key) {
+            done.clear();
+        }
+        done.entry(key).or_default().clone()
+    }
+}
+
+/// What Helm needs to know of one context.
+pub(super) struct Context<'a> {
+    pub cluster: &'a Cluster,
+    pub catalog: &'a Catalog,
+    /// The namespace of manifests that name none: charts render into it.
+    pub default_ns: &'a str,
+    pub settings: &'a CheckSettings,
+    /// `--allow-remote-bases`: helm may fetch dependencies that are not vendored.
+    pub allow_remote: bool,
+    pub renders: &'a Renders,
+}
+
+impl Context<'_> {
+    /// What Helm adds to a context's desired set: `desired` with its charts rendered, and the
+    /// release records' objects when the source is `--from-release`. `None`: nothing to add.
+    pub(super) async fn complete(
+        &self,
+        desired: &DesiredSet,
+    ) -> Result<Option<DesiredSet>, ContextError> {
+        let Context {
+            cluster,
+            catalog,
+            default_ns,
+            settings,
+            allow_remote,
+            renders,
+        } = *self;
+        let source = &settings.source;
+        let namespace = &settings.selection.namespace;
+        let helm_binary = settings.helm_binary.as_deref();
+        let releases = match source {
+            SourceSpec::Releases {
+                names,
+                all,
+                all_namespaces,
+            } => Some((names, *all, *all_namespaces)),
+            _ => None,
+        };
+        if desired.charts.is_empty() && releases.is_none() {
+            return Ok(None);
+        }
+        let mut set = DesiredSet {
+            objects: desired.objects.clone(),
+            skipped_files: desired.skipped_files.clone(),
+            commit: desired.commit.clone(),
+            charts: Vec::new(),
+        };
+        if !desired.charts.is_empty() {
+            let capabilities = Capabilities {
+                kube_version: kubeconfig::server_version(cluster).await?,
+                api_versions: api_versions(catalog),
+            };
+            for chart in &desired.charts {
+                let run = RenderRun {
+                    binary: helm_binary,
+                    namespace: default_ns,
+                    capabilities: &capabilities,
+                    allow_remote,
+                };
+                let cell = renders.cell(chart.render_key(&run));
+                let objects = cell
+                    .get_or_init(|| async {
+                        let (chart, capabilities) = (chart.clone(), capabilities.clone());
+                        let (binary, namespace) =
+                            (helm_binary.map(|b| b.to_path_buf()), default_ns.to_string());
+                        tokio::task::spawn_blocking(move || {
+                            RENDERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let run = RenderRun {
+                                binary: binary.as_deref(),
+                                namespace: &namespace,
+                                capabilities: &capabilities,
+                                allow_remote,
+                            };
+                            helm::render(&chart, &run)
+                                .map(Arc::new)
+                                .map_err(|e| e.to_string())
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(format!("rendering panicked: {e}")))
+                    })
+                    .await
+                    .clone()
+                    .map_err(ContextError::Selection)?;
+                set.objects.extend(objects.iter().cloned());
+            }
+        }
+        if let Some((names, all, all_namespaces)) = releases {
+            let namespaces = match namespace {
+                NamespaceScope::Only(ns) => Some(ns.as_str()),
+                _ if all_namespaces => None,
+                _ => Some(default_ns),
+            };
+            set.objects
+                .extend(release_objects(cluster, catalog, namespaces, names, all).await?);
+        }
+        Ok(Some(set))
+    }
+}
+
+/// Every served `group/version` and `group/version/Kind`, as `helm install` tells the chart.
+fn api_versions(catalog: &Catalog) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for t in catalog.types() {
+        let gv = t.api_version();
+        out.insert(format!("{gv}/{}", t.kind));
+        out.insert(gv);
+    }
+    out.into_iter().collect()
+}
+
+/// The objects of the releases deployed in `namespace` (every namespace for `None`): the
+/// newest deployed revision of each release named (of every release with `all`).
+async fn release_objects(
+    cluster: &Cluster,
+    catalog: &Catalog,
+    namespace: Option<&str>,
+    names: &[String],
+    all: bool,
+) -> Result<Vec<DesiredObject>, ContextError> {
+    let secrets = catalog
+        .for_manifest("v1", "Secret")
+        .ok_or_else(|| ContextError::Selection("the server serves no Secrets".into()))?;
+    let selector = match names {
+        [one] if !all => format!("owner=helm,status=deployed,name={one}"),
+        _ => "owner=helm,status=deployed".to_string(),
+    };
+    let where_ = namespace.map_or("any namespace".to_string(), |n| format!("namespace {n}"));
+    let records = cluster
+        .deadline
+        .bound(live::list(cluster, secrets, namespace, Some(&selector)))
+        .await
+        .map_err(|e| {
+            ContextError::Selection(format!("cannot read Helm release records in {where_}: {e}"))
+        })?;
+    // The newest deployed revision of each release, by namespace and name.
+    let mut newest: HashMap<(String, String), helm::Release> = HashMap::new();
+    for record in records {
+        if record["type"].as_str() != Some(helm::RELEASE_SECRET_TYPE) {
+            continue;
+        }
+        let release = helm::decode_release(&record).map_err(ContextError::Selection)?;
+        if release.status != "deployed" || (!all && !names.contains(&release.name)) {
+            continue;
+        }
+        let key = (release.namespace.clone(), release.name.clone());
+        if newest
+            .get(&key)
+            .is_none_or(|known| known.revision < release.revision)
+        {
+            newest.insert(key, release);
+        }
+    }
+    for name in names {
+        if !newest.keys().any(|(_, n)| n == name) {
+            return Err(ContextError::Selection(format!(
+                "no deployed Helm release {name:?} in {where_}"
+            )));
+        }
+    }
+    let mut releases: Vec<helm::Release> = newest.into_values().collect();
+    releases.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let mut objects = Vec::new();
+    for release in releases {
+        for object in
+            helm::release_objects(&release).map_err(|e| ContextError::Selection(e.to_string()))?
+        {
+            objects.push(in_namespace(object, catalog, &release.namespace));
+        }
+    }
+    Ok(objects)
+}
+
+/// A release's object in the release's namespace, as Helm applied it, unless it names one
+/// or its kind is cluster-scoped.
+fn in_namespace(object: DesiredObject, catalog: &Catalog, namespace: &str) -> DesiredObject {
+    if object.namespace().is_some()
+        || catalog
+            .for_manifest(object.api_version(), object.kind())
+            .is_some_and(|t| !t.namespaced)
+    {
+        return object;
+    }
+    let mut manifest: Value = object.manifest();
+    manifest["metadata"]["namespace"] = Value::String(namespace.to_string());
+    DesiredObject::new(&manifest, object.origin)
+}
