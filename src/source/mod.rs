@@ -469,9 +469,22 @@ pub fn read(
                     if chart_folders.iter().any(|f| folder.starts_with(f.as_str())) {
                         continue;
                     }
+                    // Templates, helpers and packed subcharts are not manifests: the
+                    // chart's folder is read whole.
+                    let chart_paths: Vec<String> = [folder.trim_end_matches('/')]
+                        .iter()
+                        .filter(|f| !f.is_empty())
+                        .map(|f| f.to_string())
+                        .collect();
+                    let chart_tree = git::read_tree(repo, rev, &chart_paths, true)?;
+                    if let Some(link) = chart_tree.symlinks.first() {
+                        return Err(SourceError::Symlink {
+                            path: format!("{link} @ {}", short_commit(commit)),
+                        });
+                    }
                     charts.push(helm::chart_from_tree(
                         &chart_file,
-                        &files,
+                        &chart_tree.files,
                         values.clone(),
                         Some(commit),
                         helm,

@@ -12,6 +12,7 @@ mod fix;
 mod fix_pipeline;
 mod fix_plan;
 mod foundation;
+mod helm;
 mod hostile_repo;
 mod hostile_server;
 mod platforms;
