@@ -317,6 +317,18 @@ pub fn exposition(
 
     header(
         &mut out,
+        "kubectl_drift_helm_renders_total",
+        "counter",
+        "Helm charts rendered since start; rounds render again only when the commit, the chart's settings or the cluster's version and APIs change.",
+    );
+    let _ = writeln!(
+        out,
+        "kubectl_drift_helm_renders_total {}",
+        crate::check::helm::RENDERS.load(std::sync::atomic::Ordering::Relaxed)
+    );
+
+    header(
+        &mut out,
         "kubectl_drift_git_info",
         "gauge",
         "The Git commit the last round compared, by context (always 1).",

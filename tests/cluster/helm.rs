@@ -610,3 +610,109 @@ fn without_helm_or_with_unvendored_dependencies_the_error_says_what_to_do() {
         "{stderr}"
     );
 }
+
+#[test]
+fn watch_renders_a_chart_again_only_when_the_commit_changes() {
+    use crate::watch::{free_port, get, sample, wait_for, Killed};
+    use std::time::Duration;
+    let ns = namespace("helm-watch", &["production"]);
+    let repo = chart_repo(&[]);
+    install(repo.path(), &ns);
+    let port = free_port();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+        .current_dir(repo.path())
+        .env("KUBECONFIG", &testenv().kubeconfig)
+        .args([
+            "watch",
+            "--interval",
+            "1s",
+            "--context",
+            "production",
+            "--path",
+            "charts/shop",
+            "-n",
+            &ns,
+        ])
+        .args(helm_binary())
+        .args(["--helm-values", PRODUCTION_VALUES, "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _watch = Killed(child);
+    let metrics = || {
+        get(port, "/metrics")
+            .map(|(_, body)| body)
+            .unwrap_or_default()
+    };
+    let value = |series: &str| sample(&metrics(), series);
+    let deployment = |status: &str| {
+        format!(
+            "kubectl_drift_resources{{context=\"production\",namespace=\"{ns}\",kind=\"Deployment\",status=\"{status}\"}}"
+        )
+    };
+    wait_for("three rounds", Duration::from_secs(60), || {
+        value("kubectl_drift_rounds_total").unwrap_or(0.0) >= 3.0
+    });
+    let text = metrics();
+    assert_eq!(sample(&text, &deployment("InSync")), Some(2.0), "{text}");
+    assert_eq!(
+        sample(&text, "kubectl_drift_helm_renders_total"),
+        Some(1.0),
+        "{text}"
+    );
+
+    // A new commit changes the production values: rendered once more, and the drift seen.
+    let values = repo.path().join(PRODUCTION_VALUES);
+    let text = std::fs::read_to_string(&values).unwrap();
+    std::fs::write(&values, text.replace("replicaCount: 3", "replicaCount: 4")).unwrap();
+    commit(repo.path(), "production runs 4");
+    wait_for("the new commit's drift", Duration::from_secs(60), || {
+        value(&deployment("Drifted")) == Some(1.0)
+    });
+    let rounds = value("kubectl_drift_rounds_total").unwrap();
+    wait_for("two more rounds", Duration::from_secs(60), || {
+        value("kubectl_drift_rounds_total").unwrap_or(0.0) >= rounds + 2.0
+    });
+    assert_eq!(value("kubectl_drift_helm_renders_total"), Some(2.0));
+}
+
+#[test]
+fn watch_once_checks_release_records() {
+    let ns = namespace("helm-wonce", &["production"]);
+    let repo = chart_repo(&[]);
+    install(repo.path(), &ns);
+    kubectl_ok(
+        "production",
+        &["-n", &ns, "scale", "deployment/shop-cache", "--replicas=5"],
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("drift.prom");
+    let out = drift()
+        .current_dir(elsewhere.path())
+        .args([
+            "watch",
+            "--once",
+            "--context",
+            "production",
+            "-n",
+            &ns,
+            "--from-release",
+            "shop",
+            "--metrics-file",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let metrics = std::fs::read_to_string(&file).unwrap();
+    let drifted = format!(
+        "kubectl_drift_resources{{context=\"production\",namespace=\"{ns}\",kind=\"Deployment\",status=\"Drifted\"}}"
+    );
+    assert_eq!(
+        crate::watch::sample(&metrics, &drifted),
+        Some(1.0),
+        "{metrics}"
+    );
+}
