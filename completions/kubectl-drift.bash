@@ -167,7 +167,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__accept)
-            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --reason --until --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --reason --until --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,6 +194,26 @@ _kubectl__drift() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-binary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -257,7 +277,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__check)
-            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --report-dir --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --report-dir --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,6 +304,26 @@ _kubectl__drift() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-binary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -401,7 +441,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__fix)
-            opts="-f -n -A -l -y -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --yes --dry-run --prune --audit-log --save-plan --plan --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -y -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --yes --dry-run --prune --audit-log --save-plan --plan --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -428,6 +468,26 @@ _kubectl__drift() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-binary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -693,7 +753,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__rbac)
-            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --allow --no-default-allow --output --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --allow --no-default-allow --output --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,6 +780,26 @@ _kubectl__drift() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-binary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -813,7 +893,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__watch)
-            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --serve-report --once --metrics-file --per-resource-metrics --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --serve-report --once --metrics-file --per-resource-metrics --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,6 +920,26 @@ _kubectl__drift() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-binary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -46,6 +46,11 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l helm-release -d 'Release name a Helm chart in Git is rendered as (default: the chart\'s name)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l helm-values -d 'Values file for Helm charts, a path in the commit (or on disk with -f); repeatable, later files win, as with `helm -f`' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -72,6 +77,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l all-releases -d 'With --from-release: every release deployed in the namespace (-n) or, with -A, in every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l show-secrets -d 'Print Secret values instead of hiding them'
@@ -85,6 +91,11 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l conf
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l helm-release -d 'Release name a Helm chart in Git is rendered as (default: the chart\'s name)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l helm-values -d 'Values file for Helm charts, a path in the commit (or on disk with -f); repeatable, later files win, as with `helm -f`' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -101,6 +112,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l cont
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l all-releases -d 'With --from-release: every release deployed in the namespace (-n) or, with -A, in every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l show-secrets -d 'Print Secret values instead of hiding them'
@@ -115,6 +127,11 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l c
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l helm-release -d 'Release name a Helm chart in Git is rendered as (default: the chart\'s name)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l helm-values -d 'Values file for Helm charts, a path in the commit (or on disk with -f); repeatable, later files win, as with `helm -f`' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -130,6 +147,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l c
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l all-releases -d 'With --from-release: every release deployed in the namespace (-n) or, with -A, in every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l show-secrets -d 'Print Secret values instead of hiding them'
@@ -141,6 +159,11 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l helm-release -d 'Release name a Helm chart in Git is rendered as (default: the chart\'s name)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l helm-values -d 'Values file for Helm charts, a path in the commit (or on disk with -f); repeatable, later files win, as with `helm -f`' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -163,6 +186,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l all-releases -d 'With --from-release: every release deployed in the namespace (-n) or, with -A, in every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l show-secrets -d 'Print Secret values instead of hiding them'
@@ -179,6 +203,11 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l con
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l path -d 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s f -l filename -d 'Read manifests from plain files or folders instead of Git; repeatable' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l helm-release -d 'Release name a Helm chart in Git is rendered as (default: the chart\'s name)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l helm-values -d 'Values file for Helm charts, a path in the commit (or on disk with -f); repeatable, later files win, as with `helm -f`' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -195,6 +224,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l con
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l allow-remote-bases -d 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l all-releases -d 'With --from-release: every release deployed in the namespace (-n) or, with -A, in every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s A -l all-namespaces -d 'Check every namespace'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l strict -d 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l show-secrets -d 'Print Secret values instead of hiding them'
