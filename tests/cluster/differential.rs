@@ -1206,3 +1206,204 @@ fn keyed_items_reordered_by_hand_are_drift_as_kubectl_diff_says() {
         );
     }
 }
+
+/// The verdict on a Helm release against the oracle a Helm user would reach for:
+/// `helm template … | kubectl diff --server-side --force-conflicts`. The chart fixture is
+/// installed with `helm install` (helm's own three-way merge, manager `helm`), changed by
+/// hand with the generator above, and checked from Git with the chart rendered by
+/// kubectl-drift; kubectl diff gets helm's own render of the same chart and values.
+#[test]
+fn hand_changes_to_a_helm_release_agree_with_helm_template_and_kubectl_diff() {
+    use crate::helm::{chart_repo, helm_binary, install, PRODUCTION_VALUES};
+    let cases = env_number("KUBECTL_DRIFT_DIFF_CASES", 60) as usize * 2 / 3;
+    let seed = env_number("KUBECTL_DRIFT_DIFF_SEED", 0x5eed_d1ff) ^ 0x4e1e;
+    let mut rng = Rng(seed);
+    let repo = chart_repo(&[]);
+    let server = kubectl_ok(CONTEXT, &["version", "-o", "json"]);
+    let server: Value = serde_json::from_str(&server).unwrap();
+    let kube_version = server["serverVersion"]["gitVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut tally = Tally::default();
+    let mut round = 0;
+    while tally.cases < cases {
+        let ns = namespace("helm-differential", &[CONTEXT]);
+        install(repo.path(), &ns);
+        // helm's own render, as a Helm user would feed kubectl diff.
+        let rendered = crate::helm::helm(
+            CONTEXT,
+            &[
+                "template",
+                "shop",
+                repo.path().join("charts/shop").to_str().unwrap(),
+                "-n",
+                &ns,
+                "-f",
+                repo.path().join(PRODUCTION_VALUES).to_str().unwrap(),
+                "--kube-version",
+                &kube_version,
+                "--api-versions",
+                "shop.example.com/v1alpha1",
+                "--include-crds",
+                "--no-hooks",
+            ],
+        );
+        let docs = documents(&[&rendered]);
+        let listed: Value = serde_json::from_str(&kubectl_ok(
+            CONTEXT,
+            &[
+                "-n",
+                &ns,
+                "get",
+                "deployments,services,configmaps,secrets,shopfeatures",
+                "-o",
+                "json",
+            ],
+        ))
+        .unwrap();
+        let objects: Vec<&Value> = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| {
+                o["metadata"]["name"] != "kube-root-ca.crt" && o["type"] != "helm.sh/release.v1"
+            })
+            .collect();
+        let mut changes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for obj in &objects {
+            if tally.cases >= cases || rng.chance(25) {
+                continue;
+            }
+            let id = object_id(obj);
+            let target = format!(
+                "{}/{}",
+                obj["kind"].as_str().unwrap().to_lowercase(),
+                obj["metadata"]["name"].as_str().unwrap()
+            );
+            let live: Value = serde_json::from_str(&kubectl_ok(
+                CONTEXT,
+                &["-n", &ns, "get", &target, "-o", "json"],
+            ))
+            .unwrap();
+            let change = hand_change(&live, &mut rng);
+            match make_change(&ns, &target, &change) {
+                Ok(()) => {
+                    tally.cases += 1;
+                    changes.entry(id).or_default().push(change.what);
+                }
+                Err(e) => eprintln!(
+                    "helm differential: {id}: {} refused: {}",
+                    change.what,
+                    e.trim()
+                ),
+            }
+        }
+        let binary = helm_binary();
+        let mut args = vec!["--context", CONTEXT, "--path", "charts/shop", "-n", &ns];
+        args.extend(binary.iter().map(String::as_str));
+        args.extend(["--helm-values", PRODUCTION_VALUES]);
+        let (code, report) = check_json(repo.path(), &args);
+        assert!(matches!(code, 0 | 1), "{report:#}");
+        // Helm's objects carry no pipeline manager kubectl-drift would write as, so its dry
+        // runs use its own name; kubectl diff is given the same.
+        let oracle = kubectl_diff(&ns, "kubectl-drift", &docs);
+        // An object whose apply the server refuses: kubectl diff cannot answer for it;
+        // kubectl-drift must not call it in sync.
+        let status = |id: &str| {
+            report["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| {
+                    format!(
+                        "{}/{}",
+                        r["kind"].as_str().unwrap(),
+                        r["name"].as_str().unwrap()
+                    ) == id
+                })
+                .map_or("absent".to_string(), |r| {
+                    r["status"].as_str().unwrap().to_string()
+                })
+        };
+        for (id, message) in &oracle.refused {
+            tally.objects += 1;
+            match status(id).as_str() {
+                "Error" | "Drifted" => *tally.listed.entry(REFUSED).or_default() += 1,
+                other => tally.failures.push(format!(
+                    "seed {seed:#x}, round {round}, {id} in {ns}: kubectl diff fails ({message}) but kubectl-drift says {other}"
+                )),
+            }
+        }
+        let ours: BTreeMap<String, BTreeSet<Vec<String>>> = report["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let id = format!(
+                    "{}/{}",
+                    r["kind"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                );
+                assert!(
+                    matches!(r["status"].as_str(), Some("InSync" | "Drifted"))
+                        || oracle.refused.contains_key(&id),
+                    "{r:#}"
+                );
+                let paths = r["fields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| drift_path(f["path"].as_str().unwrap()))
+                    .collect();
+                (id, paths)
+            })
+            .collect();
+        assert_eq!(
+            ours.keys()
+                .filter(|id| !oracle.refused.contains_key(*id))
+                .collect::<BTreeSet<_>>(),
+            oracle.sides.keys().collect::<BTreeSet<_>>(),
+            "the same objects, from kubectl-drift's render and helm's"
+        );
+        for (id, (before, after)) in &oracle.sides {
+            tally.objects += 1;
+            let kubectl = kubectl_paths(before, after);
+            let drift = ours.get(id).cloned().unwrap_or_default();
+            let mapped = drift.iter().all(|d| kubectl.iter().any(|k| related(d, k)))
+                && kubectl.iter().all(|k| drift.iter().any(|d| related(d, k)));
+            if mapped {
+                tally.agreements += 1;
+                tally.drifted += usize::from(!drift.is_empty());
+            } else {
+                tally.failures.push(format!(
+                    "seed {seed:#x}, round {round}, {id} in {ns}, changes {:?}:\n  kubectl-drift: {drift:?}\n  kubectl diff:  {kubectl:?}",
+                    changes.get(id).cloned().unwrap_or_default()
+                ));
+            }
+        }
+        round += 1;
+    }
+    eprintln!(
+        "helm differential: seed {seed:#x}: {} cases in {round} releases, {} objects compared, {} agreements ({} drifted), {} listed {:?}, {} disagreements",
+        tally.cases,
+        tally.objects,
+        tally.agreements,
+        tally.drifted,
+        tally.listed.values().sum::<usize>(),
+        tally.listed,
+        tally.failures.len()
+    );
+    assert!(
+        tally.failures.is_empty(),
+        "{} disagreements with helm template | kubectl diff:\n{}",
+        tally.failures.len(),
+        tally.failures.join("\n")
+    );
+    assert!(
+        tally.drifted > 0 && tally.agreements > tally.drifted,
+        "{} drifted of {}",
+        tally.drifted,
+        tally.agreements
+    );
+}

@@ -16,7 +16,7 @@ fn helm_wrapper() -> PathBuf {
 }
 
 /// Runs helm against a context of the test clusters and fails the test when it fails.
-fn helm(context: &str, args: &[&str]) -> String {
+pub(crate) fn helm(context: &str, args: &[&str]) -> String {
     crds_installed();
     let out = std::process::Command::new(helm_wrapper())
         .arg("--kubeconfig")
@@ -77,7 +77,7 @@ fn chart_files() -> Vec<(String, String)> {
 }
 
 /// A repository holding the chart, with `extra` files beside it.
-fn chart_repo(extra: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn chart_repo(extra: &[(&str, &str)]) -> tempfile::TempDir {
     let files = chart_files();
     let mut all: Vec<(&str, &str)> = files
         .iter()
@@ -87,11 +87,11 @@ fn chart_repo(extra: &[(&str, &str)]) -> tempfile::TempDir {
     git_repo(&all)
 }
 
-const PRODUCTION_VALUES: &str = "charts/shop/values-production.yaml";
+pub(crate) const PRODUCTION_VALUES: &str = "charts/shop/values-production.yaml";
 
 /// `helm install shop` from the repository's chart into `ns` of production, with the
 /// production values and without hooks (nothing runs pods in the test clusters).
-fn install(repo: &Path, ns: &str) {
+pub(crate) fn install(repo: &Path, ns: &str) {
     let chart = repo.join("charts/shop");
     let values = repo.join(PRODUCTION_VALUES);
     helm(
@@ -110,7 +110,7 @@ fn install(repo: &Path, ns: &str) {
 }
 
 /// The flags that point the check at the built helm.
-fn helm_binary() -> [String; 2] {
+pub(crate) fn helm_binary() -> [String; 2] {
     ["--helm-binary".into(), helm_wrapper().display().to_string()]
 }
 
