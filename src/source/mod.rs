@@ -445,6 +445,12 @@ pub fn read(
             chart_files.sort_by_key(|p| p.matches('/').count());
             let mut chart_folders: Vec<String> = Vec::new();
             if !chart_files.is_empty() {
+                for path in &helm.values {
+                    git::check_path(path).map_err(|e| SourceError::Helm {
+                        chart: format!("--helm-values {path}"),
+                        message: e.to_string(),
+                    })?;
+                }
                 let values = if helm.values.is_empty() {
                     Vec::new()
                 } else {

@@ -598,6 +598,45 @@ fn without_helm_or_with_unvendored_dependencies_the_error_says_what_to_do() {
         "{stderr}"
     );
 
+    // Values files stay inside the commit.
+    let out = drift()
+        .current_dir(repo.path())
+        .args([
+            "check",
+            "--context",
+            "production",
+            "--path",
+            "charts/shop",
+            "-n",
+            &ns,
+        ])
+        .args(["--helm-values", "../../etc/passwd"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("--helm-values ../../etc/passwd")
+            && stderr.contains("not inside the repository"),
+        "{stderr}"
+    );
+
+    // A symlink in a chart is named, never followed.
+    let hostile = chart_repo(&[]);
+    std::os::unix::fs::symlink(
+        "/etc/passwd",
+        hostile.path().join("charts/shop/templates/passwd.yaml"),
+    )
+    .unwrap();
+    commit(hostile.path(), "a symlink");
+    let (code, stderr) = run(hostile.path(), &helm_wrapper().display().to_string());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("charts/shop/templates/passwd.yaml") && stderr.contains("symlink"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("root:"), "{stderr}");
+
     // The vendored subchart removed: a clear refusal, and helm is not even asked.
     git(repo.path(), &["rm", "-r", "-q", "charts/shop/charts"]);
     commit(repo.path(), "unvendor");
