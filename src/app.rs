@@ -61,6 +61,10 @@ pub fn main(cli: Cli) -> i32 {
                 Ok(settings) => accept(args, settings).await,
                 Err(e) => fail(&e),
             },
+            Command::Adopt(args) => match lower(&args.common) {
+                Ok(settings) => adopt(args, settings).await,
+                Err(e) => fail(&e),
+            },
             Command::History(args) => history(args),
             Command::Rbac(args) => match lower(&args.common) {
                 Ok(settings) => rbac(args, settings).await,
@@ -501,6 +505,62 @@ async fn accept(args: &AcceptArgs, settings: CheckSettings) -> i32 {
         }
     }
     accepted.code
+}
+
+async fn adopt(args: &crate::cli::AdoptArgs, settings: CheckSettings) -> i32 {
+    let checked = match check::run_checked(&settings, &|_| {}).await {
+        Ok(checked) => checked,
+        Err(e) => return fail(&e),
+    };
+    if checked.report.exit_code() == EXIT_ERROR {
+        for summary in checked.report.contexts.iter().filter(|c| c.error.is_some()) {
+            tell!(
+                "error: context {}: {}",
+                summary.context,
+                summary.error.as_deref().unwrap_or_default()
+            );
+        }
+        tell!("error: the check failed, so nothing was adopted");
+        return EXIT_ERROR;
+    }
+    let options = crate::adopt::Options {
+        into_overlay: args.into_overlay,
+    };
+    let adoption = match crate::adopt::plan(&checked, options) {
+        Ok(adoption) => adoption,
+        Err(e) => return fail(&e),
+    };
+    for refusal in &adoption.refused {
+        tell!("refused: {}: {}", refusal.resource, refusal.why);
+    }
+    if adoption.changes.is_empty() {
+        say!("adopt: nothing to adopt");
+    } else if args.dry_run {
+        print!("{}", terminal_lines(&crate::adopt::patch(&adoption)));
+    } else {
+        if let Err(e) = crate::adopt::write(&adoption) {
+            return fail(&e);
+        }
+        for change in &adoption.changes {
+            say!("adopted: {} ({} fields)", change.file, change.fields.len());
+        }
+        if args.commit {
+            match crate::adopt::commit(&adoption) {
+                Ok(commit) => say!(
+                    "committed {} on the current branch (not pushed)",
+                    crate::source::short_commit(&commit)
+                ),
+                Err(e) => return fail(&e),
+            }
+        } else {
+            say!("review the change with git diff, then commit it");
+        }
+    }
+    if adoption.refused.is_empty() {
+        EXIT_IN_SYNC
+    } else {
+        EXIT_DRIFT
+    }
 }
 
 async fn version(cluster: &ClusterArgs) -> i32 {

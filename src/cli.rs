@@ -53,6 +53,12 @@ pub enum Command {
         after_help = "Examples:\n  # A hotfix that stays until Friday\n  kubectl drift accept deployment/app -n shop --path k8s/production --context production \\\n    --reason \"hotfix for INC-4211\" --until 2026-12-04\n\nThe records go to .kubectl-drift/accepted.yaml in the repository: review and commit them.\nChecks report the resources as Accepted while their drift stays the same and the date holds."
     )]
     Accept(Box<AcceptArgs>),
+    /// Write the live values of drifted resources into the Git manifests they came from.
+    #[command(
+        help_template = HELP,
+        after_help = "Examples:\n  # The hotfix was right: show what adopting it would change\n  kubectl drift adopt deployment/api -n shop --path k8s/production --context production --dry-run\n\n  # Write it into the work tree and commit it on the current branch (never pushed)\n  kubectl drift adopt deployment/api -n shop --path k8s/production --context production --commit\n\n  # For a kustomize overlay, as a patch in the overlay instead of the file that sets it\n  kubectl drift adopt deployment/api --path overlays/production --context production --into-overlay\n\nOnly the lines of the drifted values change; comments, order, quoting and the other documents stay.\nSecrets are never adopted. Exit codes: 0 adopted (or nothing to adopt), 1 some drift refused, 2 error."
+    )]
+    Adopt(Box<AdoptArgs>),
     /// Check every interval and serve Prometheus metrics, /healthz and the latest report.
     #[command(
         help_template = HELP,
@@ -272,6 +278,26 @@ pub struct FixArgs {
     /// is not written and is listed (exit 2). Asks once, unless --yes.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "prune", "save_plan"])]
     pub plan: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Print the change as a patch and write nothing.
+    #[arg(long, conflicts_with = "commit")]
+    pub dry_run: bool,
+
+    /// Commit the change on the current branch, with each field, its old and new value and
+    /// who changed it live in the message; nothing is pushed.
+    #[arg(long)]
+    pub commit: bool,
+
+    /// For a kustomize overlay: write the live values as a patch in the overlay, not into
+    /// the file that sets them.
+    #[arg(long)]
+    pub into_overlay: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! only parses and calls [`app::main`]; everything below the report is pure.
 
 pub mod accepted;
+pub mod adopt;
 pub mod app;
 pub mod check;
 pub mod cli;

@@ -229,6 +229,11 @@ async fn checked(
         handles: Vec::new(),
         clusters: Vec::new(),
         accepted_file: accepted::location(&opened, accepted_in),
+        work_tree: match &opened.kind {
+            source::OpenedKind::Git { work_tree, .. } => work_tree.clone(),
+            _ => None,
+        },
+        targets: plan.to_vec(),
     };
     let mut fits: Vec<Vec<ignore::SchemaFit>> = Vec::new();
     for (pairs, summary, cluster, context_fits) in outcomes {
@@ -442,4 +447,8 @@ pub struct Checked {
     pub clusters: Vec<Cluster>,
     /// Where accepted drift is recorded; none for a URL repository, which has no work tree.
     pub accepted_file: Option<std::path::PathBuf>,
+    /// The work tree of a local Git repository the manifests were read from.
+    pub work_tree: Option<std::path::PathBuf>,
+    /// The run's targets, as settled from flags, config and kubeconfig.
+    pub targets: Vec<TargetSettings>,
 }

@@ -146,6 +146,7 @@ pub async fn run(
         handles,
         mut clusters,
         accepted_file,
+        ..
     } = checked;
     if !settings.dry_run {
         // Who the server says we are, for the audit log: the kubeconfig's user name is only

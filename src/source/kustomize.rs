@@ -342,7 +342,7 @@ fn line_in(sources: &[(String, Vec<u8>)], path: &str, object: &Value) -> Option<
 }
 
 /// `a/./b/../c.yaml` → `a/c.yaml`.
-pub(super) fn normalize(path: &str) -> String {
+pub fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {

@@ -149,6 +149,23 @@ pub fn read_stream(text: &str) -> Result<Vec<Document>, Error> {
     Ok(documents)
 }
 
+/// Where each document of a stream lies, as `read_stream` finds them: the line of its
+/// root value and the byte range of its text between `---` lines. For editing one
+/// document in place while the others stay byte for byte.
+pub fn document_spans(text: &str) -> Result<Vec<(usize, std::ops::Range<usize>)>, Error> {
+    let mut spans = Vec::new();
+    for (first_line, chunk) in split(text)? {
+        let read = read_document(chunk, false).map_err(|e| e.shifted(first_line - 1))?;
+        if let Some((line, value)) = read.root {
+            if !value.is_null() {
+                let start = chunk.as_ptr() as usize - text.as_ptr() as usize;
+                spans.push((first_line + line - 1, start..start + chunk.len()));
+            }
+        }
+    }
+    Ok(spans)
+}
+
 /// A file holding one document, as one value (`null` when it holds nothing).
 pub fn read(text: &str) -> Result<Value, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

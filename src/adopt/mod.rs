@@ -1,0 +1,733 @@
+//! `kubectl drift adopt`: the live state of drifted resources written back into the Git
+//! manifests they came from, in the work tree, so that the hotfix becomes the desired state.
+//! Each drifted field is written into the file that sets it: the manifest itself; for a
+//! kustomization, the patch of the overlay that sets it (or, with `--into-overlay`, a new
+//! patch there); for a Helm chart, the values file behind a template line that takes one
+//! value as it is. Secrets are never written in clear. Only the lines of the drifted values
+//! change (`edit.rs`). Nothing here prints: the edge shows the patch, writes the files and
+//! commits.
+
+pub mod edit;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::check::{Checked, ResourceHandle};
+use crate::drift::path::{FieldPath, Segment};
+use crate::drift::Status;
+use crate::report::ResourceReport;
+use crate::settings::TargetSettings;
+use edit::{EditError, FieldEdit};
+
+/// What could not be adopted, or written.
+#[derive(Debug, thiserror::Error)]
+pub enum AdoptError {
+    #[error("adopt writes into a local repository's work tree; this check read {0}")]
+    NoWorkTree(&'static str),
+    #[error("the check read commit {checked}, but the work tree is at {head}: adopt the drift of HEAD (leave out --ref), or check out {checked} first")]
+    NotHead { checked: String, head: String },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: {error}")]
+    Edit { file: String, error: EditError },
+    #[error("git {what} failed: {message}")]
+    Git { what: String, message: String },
+}
+
+/// One field written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdoptedField {
+    /// `Kind namespace/name (context)`.
+    pub resource: String,
+    pub field: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+    /// Who changed it live, and when: `kubectl-patch · 2026-12-02 04:00:00Z`.
+    pub by: Option<String>,
+}
+
+/// One file as it is and as adopting makes it.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    /// Its path in the repository.
+    pub file: String,
+    pub before: String,
+    pub after: String,
+    pub fields: Vec<AdoptedField>,
+}
+
+/// A resource left as it is, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub resource: String,
+    pub why: String,
+}
+
+/// Everything adopting the selected drift would write.
+#[derive(Debug, Clone, Default)]
+pub struct Adoption {
+    pub work_tree: PathBuf,
+    pub changes: Vec<FileChange>,
+    pub refused: Vec<Refusal>,
+}
+
+/// Where one resource's fields go: a file, the document in it, and the fields, by path in
+/// that document.
+struct Destination {
+    file: String,
+    line: usize,
+    edits: Vec<FieldEdit>,
+    fields: Vec<AdoptedField>,
+}
+
+/// How to adopt.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// For a kustomization, write the fields as a patch of the overlay, not into the base.
+    pub into_overlay: bool,
+}
+
+/// What adopting the drift of `checked` would write, computed from the work tree's files;
+/// nothing is written.
+pub fn plan(checked: &Checked, options: Options) -> Result<Adoption, AdoptError> {
+    let work_tree = checked.work_tree.clone().ok_or(AdoptError::NoWorkTree(
+        "no work tree (plain files or a URL repository)",
+    ))?;
+    let commits: Vec<&str> = checked
+        .report
+        .contexts
+        .iter()
+        .filter_map(|c| c.commit.as_deref())
+        .collect();
+    let head = git(&work_tree, &["rev-parse", "HEAD"])?;
+    if let Some(checked_commit) = commits.iter().find(|c| **c != head) {
+        return Err(AdoptError::NotHead {
+            checked: crate::source::short_commit(checked_commit).to_string(),
+            head: crate::source::short_commit(&head).to_string(),
+        });
+    }
+    let mut adoption = Adoption {
+        work_tree: work_tree.clone(),
+        ..Default::default()
+    };
+    let mut files: BTreeMap<String, (String, String, Vec<AdoptedField>)> = BTreeMap::new();
+    let mut new_patches: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (report, handle) in checked.report.resources.iter().zip(&checked.handles) {
+        if report.status != Status::Drifted || report.fields.is_empty() {
+            continue;
+        }
+        let name = describe(report);
+        let refuse = |why: String| Refusal {
+            resource: name.clone(),
+            why,
+        };
+        if report.identity.group.is_empty() && report.identity.kind == "Secret" {
+            adoption.refused.push(refuse(
+                "Secrets are never adopted in clear: put the live value into the project's secret tooling (Sealed Secrets, SOPS, External Secrets) and commit that".into(),
+            ));
+            continue;
+        }
+        let target = checked
+            .targets
+            .iter()
+            .find(|t| t.contexts.contains(&report.context));
+        let destination = match destination(report, handle, target, &work_tree, options) {
+            Ok(Some(d)) => d,
+            Ok(None) => continue,
+            Err(why) => {
+                adoption.refused.push(refuse(why));
+                continue;
+            }
+        };
+        let entry = match files.get_mut(&destination.file) {
+            Some(entry) => entry,
+            None => {
+                let before = if destination.line == 0 {
+                    String::new()
+                } else {
+                    read(&work_tree, &destination.file)?
+                };
+                files.entry(destination.file.clone()).or_insert((
+                    before.clone(),
+                    before,
+                    Vec::new(),
+                ))
+            }
+        };
+        let after = if destination.line == 0 {
+            // A new patch: written whole.
+            let patch = new_patch(handle, &destination.edits);
+            new_patches
+                .entry(destination.file.clone())
+                .or_default()
+                .push(patch.clone());
+            patch
+        } else {
+            match edit::edit_document(&entry.1, destination.line, &destination.edits) {
+                Ok(after) => after,
+                Err(error) => {
+                    adoption
+                        .refused
+                        .push(refuse(format!("{}: {error}", destination.file)));
+                    continue;
+                }
+            }
+        };
+        entry.1 = after;
+        entry.2.extend(destination.fields);
+    }
+    for (file, (before, after, fields)) in files {
+        if before != after {
+            adoption.changes.push(FileChange {
+                file,
+                before,
+                after,
+                fields,
+            });
+        }
+    }
+    // New overlay patches are listed in their kustomization.
+    for file in new_patches.keys() {
+        let (folder, name) = file.rsplit_once('/').unwrap_or(("", file));
+        let kustomization = crate::source::kustomize::FILE_NAMES
+            .iter()
+            .map(|n| join(folder, n))
+            .find(|p| work_tree.join(p).is_file());
+        if let Some(kustomization) = kustomization {
+            let before = read(&work_tree, &kustomization)?;
+            let after = list_patch(&before, name).map_err(|error| AdoptError::Edit {
+                file: kustomization.clone(),
+                error,
+            })?;
+            adoption.changes.push(FileChange {
+                file: kustomization,
+                before,
+                after,
+                fields: Vec::new(),
+            });
+        }
+    }
+    Ok(adoption)
+}
+
+fn join(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        name.to_string()
+    } else {
+        format!("{folder}/{name}")
+    }
+}
+
+fn read(work_tree: &Path, file: &str) -> Result<String, AdoptError> {
+    let path = crate::source::inside_work_tree(work_tree, file).map_err(|e| AdoptError::Io {
+        path: work_tree.join(file),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    std::fs::read_to_string(&path).map_err(|source| AdoptError::Io { path, source })
+}
+
+/// `Deployment shop/api (production)`.
+fn describe(report: &ResourceReport) -> String {
+    format!(
+        "{} {} ({})",
+        report.identity.kind,
+        report.identity.namespaced_name(),
+        report.context
+    )
+}
+
+/// The fields of a resource as edits at their own paths, and as what the commit lists.
+fn fields_of(report: &ResourceReport) -> (Vec<FieldEdit>, Vec<AdoptedField>) {
+    let mut edits = Vec::new();
+    let mut adopted = Vec::new();
+    for field in &report.fields {
+        edits.push(FieldEdit {
+            path: field.path.clone(),
+            shown: field.path.to_string(),
+            live: field.live.clone(),
+        });
+        adopted.push(AdoptedField {
+            resource: describe(report),
+            field: field.path.to_string(),
+            old: field.git.clone(),
+            new: field.live.clone(),
+            by: field.attribution.as_ref().map(|a| {
+                let mut by = a.manager.clone();
+                if let Some(sub) = &a.subresource {
+                    by.push_str(&format!(" ({sub})"));
+                }
+                if let Some(time) = a.time {
+                    by.push_str(&format!(" · {}", time.format("%Y-%m-%d %H:%M:%SZ")));
+                }
+                by
+            }),
+        });
+    }
+    (edits, adopted)
+}
+
+/// The file and document a resource's fields are written into.
+fn destination(
+    report: &ResourceReport,
+    handle: &ResourceHandle,
+    target: Option<&TargetSettings>,
+    work_tree: &Path,
+    options: Options,
+) -> Result<Option<Destination>, String> {
+    let origin = report
+        .origin
+        .as_ref()
+        .ok_or_else(|| "no manifest in Git to write into".to_string())?;
+    let (edits, fields) = fields_of(report);
+    if let Some(chart) = chart_of(&origin.file, work_tree) {
+        return helm_destination(&origin.file, &chart, target, work_tree, edits, fields).map(Some);
+    }
+    let kustomizations = target
+        .map(|t| kustomization_chain(&t.paths, work_tree))
+        .unwrap_or_default();
+    if !kustomizations.is_empty() {
+        if options.into_overlay {
+            let (folder, _) = &kustomizations[0];
+            let name = format!(
+                "adopted-{}-{}.yaml",
+                report.identity.kind.to_lowercase(),
+                report.identity.name
+            );
+            return Ok(Some(Destination {
+                file: join(folder, &name),
+                line: 0,
+                edits,
+                fields,
+            }));
+        }
+        // The last patch kustomize applies that sets the field wins: the overlay's first.
+        let manifest = &handle.manifest;
+        for (_, patches) in &kustomizations {
+            for patch in patches {
+                let Ok(text) = std::fs::read_to_string(work_tree.join(patch)) else {
+                    continue;
+                };
+                let Ok(documents) = crate::yaml::read_stream(&text) else {
+                    continue;
+                };
+                let Some(document) = documents.iter().find(|d| {
+                    d.value["kind"] == manifest["kind"]
+                        && d.value["metadata"]["name"] == manifest["metadata"]["name"]
+                }) else {
+                    continue;
+                };
+                let sets_all = edits
+                    .iter()
+                    .all(|e| e.path.lookup(&document.value).is_some());
+                if sets_all {
+                    return Ok(Some(Destination {
+                        file: patch.clone(),
+                        line: document.line,
+                        edits,
+                        fields,
+                    }));
+                }
+            }
+        }
+    }
+    Ok(Some(Destination {
+        file: origin.file.clone(),
+        line: origin.line,
+        edits,
+        fields,
+    }))
+}
+
+/// For each kustomization a target's paths render, outermost first: its folder and the
+/// patch files it lists, then the same for the local bases it uses.
+fn kustomization_chain(paths: &[String], work_tree: &Path) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut queue: Vec<String> = paths
+        .iter()
+        .map(|p| p.trim_end_matches('/').to_string())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(folder) = queue.first().cloned() {
+        queue.remove(0);
+        if !seen.insert(folder.clone()) || out.len() > 32 {
+            continue;
+        }
+        let Some(file) = crate::source::kustomize::FILE_NAMES
+            .iter()
+            .map(|n| join(&folder, n))
+            .find(|p| work_tree.join(p).is_file())
+        else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(work_tree.join(&file)) else {
+            continue;
+        };
+        let Ok(config) = crate::yaml::read(&text) else {
+            continue;
+        };
+        let local = |entry: &str| {
+            let joined = join(&folder, entry);
+            let normal = crate::source::kustomize::normalize(&joined);
+            (!entry.contains("://") && !normal.starts_with("..")).then_some(normal)
+        };
+        let mut patches = Vec::new();
+        for item in config["patches"].as_array().into_iter().flatten() {
+            if let Some(path) = item["path"].as_str().and_then(local) {
+                patches.push(path);
+            }
+        }
+        for item in config["patchesStrategicMerge"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if let Some(path) = item.as_str().filter(|p| !p.contains('\n')).and_then(local) {
+                patches.push(path);
+            }
+        }
+        for key in ["resources", "bases"] {
+            for item in config[key].as_array().into_iter().flatten() {
+                if let Some(path) = item.as_str().and_then(local) {
+                    if work_tree.join(&path).is_dir() {
+                        queue.push(path);
+                    }
+                }
+            }
+        }
+        out.push((folder, patches));
+    }
+    out
+}
+
+/// A strategic-merge patch that sets the fields on the object, as a person writes one.
+fn new_patch(handle: &ResourceHandle, edits: &[FieldEdit]) -> String {
+    let manifest = &handle.manifest;
+    let mut patch = serde_json::json!({
+        "apiVersion": manifest["apiVersion"],
+        "kind": manifest["kind"],
+        "metadata": {"name": manifest["metadata"]["name"]},
+    });
+    if let Some(ns) = manifest["metadata"]["namespace"].as_str() {
+        patch["metadata"]["namespace"] = Value::String(ns.to_string());
+    }
+    for edit in edits {
+        let mut at = &mut patch;
+        let segments = edit.path.segments();
+        for (i, segment) in segments.iter().enumerate() {
+            let last = i + 1 == segments.len();
+            match segment {
+                Segment::Field(name) => {
+                    if !at.is_object() {
+                        *at = serde_json::json!({});
+                    }
+                    let slot = at
+                        .as_object_mut()
+                        .expect("made an object")
+                        .entry(name.clone())
+                        .or_insert(Value::Null);
+                    if last {
+                        *slot = edit.live.clone().unwrap_or(Value::Null);
+                    }
+                    at = slot;
+                }
+                Segment::Key(pairs) => {
+                    // A keyed list item: its keys, and the field under them.
+                    if !at.is_array() {
+                        *at = Value::Array(Vec::new());
+                    }
+                    let items = at.as_array_mut().expect("made a list");
+                    let position = items
+                        .iter()
+                        .position(|item| pairs.iter().all(|(k, v)| item.get(k) == Some(v)));
+                    let index = position.unwrap_or_else(|| {
+                        items.push(Value::Object(
+                            pairs.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                        ));
+                        items.len() - 1
+                    });
+                    at = &mut items[index];
+                    if last {
+                        if let Some(live) = &edit.live {
+                            *at = live.clone();
+                        }
+                    }
+                }
+                Segment::Index(_) => break,
+            }
+        }
+    }
+    crate::yaml::to_string(&patch).unwrap_or_default()
+}
+
+/// The kustomization text with `name` added to its `patches:`.
+fn list_patch(kustomization: &str, name: &str) -> Result<String, EditError> {
+    let config = crate::yaml::read(kustomization)
+        .map_err(|e| EditError::Yaml(format!("line {}", e.line)))?;
+    let mut patches = config["patches"].as_array().cloned().unwrap_or_default();
+    if patches.iter().any(|p| p["path"] == name) {
+        return Ok(kustomization.to_string());
+    }
+    patches.push(serde_json::json!({ "path": name }));
+    let line = crate::yaml::document_spans(kustomization)
+        .map_err(|e| EditError::Yaml(format!("line {}", e.line)))?
+        .first()
+        .map_or(1, |(l, _)| *l);
+    edit::edit_document(
+        kustomization,
+        line,
+        &[FieldEdit {
+            path: FieldPath(vec![Segment::Field("patches".into())]),
+            shown: "patches".into(),
+            live: Some(Value::Array(patches)),
+        }],
+    )
+}
+
+/// The chart folder holding a template file, when `file` is one.
+fn chart_of(file: &str, work_tree: &Path) -> Option<String> {
+    let (chart, _) = file
+        .split_once("/templates/")
+        .or_else(|| file.strip_prefix("templates/").map(|rest| ("", rest)))?;
+    work_tree
+        .join(join(chart, crate::source::helm::CHART_FILE))
+        .is_file()
+        .then(|| chart.to_string())
+}
+
+/// For a chart's object: the values file each field comes from, when the template sets the
+/// field from one value as it is (`replicas: {{ .Values.replicaCount }}`).
+fn helm_destination(
+    template: &str,
+    chart: &str,
+    target: Option<&TargetSettings>,
+    work_tree: &Path,
+    edits: Vec<FieldEdit>,
+    fields: Vec<AdoptedField>,
+) -> Result<Destination, String> {
+    let text = std::fs::read_to_string(work_tree.join(template))
+        .map_err(|e| format!("cannot read the template {template}: {e}"))?;
+    let mut mapped = Vec::new();
+    for edit in &edits {
+        let key = match edit.path.segments().last() {
+            Some(Segment::Field(key)) => key.clone(),
+            _ => String::new(),
+        };
+        let values_path = one_value(&text, &key).ok_or_else(|| {
+            format!(
+                "the template {template} does not set {} from one value as it is; change the chart or its values by hand",
+                edit.shown
+            )
+        })?;
+        mapped.push((values_path, edit));
+    }
+    // The last values file that sets the value; else the chart's own values.yaml.
+    let given = target.map(|t| t.helm.values.clone()).unwrap_or_default();
+    let chart_values = join(chart, "values.yaml");
+    let candidates: Vec<String> = given
+        .iter()
+        .rev()
+        .cloned()
+        .chain(std::iter::once(chart_values.clone()))
+        .collect();
+    let mut file = None;
+    for candidate in &candidates {
+        let Ok(text) = std::fs::read_to_string(work_tree.join(candidate)) else {
+            continue;
+        };
+        let Ok(values) = crate::yaml::read(&text) else {
+            continue;
+        };
+        if mapped
+            .iter()
+            .all(|(path, _)| path.lookup(&values).is_some())
+        {
+            file = Some(candidate.clone());
+            break;
+        }
+    }
+    let file = file
+        .or_else(|| given.last().cloned())
+        .unwrap_or(chart_values);
+    let values_text = std::fs::read_to_string(work_tree.join(&file))
+        .map_err(|e| format!("cannot read the values file {file}: {e}"))?;
+    let line = crate::yaml::document_spans(&values_text)
+        .ok()
+        .and_then(|spans| spans.first().map(|(l, _)| *l))
+        .ok_or_else(|| format!("the values file {file} holds no values"))?;
+    Ok(Destination {
+        file,
+        line,
+        edits: mapped
+            .into_iter()
+            .map(|(path, edit)| FieldEdit {
+                shown: format!("{} (.Values.{})", edit.shown, path),
+                path,
+                live: edit.live.clone(),
+            })
+            .collect(),
+        fields,
+    })
+}
+
+/// The values path a template line `KEY: {{ .Values.a.b }}` (a `| quote` allowed) takes
+/// as it is, when exactly one line sets KEY so.
+fn one_value(template: &str, key: &str) -> Option<FieldPath> {
+    let mut found = None;
+    for line in template.lines() {
+        let Some(rest) = line.trim_start().strip_prefix(&format!("{key}:")) else {
+            continue;
+        };
+        let inner = rest
+            .trim()
+            .trim_matches('"')
+            .strip_prefix("{{")?
+            .strip_suffix("}}")?
+            .trim_matches('-')
+            .trim();
+        let inner = inner
+            .strip_suffix("| quote")
+            .map(str::trim)
+            .unwrap_or(inner);
+        let path = inner.strip_prefix(".Values.")?;
+        if !path
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            return None;
+        }
+        if found.is_some() {
+            return None;
+        }
+        found = Some(FieldPath(
+            path.split('.')
+                .map(|p| Segment::Field(p.to_string()))
+                .collect(),
+        ));
+    }
+    found
+}
+
+/// Writes every changed file: each first in full beside itself, then renamed over it, so
+/// that no file is left half-written.
+pub fn write(adoption: &Adoption) -> Result<(), AdoptError> {
+    let mut written = Vec::new();
+    for change in &adoption.changes {
+        let path =
+            crate::source::inside_work_tree(&adoption.work_tree, &change.file).map_err(|e| {
+                AdoptError::Io {
+                    path: adoption.work_tree.join(&change.file),
+                    source: std::io::Error::other(e.to_string()),
+                }
+            })?;
+        let temporary = path.with_extension("kubectl-drift-adopt");
+        std::fs::write(&temporary, &change.after).map_err(|source| AdoptError::Io {
+            path: temporary.clone(),
+            source,
+        })?;
+        written.push((temporary, path));
+    }
+    for (temporary, path) in written {
+        std::fs::rename(&temporary, &path).map_err(|source| AdoptError::Io { path, source })?;
+    }
+    Ok(())
+}
+
+/// The commit message: each field, its old and new value, and who changed it live.
+pub fn commit_message(adoption: &Adoption) -> String {
+    let fields: Vec<&AdoptedField> = adoption.changes.iter().flat_map(|c| &c.fields).collect();
+    let mut resources: Vec<&str> = fields.iter().map(|f| f.resource.as_str()).collect();
+    resources.dedup();
+    let mut message = format!(
+        "Adopt live changes into Git: {}\n\n",
+        if resources.len() == 1 {
+            resources[0].to_string()
+        } else {
+            format!("{} resources", resources.len())
+        }
+    );
+    let shown = |v: &Option<Value>| {
+        let text = v.as_ref().map_or("(absent)".to_string(), Value::to_string);
+        crate::report::terminal_text(&text)
+            .chars()
+            .take(120)
+            .collect::<String>()
+    };
+    let mut last = "";
+    for field in fields {
+        if field.resource != last {
+            message.push_str(&format!("{}:\n", field.resource));
+            last = &field.resource;
+        }
+        message.push_str(&format!(
+            "  {}: {} -> {}{}\n",
+            field.field,
+            shown(&field.old),
+            shown(&field.new),
+            field
+                .by
+                .as_ref()
+                .map_or(String::new(), |b| format!(", changed live by {b}"))
+        ));
+    }
+    message
+}
+
+/// Commits the changed files (and only them) on the current branch; returns the commit.
+pub fn commit(adoption: &Adoption) -> Result<String, AdoptError> {
+    let files: Vec<&str> = adoption.changes.iter().map(|c| c.file.as_str()).collect();
+    let mut add = vec!["add", "--"];
+    add.extend(&files);
+    git(&adoption.work_tree, &add)?;
+    let message = commit_message(adoption);
+    let mut args = vec!["commit", "--quiet", "-m", &message, "--"];
+    args.extend(&files);
+    git(&adoption.work_tree, &args)?;
+    git(&adoption.work_tree, &["rev-parse", "HEAD"])
+}
+
+fn git(work_tree: &Path, args: &[&str]) -> Result<String, AdoptError> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(work_tree)
+        .args(args)
+        .output()
+        .map_err(|e| AdoptError::Git {
+            what: args[0].to_string(),
+            message: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(AdoptError::Git {
+            what: args[0].to_string(),
+            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The change as a patch, `git diff` style.
+pub fn patch(adoption: &Adoption) -> String {
+    let mut out = String::new();
+    for change in &adoption.changes {
+        let diff = similar::TextDiff::from_lines(&change.before, &change.after);
+        let (a, b) = if change.before.is_empty() {
+            ("/dev/null".to_string(), format!("b/{}", change.file))
+        } else {
+            (format!("a/{}", change.file), format!("b/{}", change.file))
+        };
+        out.push_str(&format!("diff --git a/{0} b/{0}\n", change.file));
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string(),
+        );
+    }
+    out
+}
