@@ -25,6 +25,9 @@ _kubectl__drift() {
             kubectl__drift,accept)
                 cmd="kubectl__drift__subcmd__accept"
                 ;;
+            kubectl__drift,adopt)
+                cmd="kubectl__drift__subcmd__adopt"
+                ;;
             kubectl__drift,check)
                 cmd="kubectl__drift__subcmd__check"
                 ;;
@@ -58,6 +61,9 @@ _kubectl__drift() {
             kubectl__drift__subcmd__help,accept)
                 cmd="kubectl__drift__subcmd__help__subcmd__accept"
                 ;;
+            kubectl__drift__subcmd__help,adopt)
+                cmd="kubectl__drift__subcmd__help__subcmd__adopt"
+                ;;
             kubectl__drift__subcmd__help,check)
                 cmd="kubectl__drift__subcmd__help__subcmd__check"
                 ;;
@@ -89,7 +95,7 @@ _kubectl__drift() {
 
     case "${cmd}" in
         kubectl__drift)
-            opts="-h -V --kubeconfig --context --all-contexts --request-timeout --help --version check fix accept watch rbac history version completion __complete __man help"
+            opts="-h -V --kubeconfig --context --all-contexts --request-timeout --help --version check fix accept adopt watch rbac history version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +260,108 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drift__subcmd__adopt)
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --dry-run --commit --into-overlay --kubeconfig --context --all-contexts --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-binary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field-manager)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -555,7 +663,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__help)
-            opts="check fix accept watch rbac history version completion __complete __man help"
+            opts="check fix accept adopt watch rbac history version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,6 +705,20 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__help__subcmd__accept)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drift__subcmd__help__subcmd__adopt)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

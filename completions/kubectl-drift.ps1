@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the live state with Git and show the drift')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Show the drift resource by resource and offer to put the Git state back')
             [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Record the current drift of named resources as intentional, with a reason')
+            [CompletionResult]::new('adopt', 'adopt', [CompletionResultType]::ParameterValue, 'Write the live values of drifted resources into the Git manifests they came from')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Check every interval and serve Prometheus metrics, /healthz and the latest report')
             [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'List who, besides the allowed subjects, can change the selected resources')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List past runs saved with `check --report-dir`, and when each resource''s drift began and ended')
@@ -166,6 +167,46 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Check every namespace')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print Secret values instead of hiding them')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Use every context in the kubeconfig')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-drift;adopt' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Git repository holding the manifests: a local path, or a URL (https://, ssh://, git@host:path, git://, file://) cloned into a cache and fetched on every run (default: the repository around the current folder)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with targets, ignore rules and the accepted-drift file (default: .kubectl-drift.yaml at the repository root)')
+            [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, 'Commit, branch or tag to read the manifests from')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Folder or file in the Git tree to read manifests from; repeatable (default: the whole tree)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read manifests from plain files or folders instead of Git; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Read manifests from plain files or folders instead of Git; repeatable')
+            [CompletionResult]::new('--helm-release', '--helm-release', [CompletionResultType]::ParameterName, 'Release name a Helm chart in Git is rendered as (default: the chart''s name)')
+            [CompletionResult]::new('--helm-values', '--helm-values', [CompletionResultType]::ParameterName, 'Values file for Helm charts, a path in the commit (or on disk with -f); repeatable, later files win, as with `helm -f`')
+            [CompletionResult]::new('--helm-set', '--helm-set', [CompletionResultType]::ParameterName, 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable')
+            [CompletionResult]::new('--helm-binary', '--helm-binary', [CompletionResultType]::ParameterName, 'The helm binary that renders charts (default: `helm` on PATH)')
+            [CompletionResult]::new('--from-release', '--from-release', [CompletionResultType]::ParameterName, 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for manifests that name none, and the only namespace checked')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for manifests that name none, and the only namespace checked')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Output width in columns, 40 to 1000 (default: the terminal''s width, else 120)')
+            [CompletionResult]::new('--field-manager', '--field-manager', [CompletionResultType]::ParameterName, 'Field manager for the server-side dry runs and fixes; use your pipeline''s to see what it would change (default: the target''s, else kubectl-drift)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many objects to compare at once per cluster, each with its dry run (1 to 256); LIST pages are read ahead of them, as many at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use; repeat to check several clusters')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use the cached clone of a URL repository as it is, without fetching')
+            [CompletionResult]::new('--allow-remote-bases', '--allow-remote-bases', [CompletionResultType]::ParameterName, 'Let kustomizations fetch remote bases, resources and Helm charts from the network (default: refused, naming the kustomization and the entry)')
+            [CompletionResult]::new('--all-releases', '--all-releases', [CompletionResultType]::ParameterName, 'With --from-release: every release deployed in the namespace (-n) or, with -A, in every namespace')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Check every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Check every namespace')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also report fields that exist live, are absent from Git, and were written by a person or tool that is not a controller (kubectl edit, patch, label, …)')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print Secret values instead of hiding them')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change as a patch and write nothing')
+            [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'Commit the change on the current branch, with each field, its old and new value and who changed it live in the message; nothing is pushed')
+            [CompletionResult]::new('--into-overlay', '--into-overlay', [CompletionResultType]::ParameterName, 'For a kustomize overlay: write the live values as a patch in the overlay, not into the file that sets them')
             [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Use every context in the kubeconfig')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -325,6 +366,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the live state with Git and show the drift')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Show the drift resource by resource and offer to put the Git state back')
             [CompletionResult]::new('accept', 'accept', [CompletionResultType]::ParameterValue, 'Record the current drift of named resources as intentional, with a reason')
+            [CompletionResult]::new('adopt', 'adopt', [CompletionResultType]::ParameterValue, 'Write the live values of drifted resources into the Git manifests they came from')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Check every interval and serve Prometheus metrics, /healthz and the latest report')
             [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'List who, besides the allowed subjects, can change the selected resources')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List past runs saved with `check --report-dir`, and when each resource''s drift began and ended')
@@ -342,6 +384,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             break
         }
         'kubectl-drift;help;accept' {
+            break
+        }
+        'kubectl-drift;help;adopt' {
             break
         }
         'kubectl-drift;help;watch' {

@@ -117,7 +117,7 @@ pub fn plan(checked: &Checked, options: Options) -> Result<Adoption, AdoptError>
         ..Default::default()
     };
     let mut files: BTreeMap<String, (String, String, Vec<AdoptedField>)> = BTreeMap::new();
-    let mut new_patches: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut new_patches: std::collections::BTreeSet<String> = Default::default();
     for (report, handle) in checked.report.resources.iter().zip(&checked.handles) {
         if report.status != Status::Drifted || report.fields.is_empty() {
             continue;
@@ -137,50 +137,59 @@ pub fn plan(checked: &Checked, options: Options) -> Result<Adoption, AdoptError>
             .targets
             .iter()
             .find(|t| t.contexts.contains(&report.context));
-        let destination = match destination(report, handle, target, &work_tree, options) {
-            Ok(Some(d)) => d,
-            Ok(None) => continue,
+        let destinations = match destination(report, handle, target, &work_tree, options) {
+            Ok(d) => d,
             Err(why) => {
                 adoption.refused.push(refuse(why));
                 continue;
             }
         };
-        let entry = match files.get_mut(&destination.file) {
-            Some(entry) => entry,
-            None => {
-                let before = if destination.line == 0 {
-                    String::new()
-                } else {
-                    read(&work_tree, &destination.file)?
-                };
-                files.entry(destination.file.clone()).or_insert((
-                    before.clone(),
-                    before,
-                    Vec::new(),
-                ))
-            }
-        };
-        let after = if destination.line == 0 {
-            // A new patch: written whole.
-            let patch = new_patch(handle, &destination.edits);
-            new_patches
-                .entry(destination.file.clone())
-                .or_default()
-                .push(patch.clone());
-            patch
-        } else {
-            match edit::edit_document(&entry.1, destination.line, &destination.edits) {
-                Ok(after) => after,
-                Err(error) => {
-                    adoption
-                        .refused
-                        .push(refuse(format!("{}: {error}", destination.file)));
-                    continue;
+        // All of a resource's fields, or none of them.
+        let mut staged: Vec<(String, String, Vec<AdoptedField>, Option<String>)> = Vec::new();
+        let mut refused = None;
+        for destination in destinations {
+            let current = match staged.iter().rev().find(|(f, ..)| *f == destination.file) {
+                Some((_, text, ..)) => text.clone(),
+                None => match files.get(&destination.file) {
+                    Some((_, text, _)) => text.clone(),
+                    None if destination.line == 0 => String::new(),
+                    None => read(&work_tree, &destination.file)?,
+                },
+            };
+            let (after, patch) = if destination.line == 0 {
+                // A new patch: written whole.
+                let patch = new_patch(handle, &destination.edits);
+                (patch.clone(), Some(patch))
+            } else {
+                match edit::edit_document(&current, destination.line, &destination.edits) {
+                    Ok(after) => (after, None),
+                    Err(error) => {
+                        refused = Some(format!("{}: {error}", destination.file));
+                        break;
+                    }
                 }
+            };
+            staged.push((destination.file, after, destination.fields, patch));
+        }
+        if let Some(why) = refused {
+            adoption.refused.push(refuse(why));
+            continue;
+        }
+        for (file, after, fields, patch) in staged {
+            if patch.is_some() {
+                new_patches.insert(file.clone());
             }
-        };
-        entry.1 = after;
-        entry.2.extend(destination.fields);
+            let before = match files.get(&file) {
+                Some((before, ..)) => before.clone(),
+                None if patch.is_some() => String::new(),
+                None => read(&work_tree, &file)?,
+            };
+            let entry = files
+                .entry(file)
+                .or_insert((before, String::new(), Vec::new()));
+            entry.1 = after;
+            entry.2.extend(fields);
+        }
     }
     for (file, (before, after, fields)) in files {
         if before != after {
@@ -193,7 +202,7 @@ pub fn plan(checked: &Checked, options: Options) -> Result<Adoption, AdoptError>
         }
     }
     // New overlay patches are listed in their kustomization.
-    for file in new_patches.keys() {
+    for file in &new_patches {
         let (folder, name) = file.rsplit_once('/').unwrap_or(("", file));
         let kustomization = crate::source::kustomize::FILE_NAMES
             .iter()
@@ -279,14 +288,15 @@ fn destination(
     target: Option<&TargetSettings>,
     work_tree: &Path,
     options: Options,
-) -> Result<Option<Destination>, String> {
+) -> Result<Vec<Destination>, String> {
     let origin = report
         .origin
         .as_ref()
         .ok_or_else(|| "no manifest in Git to write into".to_string())?;
     let (edits, fields) = fields_of(report);
     if let Some(chart) = chart_of(&origin.file, work_tree) {
-        return helm_destination(&origin.file, &chart, target, work_tree, edits, fields).map(Some);
+        return helm_destination(&origin.file, &chart, target, work_tree, edits, fields)
+            .map(|d| vec![d]);
     }
     let kustomizations = target
         .map(|t| kustomization_chain(&t.paths, work_tree))
@@ -299,15 +309,18 @@ fn destination(
                 report.identity.kind.to_lowercase(),
                 report.identity.name
             );
-            return Ok(Some(Destination {
+            return Ok(vec![Destination {
                 file: join(folder, &name),
                 line: 0,
                 edits,
                 fields,
-            }));
+            }]);
         }
-        // The last patch kustomize applies that sets the field wins: the overlay's first.
+        // The last patch kustomize applies that sets a field wins: the overlay's first.
+        // Fields no patch sets are written where the object is.
         let manifest = &handle.manifest;
+        let mut destinations: Vec<Destination> = Vec::new();
+        let mut rest: Vec<(FieldEdit, AdoptedField)> = edits.into_iter().zip(fields).collect();
         for (_, patches) in &kustomizations {
             for patch in patches {
                 let Ok(text) = std::fs::read_to_string(work_tree.join(patch)) else {
@@ -322,26 +335,38 @@ fn destination(
                 }) else {
                     continue;
                 };
-                let sets_all = edits
-                    .iter()
-                    .all(|e| e.path.lookup(&document.value).is_some());
-                if sets_all {
-                    return Ok(Some(Destination {
+                let (here, elsewhere): (Vec<_>, Vec<_>) = rest
+                    .into_iter()
+                    .partition(|(e, _)| e.path.lookup(&document.value).is_some());
+                rest = elsewhere;
+                if !here.is_empty() {
+                    let (edits, fields) = here.into_iter().unzip();
+                    destinations.push(Destination {
                         file: patch.clone(),
                         line: document.line,
                         edits,
                         fields,
-                    }));
+                    });
                 }
             }
         }
+        if !rest.is_empty() {
+            let (edits, fields) = rest.into_iter().unzip();
+            destinations.push(Destination {
+                file: origin.file.clone(),
+                line: origin.line,
+                edits,
+                fields,
+            });
+        }
+        return Ok(destinations);
     }
-    Ok(Some(Destination {
+    Ok(vec![Destination {
         file: origin.file.clone(),
         line: origin.line,
         edits,
         fields,
-    }))
+    }])
 }
 
 /// For each kustomization a target's paths render, outermost first: its folder and the
@@ -413,9 +438,7 @@ fn new_patch(handle: &ResourceHandle, edits: &[FieldEdit]) -> String {
         "kind": manifest["kind"],
         "metadata": {"name": manifest["metadata"]["name"]},
     });
-    if let Some(ns) = manifest["metadata"]["namespace"].as_str() {
-        patch["metadata"]["namespace"] = Value::String(ns.to_string());
-    }
+    // No namespace: the overlay may set it after patches are matched, by kind and name.
     for edit in edits {
         let mut at = &mut patch;
         let segments = edit.path.segments();
@@ -465,28 +488,32 @@ fn new_patch(handle: &ResourceHandle, edits: &[FieldEdit]) -> String {
     crate::yaml::to_string(&patch).unwrap_or_default()
 }
 
-/// The kustomization text with `name` added to its `patches:`.
+/// The kustomization text with `name` added to its `patches:`, as one more item.
 fn list_patch(kustomization: &str, name: &str) -> Result<String, EditError> {
     let config = crate::yaml::read(kustomization)
         .map_err(|e| EditError::Yaml(format!("line {}", e.line)))?;
-    let mut patches = config["patches"].as_array().cloned().unwrap_or_default();
-    if patches.iter().any(|p| p["path"] == name) {
-        return Ok(kustomization.to_string());
-    }
-    patches.push(serde_json::json!({ "path": name }));
+    let item = serde_json::json!({ "path": name });
+    let edit = match config["patches"].as_array() {
+        Some(patches) if patches.contains(&item) => return Ok(kustomization.to_string()),
+        Some(_) => FieldEdit {
+            path: FieldPath(vec![
+                Segment::Field("patches".into()),
+                Segment::Key(vec![("path".into(), Value::String(name.into()))]),
+            ]),
+            shown: "patches".into(),
+            live: Some(item),
+        },
+        None => FieldEdit {
+            path: FieldPath(vec![Segment::Field("patches".into())]),
+            shown: "patches".into(),
+            live: Some(Value::Array(vec![item])),
+        },
+    };
     let line = crate::yaml::document_spans(kustomization)
         .map_err(|e| EditError::Yaml(format!("line {}", e.line)))?
         .first()
         .map_or(1, |(l, _)| *l);
-    edit::edit_document(
-        kustomization,
-        line,
-        &[FieldEdit {
-            path: FieldPath(vec![Segment::Field("patches".into())]),
-            shown: "patches".into(),
-            live: Some(Value::Array(patches)),
-        }],
-    )
+    edit::edit_document(kustomization, line, &[edit])
 }
 
 /// The chart folder holding a template file, when `file` is one.

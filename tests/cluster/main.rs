@@ -2,6 +2,7 @@
 //! One test binary, so the clusters start once per run; every test works in namespaces
 //! of its own, so the tests run in parallel.
 
+mod adopt;
 mod alerts;
 mod check;
 mod common;

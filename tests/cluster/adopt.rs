@@ -1,0 +1,419 @@
+//! `kubectl drift adopt` against the real clusters: hand changes made live, adopted into the
+//! repository's files, each file compared byte for byte with what a person would have
+//! written, then committed and checked again: in sync.
+
+use std::path::Path;
+
+use crate::common::*;
+
+fn adopt(repo: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = drift()
+        .current_dir(repo)
+        .env("GIT_AUTHOR_NAME", "On Call")
+        .env("GIT_AUTHOR_EMAIL", "oncall@example.com")
+        .env("GIT_COMMITTER_NAME", "On Call")
+        .env("GIT_COMMITTER_EMAIL", "oncall@example.com")
+        .arg("adopt")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn file(repo: &Path, path: &str) -> String {
+    std::fs::read_to_string(repo.join(path)).unwrap()
+}
+
+fn check_code(repo: &Path, args: &[&str]) -> i32 {
+    drift()
+        .current_dir(repo)
+        .args(["check", "-o", "summary"])
+        .args(args)
+        .output()
+        .unwrap()
+        .status
+        .code()
+        .unwrap()
+}
+
+const API: &str = "# The API, as the pipeline deploys it.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels:
+    app: api   # selected by the Service
+spec:
+  replicas: 2 # two are enough at night
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: \"registry.example.com/shop/api:1.4.0\"
+          resources: &limits
+            limits: {cpu: 500m, memory: 256Mi}
+          env:
+            - name: LOG_LEVEL
+              value: info
+        - name: proxy
+          image: 'registry.example.com/shop/proxy:2.1'
+          resources: *limits
+";
+
+const WEB: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+data:
+  # Shown at the top of every page.
+  banner: Welcome to the shop
+  currency: EUR
+---
+# The web front end.
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+    - {name: http, port: 80, targetPort: 8080}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: web-db
+stringData:
+  password: from-git
+";
+
+#[test]
+fn plain_manifests_keep_every_other_byte_and_check_in_sync_once_committed() {
+    let ns = namespace("adopt-plain", &["staging"]);
+    let repo = git_repo(&[("k8s/api.yaml", API), ("k8s/web.yaml", WEB)]);
+    let k8s = repo.path().join("k8s");
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "apply", "-f", k8s.to_str().unwrap()],
+    );
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "scale", "deployment/api", "--replicas=4"],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "image",
+            "deployment/api",
+            "api=registry.example.com/shop/api:1.4.1-hotfix",
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "env",
+            "deployment/api",
+            "-c",
+            "api",
+            "LOG_LEVEL=debug",
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap/web-config",
+            "-p",
+            r#"{"data":{"banner":"Back soon"}}"#,
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "secret/web-db",
+            "-p",
+            r#"{"stringData":{"password":"live-Qx81"}}"#,
+        ],
+    );
+    let flags = ["--context", "staging", "--path", "k8s", "-n", &ns];
+
+    // --dry-run shows the patch and writes nothing.
+    let (code, stdout, stderr) = adopt(repo.path(), &[&flags[..], &["--dry-run"]].concat());
+    assert_eq!(code, 1, "the Secret is refused: {stderr}");
+    assert!(
+        stdout.contains("diff --git a/k8s/api.yaml b/k8s/api.yaml"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "-  replicas: 2 # two are enough at night\n+  replicas: 4 # two are enough at night"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(file(repo.path(), "k8s/api.yaml"), API);
+    assert!(
+        stderr.contains("refused: Secret") && stderr.contains("secret tooling"),
+        "{stderr}"
+    );
+    assert!(!format!("{stdout}{stderr}").contains("live-Qx81"));
+
+    let head = git(repo.path(), &["rev-parse", "HEAD"]);
+    let (code, stdout, stderr) = adopt(repo.path(), &[&flags[..], &["--commit"]].concat());
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        file(repo.path(), "k8s/api.yaml"),
+        API.replace("replicas: 2 #", "replicas: 4 #")
+            .replace("api:1.4.0\"", "api:1.4.1-hotfix\"")
+            .replace("value: info", "value: debug"),
+        "only the drifted values change; the anchor, the alias, comments and quotes stay"
+    );
+    assert_eq!(
+        file(repo.path(), "k8s/web.yaml"),
+        WEB.replace("banner: Welcome to the shop", "banner: Back soon"),
+        "the other documents of the file stay byte for byte; the Secret is not adopted"
+    );
+    let message = git(repo.path(), &["log", "-1", "--format=%B"]);
+    assert!(
+        message.contains("spec.replicas: 2 -> 4, changed live by kubectl (scale)"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "data.banner: \"Welcome to the shop\" -> \"Back soon\", changed live by kubectl-patch"
+        ),
+        "{message}"
+    );
+    assert_ne!(git(repo.path(), &["rev-parse", "HEAD"]), head);
+    assert_eq!(
+        git(repo.path(), &["status", "--porcelain"]),
+        "",
+        "everything adopted is committed"
+    );
+
+    // The new commit: the adopted resources are in sync; only the Secret still drifts.
+    for resource in ["deployment/api", "configmap/web-config", "service/web"] {
+        assert_eq!(
+            check_code(repo.path(), &[&flags[..], &[resource]].concat()),
+            0,
+            "{resource}"
+        );
+    }
+    assert_eq!(
+        check_code(repo.path(), &[&flags[..], &["secret/web-db"]].concat()),
+        1
+    );
+}
+
+#[test]
+fn a_value_behind_an_alias_is_refused_and_nothing_is_written() {
+    let ns = namespace("adopt-alias", &["staging"]);
+    let repo = git_repo(&[("k8s/api.yaml", API)]);
+    let k8s = repo.path().join("k8s");
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "apply", "-f", k8s.to_str().unwrap()],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "resources",
+            "deployment/api",
+            "-c",
+            "proxy",
+            "--limits=cpu=750m",
+        ],
+    );
+    let (code, _, stderr) = adopt(
+        repo.path(),
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("anchor") && stderr.contains("k8s/api.yaml"),
+        "{stderr}"
+    );
+    assert_eq!(file(repo.path(), "k8s/api.yaml"), API);
+}
+
+const BASE_DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27   # pinned
+";
+const BASE_KUSTOMIZATION: &str = "resources:\n- deployment.yaml\n";
+const OVERLAY_KUSTOMIZATION: &str =
+    "# production\nresources:\n- ../../base\npatches:\n- path: replicas.yaml\n";
+const OVERLAY_PATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3  # production load\n";
+
+#[test]
+fn a_kustomize_value_goes_where_it_is_set_or_into_the_overlay() {
+    let ns = namespace("adopt-kust", &["staging"]);
+    let overlay = format!("{OVERLAY_KUSTOMIZATION}namespace: {ns}\n");
+    let repo = git_repo(&[
+        ("base/deployment.yaml", BASE_DEPLOYMENT),
+        ("base/kustomization.yaml", BASE_KUSTOMIZATION),
+        ("overlays/production/kustomization.yaml", &overlay),
+        ("overlays/production/replicas.yaml", OVERLAY_PATCH),
+    ]);
+    let rendered = kubectl_ok(
+        "staging",
+        &[
+            "kustomize",
+            repo.path().join("overlays/production").to_str().unwrap(),
+        ],
+    );
+    let out = kubectl_stdin("staging", &["apply", "-f", "-"], Some(&rendered));
+    assert!(out.status.success(), "{out:?}");
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "scale", "deployment/web", "--replicas=5"],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "image",
+            "deployment/web",
+            "web=nginx:1.27.3",
+        ],
+    );
+    let flags = ["--context", "staging", "--path", "overlays/production"];
+    let (code, stdout, stderr) = adopt(repo.path(), &[&flags[..], &["--commit"]].concat());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        file(repo.path(), "overlays/production/replicas.yaml"),
+        OVERLAY_PATCH.replace("replicas: 3 ", "replicas: 5 "),
+        "the overlay's patch sets replicas"
+    );
+    assert_eq!(
+        file(repo.path(), "base/deployment.yaml"),
+        BASE_DEPLOYMENT.replace("nginx:1.27 ", "nginx:1.27.3 "),
+        "the base sets the image"
+    );
+    assert_eq!(check_code(repo.path(), &flags), 0);
+
+    // --into-overlay: the live value as a patch of the overlay, listed in its kustomization.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "image",
+            "deployment/web",
+            "web=nginx:1.28.0",
+        ],
+    );
+    let (code, stdout, stderr) = adopt(
+        repo.path(),
+        &[&flags[..], &["--into-overlay", "--commit"]].concat(),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        file(repo.path(), "base/deployment.yaml"),
+        BASE_DEPLOYMENT.replace("nginx:1.27 ", "nginx:1.27.3 ")
+    );
+    assert_eq!(
+        file(repo.path(), "overlays/production/adopted-deployment-web.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.28.0\n"
+    );
+    assert_eq!(
+        file(repo.path(), "overlays/production/kustomization.yaml"),
+        overlay.replace(
+            "- path: replicas.yaml\n",
+            "- path: replicas.yaml\n- path: adopted-deployment-web.yaml\n"
+        )
+    );
+    assert_eq!(check_code(repo.path(), &flags), 0);
+}
+
+#[test]
+fn a_chart_value_goes_into_the_values_file_and_other_template_lines_are_refused() {
+    use crate::helm::{chart_repo, helm_binary, install, PRODUCTION_VALUES};
+    let ns = namespace("adopt-helm", &["production"]);
+    let repo = chart_repo(&[]);
+    install(repo.path(), &ns);
+    let before = file(repo.path(), PRODUCTION_VALUES);
+    kubectl_ok(
+        "production",
+        &["-n", &ns, "scale", "deployment/shop", "--replicas=5"],
+    );
+    let binary = helm_binary();
+    let mut flags: Vec<&str> = vec![
+        "--context",
+        "production",
+        "--path",
+        "charts/shop",
+        "-n",
+        &ns,
+    ];
+    flags.extend(binary.iter().map(String::as_str));
+    flags.extend(["--helm-values", PRODUCTION_VALUES, "deployment/shop"]);
+    let (code, stdout, stderr) = adopt(repo.path(), &[&flags[..], &["--commit"]].concat());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        file(repo.path(), PRODUCTION_VALUES),
+        before.replace("replicaCount: 3\n", "replicaCount: 5\n")
+    );
+    assert_eq!(check_code(repo.path(), &flags), 0);
+
+    // An env var rendered by a range over a map is not one value as it is.
+    kubectl_ok(
+        "production",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "env",
+            "deployment/shop",
+            "-c",
+            "web",
+            "LOG_LEVEL=debug",
+        ],
+    );
+    let (code, _, stderr) = adopt(repo.path(), &flags);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("charts/shop/templates/deployment.yaml") && stderr.contains("by hand"),
+        "{stderr}"
+    );
+    assert_eq!(
+        file(repo.path(), PRODUCTION_VALUES),
+        before.replace("replicaCount: 3\n", "replicaCount: 5\n")
+    );
+}
