@@ -93,32 +93,66 @@ pub struct Options {
     pub into_overlay: bool,
 }
 
+/// Where adopting writes: a local repository's work tree, and the run's targets (their
+/// paths and Helm settings tell which file sets a field).
+#[derive(Debug, Clone, Copy)]
+pub struct Repository<'a> {
+    pub work_tree: &'a Path,
+    pub targets: &'a [TargetSettings],
+}
+
+impl<'a> Repository<'a> {
+    /// The repository of a check, when it read a local work tree at HEAD.
+    pub fn of(checked: &'a Checked) -> Result<Repository<'a>, AdoptError> {
+        let work_tree = checked.work_tree.as_deref().ok_or(AdoptError::NoWorkTree(
+            "no work tree (plain files or a URL repository)",
+        ))?;
+        let head = git(work_tree, &["rev-parse", "HEAD"])?;
+        let commits = checked
+            .report
+            .contexts
+            .iter()
+            .filter_map(|c| c.commit.as_deref());
+        for commit in commits {
+            if commit != head {
+                return Err(AdoptError::NotHead {
+                    checked: crate::source::short_commit(commit).to_string(),
+                    head: crate::source::short_commit(&head).to_string(),
+                });
+            }
+        }
+        Ok(Repository {
+            work_tree,
+            targets: &checked.targets,
+        })
+    }
+}
+
 /// What adopting the drift of `checked` would write, computed from the work tree's files;
 /// nothing is written.
 pub fn plan(checked: &Checked, options: Options) -> Result<Adoption, AdoptError> {
-    let work_tree = checked.work_tree.clone().ok_or(AdoptError::NoWorkTree(
-        "no work tree (plain files or a URL repository)",
-    ))?;
-    let commits: Vec<&str> = checked
-        .report
-        .contexts
-        .iter()
-        .filter_map(|c| c.commit.as_deref())
-        .collect();
-    let head = git(&work_tree, &["rev-parse", "HEAD"])?;
-    if let Some(checked_commit) = commits.iter().find(|c| **c != head) {
-        return Err(AdoptError::NotHead {
-            checked: crate::source::short_commit(checked_commit).to_string(),
-            head: crate::source::short_commit(&head).to_string(),
-        });
-    }
+    let repository = Repository::of(checked)?;
+    plan_for(
+        checked.report.resources.iter().zip(&checked.handles),
+        repository,
+        options,
+    )
+}
+
+/// What adopting these resources' drift would write.
+pub fn plan_for<'r>(
+    resources: impl IntoIterator<Item = (&'r ResourceReport, &'r ResourceHandle)>,
+    repository: Repository,
+    options: Options,
+) -> Result<Adoption, AdoptError> {
+    let work_tree = repository.work_tree.to_path_buf();
     let mut adoption = Adoption {
         work_tree: work_tree.clone(),
         ..Default::default()
     };
     let mut files: BTreeMap<String, (String, String, Vec<AdoptedField>)> = BTreeMap::new();
     let mut new_patches: std::collections::BTreeSet<String> = Default::default();
-    for (report, handle) in checked.report.resources.iter().zip(&checked.handles) {
+    for (report, handle) in resources {
         if report.status != Status::Drifted || report.fields.is_empty() {
             continue;
         }
@@ -133,7 +167,7 @@ pub fn plan(checked: &Checked, options: Options) -> Result<Adoption, AdoptError>
             ));
             continue;
         }
-        let target = checked
+        let target = repository
             .targets
             .iter()
             .find(|t| t.contexts.contains(&report.context));

@@ -39,6 +39,8 @@ pub enum Choice {
         reason: String,
         until: Option<NaiveDate>,
     },
+    /// Write the live values into the Git manifests (`kubectl drift adopt` for one).
+    Adopt,
     Show,
     Quit,
 }
@@ -84,6 +86,8 @@ pub enum Outcome {
     StillDrifted,
     Skipped,
     Accepted,
+    /// The live values were written into the work tree's manifests, to be committed.
+    Adopted,
     /// Would be written (`--dry-run`).
     WouldApply,
     Failed(String),
@@ -113,7 +117,7 @@ impl FixSummary {
         } else if self
             .outcomes
             .iter()
-            .any(|(_, o)| !matches!(o, Outcome::Fixed | Outcome::Accepted))
+            .any(|(_, o)| !matches!(o, Outcome::Fixed | Outcome::Accepted | Outcome::Adopted))
         {
             1
         } else {
@@ -146,8 +150,31 @@ pub async fn run(
         handles,
         mut clusters,
         accepted_file,
-        ..
+        work_tree,
+        targets,
     } = checked;
+    // Adopting writes into the work tree the check read, at HEAD.
+    let adopting = match &work_tree {
+        Some(tree) => {
+            let head = std::process::Command::new("git")
+                .arg("-C")
+                .arg(tree)
+                .args(["rev-parse", "HEAD"])
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+            let at_head = report
+                .contexts
+                .iter()
+                .filter_map(|c| c.commit.as_deref())
+                .all(|c| Some(c) == head.as_deref());
+            at_head.then(|| crate::adopt::Repository {
+                work_tree: tree,
+                targets: &targets,
+            })
+        }
+        None => None,
+    };
     if !settings.dry_run {
         // Who the server says we are, for the audit log: the kubeconfig's user name is only
         // a name in a file.
@@ -236,6 +263,7 @@ pub async fn run(
                 out,
                 cluster,
                 accepted_file.as_deref(),
+                adopting,
                 resource,
                 handle.clone(),
             )
@@ -293,6 +321,7 @@ fn write_summary(summary: &FixSummary, out: &mut dyn Write) -> io::Result<()> {
         (count(|o| *o == Outcome::StillDrifted), "still drifted"),
         (count(|o| *o == Outcome::Skipped), "skipped"),
         (count(|o| *o == Outcome::Accepted), "accepted"),
+        (count(|o| *o == Outcome::Adopted), "adopted"),
         (count(|o| *o == Outcome::WouldApply), "would be applied"),
         (count(|o| matches!(o, Outcome::Failed(_))), "failed"),
         (count(|o| *o == Outcome::NotReached), "not reached"),

@@ -17,6 +17,7 @@ pub(super) async fn fix_one(
     out: &mut dyn Write,
     cluster: &Cluster,
     accepted_file: Option<&std::path::Path>,
+    adopting: Option<crate::adopt::Repository<'_>>,
     mut resource: ResourceReport,
     mut handle: ResourceHandle,
 ) -> Result<(ResourceReport, Outcome), FixError> {
@@ -72,6 +73,45 @@ pub(super) async fn fix_one(
                         (resource, Outcome::Accepted)
                     }
                     Err(e) => (resource, Outcome::Failed(e.to_string())),
+                });
+            }
+            Choice::Adopt => {
+                let outcome = match adopting {
+                    None => Err("adopting writes into a local repository's work tree at HEAD; run fix there without --ref".to_string()),
+                    Some(repository) => crate::adopt::plan_for(
+                        [(&resource, &handle)],
+                        repository,
+                        crate::adopt::Options::default(),
+                    )
+                    .map_err(|e| e.to_string())
+                    .and_then(|adoption| match adoption.refused.first() {
+                        Some(refusal) => Err(refusal.why.clone()),
+                        None => crate::adopt::write(&adoption)
+                            .map(|()| adoption)
+                            .map_err(|e| e.to_string()),
+                    }),
+                };
+                return Ok(match outcome {
+                    Ok(adoption) => {
+                        for change in &adoption.changes {
+                            writeln!(
+                                out,
+                                "adopted: written into {} (review it with git diff, then commit it)",
+                                terminal_text(&change.file)
+                            )?;
+                        }
+                        writeln!(out)?;
+                        (resource, Outcome::Adopted)
+                    }
+                    Err(message) => {
+                        writeln!(
+                            out,
+                            "{}: not adopted: {}\n",
+                            describe(&resource),
+                            terminal_text(&message)
+                        )?;
+                        (resource, Outcome::Skipped)
+                    }
                 });
             }
             Choice::Apply => {}

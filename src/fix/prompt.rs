@@ -31,6 +31,7 @@ impl Decider for Terminal {
             apply,
             "skip",
             "accept as intentional",
+            "adopt the live state into Git",
             "show both objects in full",
             "quit",
         ];
@@ -73,7 +74,8 @@ impl Decider for Terminal {
                     until: parse_date(&until).unwrap_or(None),
                 }
             }
-            Some(3) => Choice::Show,
+            Some(3) => Choice::Adopt,
+            Some(4) => Choice::Show,
             // Escape or `q` quits, like the last item.
             _ => Choice::Quit,
         })

@@ -41,10 +41,10 @@ pub(super) async fn prune_one(
                 side_by_side::render_full(&resource, style, out)?;
                 writeln!(out)?;
             }
-            Choice::Accept { .. } => {
+            Choice::Adopt | Choice::Accept { .. } => {
                 writeln!(
                     out,
-                    "an object with no manifest cannot be accepted; add its manifest to Git instead\n"
+                    "an object with no manifest cannot be accepted or adopted; add its manifest to Git instead\n"
                 )?;
             }
             Choice::Apply => break,

@@ -417,3 +417,57 @@ fn a_chart_value_goes_into_the_values_file_and_other_template_lines_are_refused(
         before.replace("replicaCount: 3\n", "replicaCount: 5\n")
     );
 }
+
+#[test]
+fn fix_offers_adopt_beside_apply_and_accept() {
+    use crate::fix::{choose, exit_code, fix_in_pty};
+    let ns = namespace("adopt-fix", &["staging"]);
+    let repo = git_repo(&[("k8s/api.yaml", API)]);
+    let k8s = repo.path().join("k8s");
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "apply", "-f", k8s.to_str().unwrap()],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "image",
+            "deployment/api",
+            "api=registry.example.com/shop/api:1.4.1-hotfix",
+        ],
+    );
+    let audit = repo.path().join("audit.log");
+    let mut s = fix_in_pty(
+        repo.path(),
+        &audit,
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
+    s.exp_string("adopt the live state into Git").unwrap();
+    choose(&mut s, 3);
+    s.exp_string("adopted: written into k8s/api.yaml").unwrap();
+    s.exp_string("1 adopted").unwrap();
+    assert_eq!(exit_code(&mut s), 0);
+    assert_eq!(
+        file(repo.path(), "k8s/api.yaml"),
+        API.replace("api:1.4.0\"", "api:1.4.1-hotfix\"")
+    );
+    // Nothing was written to the cluster: the live hotfix stays, and nothing was audited.
+    let image = kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "get",
+            "deployment/api",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
+    assert_eq!(image, "registry.example.com/shop/api:1.4.1-hotfix");
+    assert!(std::fs::read_to_string(&audit)
+        .unwrap_or_default()
+        .is_empty());
+}

@@ -139,7 +139,7 @@ fn prompts_apply_show_skip_accept_and_force_through_a_terminal() {
     // ConfigMap: show in full, then apply; its field is owned by kubectl-patch, so force.
     s.exp_string("ConfigMap").unwrap();
     s.exp_string("apply the Git state").unwrap();
-    choose(&mut s, 3);
+    choose(&mut s, 4);
     s.exp_string("greeting: hello").unwrap();
     s.exp_string("apply the Git state").unwrap();
     choose(&mut s, 0);
@@ -251,7 +251,7 @@ fn quitting_writes_nothing() {
         &["--context", "staging", "--path", "k8s", "-n", &ns],
     );
     s.exp_string("quit").unwrap();
-    choose(&mut s, 4);
+    choose(&mut s, 5);
     s.exp_string("1 not reached").unwrap();
     assert_eq!(exit_code(&mut s), 1);
     assert_eq!(before, resource_versions(&ns));
