@@ -542,7 +542,12 @@ async fn adopt(args: &crate::cli::AdoptArgs, settings: CheckSettings) -> i32 {
             return fail(&e);
         }
         for change in &adoption.changes {
-            say!("adopted: {} ({} fields)", change.file, change.fields.len());
+            let n = change.fields.len();
+            say!(
+                "adopted: {} ({n} field{})",
+                change.file,
+                if n == 1 { "" } else { "s" }
+            );
         }
         if args.commit {
             match crate::adopt::commit(&adoption) {
