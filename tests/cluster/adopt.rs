@@ -149,6 +149,18 @@ fn plain_manifests_keep_every_other_byte_and_check_in_sync_once_committed() {
             "-n",
             &ns,
             "patch",
+            "configmap/web-config",
+            "--type=json",
+            "-p",
+            r#"[{"op":"remove","path":"/data/currency"}]"#,
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
             "secret/web-db",
             "-p",
             r#"{"stringData":{"password":"live-Qx81"}}"#,
@@ -188,7 +200,8 @@ fn plain_manifests_keep_every_other_byte_and_check_in_sync_once_committed() {
     );
     assert_eq!(
         file(repo.path(), "k8s/web.yaml"),
-        WEB.replace("banner: Welcome to the shop", "banner: Back soon"),
+        WEB.replace("banner: Welcome to the shop", "banner: Back soon")
+            .replace("  currency: EUR\n", ""),
         "the other documents of the file stay byte for byte; the Secret is not adopted"
     );
     let message = git(repo.path(), &["log", "-1", "--format=%B"]);
