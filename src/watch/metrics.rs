@@ -50,6 +50,11 @@ pub struct History {
     pub last_duration: f64,
     /// Every context seen so far.
     pub contexts: BTreeSet<String>,
+    /// Each context's resources as its last good round found them (without their objects):
+    /// a failed round leaves the gauges at their last values instead of dropping them.
+    pub resources: BTreeMap<String, Vec<ResourceReport>>,
+    /// Whether the last round checked the context, and its target.
+    pub up: BTreeMap<String, (bool, Option<String>)>,
 }
 
 impl History {
@@ -66,6 +71,9 @@ impl History {
             };
             for context in contexts {
                 *self.errors.entry(context).or_default() += 1;
+            }
+            for (up, _) in self.up.values_mut() {
+                *up = false;
             }
             return;
         };
@@ -96,8 +104,28 @@ impl History {
             }
             if summary.error.is_none() {
                 self.last_success.insert(summary.context.clone(), now);
+                let kept: Vec<ResourceReport> = report
+                    .resources
+                    .iter()
+                    .filter(|r| r.context == summary.context)
+                    .map(|r| ResourceReport {
+                        predicted_object: None,
+                        live_object: None,
+                        ..r.clone()
+                    })
+                    .collect();
+                self.resources.insert(summary.context.clone(), kept);
             }
+            self.up.insert(
+                summary.context.clone(),
+                (summary.error.is_none(), summary.target.clone()),
+            );
         }
+    }
+
+    /// Every context's resources as last checked.
+    fn last_resources(&self) -> impl Iterator<Item = &ResourceReport> {
+        self.resources.values().flatten()
     }
 }
 
@@ -147,7 +175,8 @@ pub fn exposition(
         "Resources checked in the last round, by context, namespace, kind and status.",
     );
     let mut counts: BTreeMap<Group, BTreeMap<Status, usize>> = BTreeMap::new();
-    for r in &report.resources {
+    // As each context's last good round found them: a failed round keeps them.
+    for r in history.last_resources() {
         *counts
             .entry(group(r))
             .or_default()
@@ -175,11 +204,16 @@ pub fn exposition(
         &mut out,
         "kubectl_drift_drifted_fields",
         "gauge",
-        "Drifted fields in the last round, by context, namespace and kind.",
+        "Drifted fields of Drifted resources (not Accepted or Ignored ones) in the last good round, by context, namespace and kind.",
     );
     let mut fields: BTreeMap<Group, usize> = BTreeMap::new();
-    for r in &report.resources {
-        *fields.entry(group(r)).or_default() += r.fields.len();
+    for r in history.last_resources() {
+        let n = if r.status == Status::Drifted {
+            r.fields.len()
+        } else {
+            0
+        };
+        *fields.entry(group(r)).or_default() += n;
     }
     for ((context, namespace, kind), n) in &fields {
         let _ = writeln!(
@@ -255,6 +289,39 @@ pub fn exposition(
             "kubectl_drift_last_success_timestamp_seconds{} {}",
             labels(&[("context", context)]),
             at.timestamp()
+        );
+    }
+
+    header(
+        &mut out,
+        "kubectl_drift_last_success_age_seconds",
+        "gauge",
+        "Seconds since the end of the last round that checked the context.",
+    );
+    for (context, at) in &history.last_success {
+        let _ = writeln!(
+            out,
+            "kubectl_drift_last_success_age_seconds{} {}",
+            labels(&[("context", context)]),
+            (now - *at).num_milliseconds().max(0) as f64 / 1000.0
+        );
+    }
+
+    header(
+        &mut out,
+        "kubectl_drift_target_up",
+        "gauge",
+        "1 when the last round checked the context, 0 when it could not; by context and target.",
+    );
+    for (context, (up, target)) in &history.up {
+        let _ = writeln!(
+            out,
+            "kubectl_drift_target_up{} {}",
+            labels(&[
+                ("context", context),
+                ("target", target.as_deref().unwrap_or(""))
+            ]),
+            u8::from(*up)
         );
     }
 
@@ -414,6 +481,53 @@ mod tests {
         );
         assert!(
             text.contains("kubectl_drift_last_success_timestamp_seconds{context=\"production\"} ")
+        );
+    }
+
+    #[test]
+    fn a_failed_round_keeps_the_gauges_and_says_the_target_is_down() {
+        let t0: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().unwrap();
+        let t1 = t0 + chrono::Duration::seconds(90);
+        let mut history = History::default();
+        let mut first = report(&[("web", Status::Drifted), ("api", Status::Accepted)]);
+        for r in &mut first.resources {
+            r.fields.push(crate::drift::FieldDrift {
+                path: Default::default(),
+                git: None,
+                live: None,
+                attribution: None,
+            });
+        }
+        history.record(Some(&first), t0, 1.0);
+        let mut failed = report(&[]);
+        failed.contexts[0].error = Some("timed out".into());
+        history.record(Some(&failed), t1, 1.0);
+        let text = exposition(Some(&failed), &history, t1, false);
+        assert!(
+            text.contains("kind=\"Deployment\",status=\"Drifted\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kind=\"Deployment\",status=\"Accepted\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kubectl_drift_drifted_fields{context=\"production\",namespace=\"shop\",kind=\"Deployment\"} 1"),
+            "an Accepted resource's fields are not drifted fields: {text}"
+        );
+        assert!(
+            text.contains("kubectl_drift_target_up{context=\"production\",target=\"\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kubectl_drift_last_success_age_seconds{context=\"production\"} 90"),
+            "{text}"
+        );
+        history.record(Some(&first), t1, 1.0);
+        let text = exposition(Some(&first), &history, t1, false);
+        assert!(
+            text.contains("kubectl_drift_target_up{context=\"production\",target=\"\"} 1"),
+            "{text}"
         );
     }
 }

@@ -58,13 +58,52 @@ pub enum WatchError {
     Signals(#[source] std::io::Error),
 }
 
-/// What the HTTP endpoints serve: the latest round's metrics and report.
+/// What the HTTP endpoints serve: the latest round's metrics and report, and when rounds
+/// last finished and last succeeded, for `/healthz` and `/readyz`.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub metrics: String,
     pub report_json: Option<String>,
     /// Whether `/report` is served at all.
     pub serve_report: bool,
+    pub interval: Duration,
+    pub started: Option<Instant>,
+    /// The end of the last round, whatever it found.
+    pub last_round: Option<Instant>,
+    /// The end of the last round that checked every context.
+    pub last_success: Option<Instant>,
+}
+
+impl Snapshot {
+    /// Ready while a round has checked every context within three intervals.
+    pub fn ready(&self, now: Instant) -> Result<(), String> {
+        let window = self.interval * 3;
+        match self.last_success {
+            None => Err("no round has checked every context yet".into()),
+            Some(at) if now.duration_since(at) > window => Err(format!(
+                "no round has checked every context for {}s (three intervals)",
+                now.duration_since(at).as_secs()
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Alive while rounds keep finishing, whatever they find: ten intervals, at least five
+    /// minutes. A cluster that is down makes watch unready, not dead.
+    pub fn alive(&self, now: Instant) -> Result<(), String> {
+        let window = (self.interval * 10).max(Duration::from_secs(300));
+        let Some(since) = self.last_round.or(self.started) else {
+            return Ok(());
+        };
+        if now.duration_since(since) > window {
+            Err(format!(
+                "no round has finished for {}s",
+                now.duration_since(since).as_secs()
+            ))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// One line per round and per problem, for the caller to print.
@@ -77,6 +116,8 @@ pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchErr
     let caches = std::sync::Arc::new(check::Caches::default());
     let snapshot = Arc::new(RwLock::new(Snapshot {
         serve_report: settings.serve_report,
+        interval: settings.interval,
+        started: Some(Instant::now()),
         ..Snapshot::default()
     }));
     let mut history = History::default();
@@ -93,7 +134,7 @@ pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchErr
             source,
         })?;
     log(format!(
-        "serving /metrics, /healthz{} on http://{}",
+        "serving /metrics, /healthz, /readyz{} on http://{}",
         if settings.serve_report {
             " and /report"
         } else {
@@ -201,6 +242,13 @@ async fn round(
     {
         let mut shared = snapshot.write().unwrap_or_else(|e| e.into_inner());
         shared.metrics = text.clone();
+        shared.last_round = Some(Instant::now());
+        let checked_all = report
+            .as_ref()
+            .is_some_and(|r| r.contexts.iter().all(|c| c.error.is_none()));
+        if checked_all {
+            shared.last_success = shared.last_round;
+        }
         if report_json.is_some() {
             shared.report_json = report_json;
         }

@@ -1,4 +1,5 @@
-//! The HTTP side of `watch`: `/metrics` in Prometheus' text format, `/healthz`, and, with
+//! The HTTP side of `watch`: `/metrics` in Prometheus' text format, `/healthz` (rounds keep
+//! finishing), `/readyz` (a round checked every context within three intervals), and, with
 //! `--serve-report`, `/report`, the latest JSON report. Plain HTTP/1.1 on hyper; nothing else is served.
 
 use std::convert::Infallible;
@@ -38,7 +39,22 @@ fn answer<B>(request: &Request<B>, snapshot: &RwLock<Snapshot>) -> Response<Full
             "text/plain; version=0.0.4; charset=utf-8",
             shared.metrics.clone(),
         ),
-        "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
+        "/healthz" | "/readyz" => {
+            let now = std::time::Instant::now();
+            let state = if request.uri().path() == "/healthz" {
+                shared.alive(now)
+            } else {
+                shared.ready(now)
+            };
+            match state {
+                Ok(()) => (StatusCode::OK, "text/plain", "ok\n".to_string()),
+                Err(why) => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "text/plain",
+                    format!("{why}\n"),
+                ),
+            }
+        }
         "/report" if !shared.serve_report => (
             StatusCode::NOT_FOUND,
             "text/plain",
@@ -55,7 +71,7 @@ fn answer<B>(request: &Request<B>, snapshot: &RwLock<Snapshot>) -> Response<Full
         _ => (
             StatusCode::NOT_FOUND,
             "text/plain",
-            "not found: try /metrics, /healthz or /report\n".to_string(),
+            "not found: try /metrics, /healthz, /readyz or /report\n".to_string(),
         ),
     };
     Response::builder()

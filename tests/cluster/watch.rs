@@ -403,14 +403,56 @@ fn watch_keeps_serving_while_the_api_server_is_gone_and_recovers() {
         Duration::from_secs(60),
         || sample(&metrics(), errors).is_some_and(|n| n >= 2.0),
     );
-    assert_eq!(get(port, "/healthz").unwrap().0, 200, "still serving");
+    assert_eq!(
+        get(port, "/healthz").unwrap().0,
+        200,
+        "alive: rounds keep finishing"
+    );
     let stale = sample(&metrics(), success).unwrap();
+    // Unready once no round has checked the cluster for three intervals; the gauges keep
+    // their last values, and say the target is down.
+    wait_for("unready", Duration::from_secs(30), || {
+        get(port, "/readyz").is_some_and(|(code, _)| code == 503)
+    });
+    let text = metrics();
+    let resources = format!(
+        "kubectl_drift_resources{{context=\"staging\",namespace=\"{ns}\",kind=\"ConfigMap\",status=\"InSync\"}}"
+    );
+    assert_eq!(sample(&text, &resources), Some(1.0), "{text}");
+    assert_eq!(
+        sample(
+            &text,
+            "kubectl_drift_target_up{context=\"staging\",target=\"\"}"
+        ),
+        Some(0.0),
+        "{text}"
+    );
+    // The metrics are the last finished round's: its age of the last success grows.
+    wait_for(
+        "the age of the last success",
+        Duration::from_secs(30),
+        || {
+            sample(
+                &metrics(),
+                "kubectl_drift_last_success_age_seconds{context=\"staging\"}",
+            )
+            .is_some_and(|age| age >= 3.0)
+        },
+    );
 
     cutoff.restore();
     wait_for(
         "a good round after the server came back",
         Duration::from_secs(60),
         || sample(&metrics(), success).is_some_and(|t| t > stale),
+    );
+    assert_eq!(get(port, "/readyz").unwrap(), (200, "ok\n".to_string()));
+    assert_eq!(
+        sample(
+            &metrics(),
+            "kubectl_drift_target_up{context=\"staging\",target=\"\"}"
+        ),
+        Some(1.0)
     );
     let settled = sample(&metrics(), errors).unwrap();
     std::thread::sleep(Duration::from_secs(3));
