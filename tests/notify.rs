@@ -669,7 +669,14 @@ async fn state_file_dedupes_and_resolves() {
     assert_eq!(sent(&notify(&drifted(5), &settings, t0).await.unwrap()), 1);
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert_eq!(saved["version"], 1);
-    let entry = &saved["scopes"]["production"];
+    // One entry per channel: the run's contexts, the channel's label and a short hash.
+    let scopes = saved["scopes"].as_object().unwrap();
+    assert_eq!(scopes.len(), 1, "{saved}");
+    let (key, entry) = scopes.iter().next().unwrap();
+    assert!(
+        key.starts_with("production|webhook http://127.0.0.1:"),
+        "{key}"
+    );
     assert!(entry["fingerprint"]
         .as_str()
         .unwrap()
@@ -776,9 +783,54 @@ async fn dead_endpoints_fail_in_bounded_time() {
         }
     }
 
-    // Nothing got through, so nothing is remembered: the next run tries again.
-    assert!(!state.exists());
-    let deliveries = notify(&drifted(5), &settings, now()).await.unwrap();
+    // Nothing got through: each channel is remembered as failed, and tried again after a
+    // backoff (30 s after the first failure, then doubling), not every run.
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    for entry in saved["scopes"].as_object().unwrap().values() {
+        assert_eq!(entry["failures"], 1, "{saved}");
+        assert_eq!(entry["retry_at"], "2026-03-01T12:00:30Z", "{saved}");
+        assert_eq!(entry["fingerprint"], Value::Null, "{saved}");
+    }
+    let soon = now() + Duration::seconds(10);
+    assert!(notify(&drifted(5), &settings, soon)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(failing.requests().len(), 3);
+    let later = now() + Duration::seconds(31);
+    let deliveries = notify(&drifted(5), &settings, later).await.unwrap();
     assert_eq!(deliveries.len(), 2);
     assert_eq!(failing.requests().len(), 6);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    for entry in saved["scopes"].as_object().unwrap().values() {
+        assert_eq!(entry["failures"], 2, "{saved}");
+        assert_eq!(entry["retry_at"], "2026-03-01T12:01:31Z", "{saved}");
+    }
+}
+
+#[tokio::test]
+async fn a_channel_that_failed_is_retried_alone_and_the_others_are_not_sent_again() {
+    let good = HttpServer::start(200);
+    let flaky = HttpServer::start(500);
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = settings(vec![
+        Channel::Webhook(good.url(HOOK_PATH)),
+        Channel::Webhook(flaky.url(HOOK_PATH)),
+    ]);
+    settings.state_file = Some(dir.path().join("notify.json"));
+    let t0 = now();
+    let first = notify(&drifted(5), &settings, t0).await.unwrap();
+    assert_eq!(first.iter().filter(|d| d.result.is_ok()).count(), 1);
+    assert_eq!((good.requests().len(), flaky.requests().len()), (1, 3));
+    // After the backoff only the channel that missed the alert gets it.
+    let t1 = t0 + Duration::minutes(1);
+    let second = notify(&drifted(5), &settings, t1).await.unwrap();
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_eq!((good.requests().len(), flaky.requests().len()), (1, 6));
+    // The drift resolves before it ever got through: it is not sent any more.
+    let t2 = t1 + Duration::hours(1);
+    assert!(notify(&clean(), &settings, t2).await.unwrap().is_empty());
+    let t3 = t2 + Duration::hours(1);
+    assert!(notify(&clean(), &settings, t3).await.unwrap().is_empty());
+    assert_eq!((good.requests().len(), flaky.requests().len()), (1, 6));
 }

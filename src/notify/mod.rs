@@ -250,16 +250,42 @@ pub fn outcome_lines(result: &Result<Vec<Delivery>, NotifyError>) -> (Vec<String
     }
 }
 
-/// Decides whether an alert is due, sends it to every channel, and remembers it.
-///
-/// Returns one [`Delivery`] per channel when an alert was due, and nothing otherwise. The
-/// state file is written (atomically) only after a send attempt with at least one delivery
-/// that got through, so that a run where every channel failed tries again next time; and
-/// when drift is gone without `on_resolve`, so that the same drift coming back alerts again.
+/// Where what was last alerted is kept: the state file (`--state`), or, for `watch`
+/// without one, memory across its rounds.
+#[derive(Debug)]
+pub enum Memory<'a> {
+    File(&'a std::path::Path),
+    Rounds(&'a mut state::State),
+    /// Nothing kept: every run with drift alerts, and nothing is ever resolved.
+    Nothing,
+}
+
+/// Decides whether an alert is due, sends it to every channel, and remembers it; with the
+/// state file of the settings, if any.
 pub async fn notify(
     report: &Report,
     settings: &NotifySettings,
     now: DateTime<Utc>,
+) -> Result<Vec<Delivery>, NotifyError> {
+    let memory = match &settings.state_file {
+        Some(path) => Memory::File(path),
+        None => Memory::Nothing,
+    };
+    notify_with(report, settings, now, memory).await
+}
+
+/// Decides, per channel, whether an alert is due, sends it to the channels it is due on,
+/// and remembers each channel's outcome.
+///
+/// Returns one [`Delivery`] per channel an alert was due on. A channel whose send failed
+/// keeps the alert due, and is tried again after a backoff (30 s, doubling, at most 30 min)
+/// until it gets through or the drift is gone; the channels that got it are not sent it
+/// again. A state file is written (atomically) after every decision that changed it.
+pub async fn notify_with(
+    report: &Report,
+    settings: &NotifySettings,
+    now: DateTime<Utc>,
+    memory: Memory<'_>,
 ) -> Result<Vec<Delivery>, NotifyError> {
     if settings.channels.is_empty() {
         return Ok(Vec::new());
@@ -267,41 +293,76 @@ pub async fn notify(
     let email = email_setup(settings)?;
     let scope = state::scope(report);
     let fingerprint = state::fingerprint(report);
-    let mut file = match &settings.state_file {
-        Some(path) => Some((path, state::load(path)?)),
-        None => None,
+    let mut loaded = match &memory {
+        Memory::File(path) => Some(state::load(path)?),
+        _ => None,
     };
-    let previous = file.as_ref().and_then(|(_, s)| s.scopes.get(&scope));
-    let decision = match &file {
-        Some(_) => state::decide(
-            previous,
+    let remembered: Option<&mut state::State> = match memory {
+        Memory::File(_) => loaded.as_mut(),
+        Memory::Rounds(state) => Some(state),
+        Memory::Nothing => None,
+    };
+    let Some(saved) = remembered else {
+        // Nothing remembered: every run with drift alerts, and nothing can be resolved.
+        if fingerprint.is_none() {
+            return Ok(Vec::new());
+        }
+        let all: Vec<&Channel> = settings.channels.iter().collect();
+        return deliver(report, &all, email.as_ref(), Alert::Drift, now).await;
+    };
+    let before = saved.clone();
+    let mut due: Vec<(Alert, Vec<&Channel>)> = Vec::new();
+    for channel in &settings.channels {
+        let key = state::channel_scope(&scope, channel);
+        let previous = saved.entry_for(&key, &scope).cloned();
+        if previous
+            .as_ref()
+            .and_then(|e| e.retry_at)
+            .is_some_and(|at| now < at)
+            && fingerprint.is_some()
+        {
+            continue;
+        }
+        match state::decide(
+            previous.as_ref(),
             fingerprint.as_deref(),
             report.has_errors(),
             settings.every,
             settings.on_resolve,
             now,
-        ),
-        // Nothing remembered: every run with drift alerts, and nothing can be resolved.
-        None if fingerprint.is_some() => Decision::Send(Alert::Drift),
-        None => Decision::Nothing,
-    };
-    let alert = match decision {
-        Decision::Nothing => return Ok(Vec::new()),
-        Decision::Forget => {
-            if let Some((path, mut saved)) = file.take() {
-                saved.forget(&scope);
-                state::save(path, &saved)?;
+        ) {
+            Decision::Nothing => {}
+            Decision::Forget => {
+                if saved.scopes.contains_key(&key) {
+                    saved.forget(&key);
+                } else if let Some(entry) = previous {
+                    saved.scopes.insert(key.clone(), entry);
+                    saved.forget(&key);
+                }
             }
-            return Ok(Vec::new());
+            Decision::Send(alert) => match due.iter_mut().find(|(a, _)| *a == alert) {
+                Some((_, channels)) => channels.push(channel),
+                None => due.push((alert, vec![channel])),
+            },
         }
-        Decision::Send(alert) => alert,
-    };
-
-    let deliveries = deliver(report, settings, email.as_ref(), alert, now).await?;
-    if let Some((path, mut saved)) = file {
-        if deliveries.iter().any(|d| d.result.is_ok()) {
-            saved.record(&scope, alert, fingerprint, now);
-            state::save(path, &saved)?;
+    }
+    let mut deliveries = Vec::new();
+    for (alert, channels) in due {
+        let sent = deliver(report, &channels, email.as_ref(), alert, now).await?;
+        for (channel, delivery) in channels.iter().zip(&sent) {
+            let key = state::channel_scope(&scope, channel);
+            if delivery.result.is_ok() {
+                saved.record(&key, alert, fingerprint.clone(), now);
+            } else {
+                let fallback = saved.scopes.get(&scope).cloned();
+                saved.failed(&key, fallback.as_ref(), now);
+            }
+        }
+        deliveries.extend(sent);
+    }
+    if let (Some(state), Some(path)) = (&loaded, &settings.state_file) {
+        if *state != before {
+            state::save(path, state)?;
         }
     }
     Ok(deliveries)
@@ -350,13 +411,12 @@ fn email_setup(settings: &NotifySettings) -> Result<Option<send::Mail>, NotifyEr
 /// one slow endpoint does not add its retries to everyone else's.
 async fn deliver(
     report: &Report,
-    settings: &NotifySettings,
+    channels: &[&Channel],
     mail: Option<&send::Mail>,
     alert: Alert,
     now: DateTime<Utc>,
 ) -> Result<Vec<Delivery>, NotifyError> {
-    let needs_http = settings
-        .channels
+    let needs_http = channels
         .iter()
         .any(|c| matches!(c, Channel::Slack(_) | Channel::Webhook(_)));
     let client = if needs_http {
@@ -370,7 +430,7 @@ async fn deliver(
     let body = message::email_body(report, alert, now);
     let policy = send::Policy::default();
 
-    let sends = settings.channels.iter().map(|channel| {
+    let sends = channels.iter().map(|channel| {
         let (client, slack, webhook, subject, body) = (&client, &slack, &webhook, &subject, &body);
         async move {
             let result = match (channel, client) {

@@ -1,4 +1,4 @@
-//! When to alert: a small JSON file remembers, per set of contexts checked together, a
+//! When to alert: a small JSON file (or `watch`'s memory) remembers, per set of contexts checked together and per channel, a
 //! fingerprint of the drift last alerted on, when that was, and whether it was a drift
 //! alert. An unchanged drift is then not sent again until `every` has passed, and a
 //! "resolved" message goes out once when it is gone.
@@ -53,12 +53,44 @@ impl Default for State {
     }
 }
 
-/// What was last alerted for one set of contexts.
+/// What was last alerted for one set of contexts (on one channel, for entries keyed with
+/// [`channel_scope`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub fingerprint: Option<String>,
     pub last_alert: Option<DateTime<Utc>>,
     pub last_alert_drift: bool,
+    /// Sends to the channel that failed in a row since its last delivery.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failures: u32,
+    /// After a failure: not before this time, so that a channel that is down is tried
+    /// again with backoff, not every round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The key of one channel's entry: the run's scope and the channel, named by its label and
+/// a short hash of its whole address (two Slack webhooks are two channels; the hash does
+/// not give the secret part of an address away).
+pub fn channel_scope(scope: &str, channel: &super::Channel) -> String {
+    let address = match channel {
+        super::Channel::Slack(url) | super::Channel::Webhook(url) => url.as_str(),
+        super::Channel::Email(address) => address.as_str(),
+    };
+    let digest = Sha256::digest(address.as_bytes());
+    let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{scope}|{}#{short}", channel.label())
+}
+
+/// How long a channel that failed `failures` times in a row waits before the next try:
+/// 30 seconds, doubling, at most 30 minutes.
+pub fn backoff(failures: u32) -> chrono::Duration {
+    let seconds = 30u64.saturating_mul(1 << failures.saturating_sub(1).min(6));
+    chrono::Duration::seconds(seconds.min(1800) as i64)
 }
 
 impl State {
@@ -77,6 +109,8 @@ impl State {
                 fingerprint: if drift { fingerprint } else { None },
                 last_alert: Some(now),
                 last_alert_drift: drift,
+                failures: 0,
+                retry_at: None,
             },
         );
     }
@@ -87,7 +121,31 @@ impl State {
         if let Some(entry) = self.scopes.get_mut(scope) {
             entry.fingerprint = None;
             entry.last_alert_drift = false;
+            entry.failures = 0;
+            entry.retry_at = None;
         }
+    }
+
+    /// Remembers a send to the channel that failed: the alert stays due, tried again after
+    /// a backoff.
+    pub fn failed(&mut self, key: &str, fallback: Option<&Entry>, now: DateTime<Utc>) {
+        let entry = self.scopes.entry(key.to_string()).or_insert_with(|| {
+            fallback.cloned().unwrap_or(Entry {
+                fingerprint: None,
+                last_alert: None,
+                last_alert_drift: false,
+                failures: 0,
+                retry_at: None,
+            })
+        });
+        entry.failures = entry.failures.saturating_add(1);
+        entry.retry_at = Some(now + backoff(entry.failures));
+    }
+
+    /// A channel's entry, or, for a state written before entries were kept per channel, the
+    /// run's.
+    pub fn entry_for(&self, key: &str, scope: &str) -> Option<&Entry> {
+        self.scopes.get(key).or_else(|| self.scopes.get(scope))
     }
 }
 
@@ -354,6 +412,8 @@ mod tests {
             fingerprint: Some("f".into()),
             last_alert: Some(at(10)),
             last_alert_drift: true,
+            failures: 0,
+            retry_at: None,
         };
         let d = |prev, fp, errors, on_resolve, now| decide(prev, fp, errors, hour, on_resolve, now);
         assert_eq!(
@@ -386,6 +446,8 @@ mod tests {
             fingerprint: None,
             last_alert: Some(at(11)),
             last_alert_drift: false,
+            failures: 0,
+            retry_at: None,
         };
         assert_eq!(
             d(Some(&resolved), None, false, true, at(12)),

@@ -55,6 +55,8 @@ pub struct History {
     pub resources: BTreeMap<String, Vec<ResourceReport>>,
     /// Whether the last round checked the context, and its target.
     pub up: BTreeMap<String, (bool, Option<String>)>,
+    /// What was alerted on each channel, when no state file keeps it.
+    pub alerts: crate::notify::state::State,
 }
 
 impl History {

@@ -260,7 +260,13 @@ async fn round(
         })?;
     }
     if let (Some(alerts), Some(report)) = (&settings.notify, &report) {
-        let result = notify::notify(report, alerts, now).await;
+        // Without a state file, what was alerted is remembered across rounds in memory:
+        // each change alerts once per channel, and a failed channel is retried.
+        let memory = match &alerts.state_file {
+            Some(path) => notify::Memory::File(path),
+            None => notify::Memory::Rounds(&mut history.alerts),
+        };
+        let result = notify::notify_with(report, alerts, now, memory).await;
         notify::outcome_lines(&result).0.into_iter().for_each(log);
     }
     Ok(report)

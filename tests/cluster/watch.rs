@@ -462,3 +462,50 @@ fn watch_keeps_serving_while_the_api_server_is_gone_and_recovers() {
         "errors stopped growing"
     );
 }
+
+/// Without `--state`, `watch` remembers in memory what it alerted: an unchanged drift
+/// alerts once, not every round; a change alerts again.
+#[test]
+fn watch_alerts_once_per_change_without_a_state_file() {
+    let ns = namespace("walert", &["staging"]);
+    let repo = git_repo(&[("k8s/settings.yaml", SETTINGS)]);
+    apply("staging", &ns, SETTINGS);
+    set_mode(&ns, "two");
+    let (url, bodies) = webhook_receiver("/hooks/watch");
+    let port = free_port();
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+        .current_dir(repo.path())
+        .env("KUBECONFIG", &testenv().kubeconfig)
+        .args([
+            "watch",
+            "--interval",
+            "1s",
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+        ])
+        .args(["--notify", &format!("webhook={url}"), "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _watch = Killed(child);
+    let rounds = || {
+        get(port, "/metrics")
+            .and_then(|(_, body)| sample(&body, "kubectl_drift_rounds_total"))
+            .unwrap_or(0.0)
+    };
+    wait_for("four rounds", Duration::from_secs(60), || rounds() >= 4.0);
+    assert_eq!(bodies.lock().unwrap().len(), 1, "one alert for one drift");
+    set_mode(&ns, "three");
+    wait_for("the changed drift's alert", Duration::from_secs(60), || {
+        bodies.lock().unwrap().len() == 2
+    });
+    let now = rounds();
+    wait_for("three more rounds", Duration::from_secs(60), || {
+        rounds() >= now + 3.0
+    });
+    assert_eq!(bodies.lock().unwrap().len(), 2);
+}
