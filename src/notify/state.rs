@@ -1,6 +1,6 @@
-//! When to alert: a small JSON file (or `watch`'s memory) remembers, per set of contexts checked together and per channel, a
-//! fingerprint of the drift last alerted on, when that was, and whether it was a drift
-//! alert. An unchanged drift is then not sent again until `every` has passed, and a
+//! When to alert: a small JSON file (or `watch`'s memory) remembers, per set of contexts
+//! checked together and per channel, a fingerprint of the drift last alerted on, when that
+//! was, and whether it was a drift alert. An unchanged drift is then not sent again until `every` has passed, and a
 //! "resolved" message goes out once when it is gone.
 //!
 //! The file (`version` guards the format):
@@ -9,10 +9,12 @@
 //! {
 //!   "version": 1,
 //!   "scopes": {
-//!     "production,staging": {             // the contexts of the run, sorted
+//!     "production,staging|slack#9f2c1a0b": {  // the run's contexts, sorted; the channel
 //!       "fingerprint": "sha256:9f2c…",    // the drift last alerted on; null once gone
 //!       "last_alert": "2026-03-01T12:00:00Z",
-//!       "last_alert_drift": true          // false after a "resolved" message
+//!       "last_alert_drift": true,         // false after a "resolved" message
+//!       "failures": 1,                    // only after failed sends: how many in a row,
+//!       "retry_at": "2026-03-01T12:05:30Z" // and when to try the channel again
 //!     }
 //!   }
 //! }
