@@ -21,6 +21,10 @@ pub const DEFAULT_FILE: &str = ".kubectl-drift/accepted.yaml";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Acceptance {
     pub context: String,
+    /// The config's target the context belongs to: the record then holds for any context
+    /// of that target (a laptop's alias and the CronJob's `in-cluster` alike).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     pub group: String,
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,10 +130,16 @@ pub fn load_for(opened: &Opened, configured: Option<&str>) -> Result<Vec<Accepta
 }
 
 /// Marks drifted resources whose drift is accepted, and says why a record no longer holds.
-pub fn apply(resources: &mut [ResourceReport], records: &[Acceptance], today: NaiveDate) {
+pub fn apply(
+    resources: &mut [ResourceReport],
+    records: &[Acceptance],
+    targets: &std::collections::BTreeMap<String, String>,
+    today: NaiveDate,
+) {
     for resource in resources.iter_mut().filter(|r| r.status == Status::Drifted) {
+        let target = targets.get(&resource.context);
         let Some(record) = records.iter().find(|a| {
-            a.context == resource.context
+            (a.context == resource.context || (a.target.is_some() && a.target.as_ref() == target))
                 && a.group == resource.identity.group
                 && a.kind == resource.identity.kind
                 && a.namespace == resource.identity.namespace
@@ -186,6 +196,7 @@ pub fn fingerprint(report: &ResourceReport) -> String {
 /// A record for the report's current drift.
 pub fn acceptance(
     report: &ResourceReport,
+    target: Option<&str>,
     reason: &str,
     until: Option<NaiveDate>,
     by: &str,
@@ -195,6 +206,7 @@ pub fn acceptance(
     }
     Ok(Acceptance {
         context: report.context.clone(),
+        target: target.map(str::to_string),
         group: report.identity.group.clone(),
         kind: report.identity.kind.clone(),
         namespace: report.identity.namespace.clone(),
@@ -213,14 +225,16 @@ pub fn acceptance(
 pub fn record(path: &Path, acceptance: Acceptance) -> Result<(), AcceptError> {
     let mut file = load(path)?;
     file.accepted.retain(|a| {
-        (&a.context, &a.group, &a.kind, &a.namespace, &a.name)
-            != (
-                &acceptance.context,
-                &acceptance.group,
-                &acceptance.kind,
-                &acceptance.namespace,
-                &acceptance.name,
-            )
+        let same_place = a.context == acceptance.context
+            || (a.target.is_some() && a.target == acceptance.target);
+        !(same_place
+            && (&a.group, &a.kind, &a.namespace, &a.name)
+                == (
+                    &acceptance.group,
+                    &acceptance.kind,
+                    &acceptance.namespace,
+                    &acceptance.name,
+                ))
     });
     file.accepted.push(acceptance);
     let text = format!(
@@ -324,6 +338,7 @@ mod tests {
         let path = dir.path().join(DEFAULT_FILE);
         let record = acceptance(
             &drifted(5),
+            Some("prod"),
             "load test",
             NaiveDate::from_ymd_opt(2026, 12, 1),
             "admin",
@@ -335,22 +350,32 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
 
         let mut same = vec![drifted(5)];
-        super::apply(&mut same, &records, today);
+        super::apply(&mut same, &records, &Default::default(), today);
         assert_eq!(same[0].status, Status::Accepted);
         assert!(same[0].message.as_deref().unwrap().contains("load test"));
 
         let mut changed = vec![drifted(6)];
-        super::apply(&mut changed, &records, today);
+        super::apply(&mut changed, &records, &Default::default(), today);
         assert_eq!(changed[0].status, Status::Drifted);
 
         let mut late = vec![drifted(5)];
         super::apply(
             &mut late,
             &records,
+            &Default::default(),
             NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
         );
         assert_eq!(late[0].status, Status::Drifted);
         assert!(late[0].message.as_deref().unwrap().contains("expired"));
-        assert!(acceptance(&drifted(5), " ", None, "x").is_err());
+        assert!(acceptance(&drifted(5), None, " ", None, "x").is_err());
+
+        // Another context of the same target: the record holds there too.
+        let mut elsewhere = vec![drifted(5)];
+        elsewhere[0].context = "in-cluster".into();
+        super::apply(&mut elsewhere, &records, &Default::default(), today);
+        assert_eq!(elsewhere[0].status, Status::Drifted, "not the same context");
+        let targets = [("in-cluster".to_string(), "prod".to_string())].into();
+        super::apply(&mut elsewhere, &records, &targets, today);
+        assert_eq!(elsewhere[0].status, Status::Accepted);
     }
 }

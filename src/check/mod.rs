@@ -132,10 +132,43 @@ async fn checked(
     });
     let kubeconfig = kubeconfig::load_kubeconfig(settings.cluster.kubeconfig.as_deref())?;
     let (opened, config) = opening.await.expect("opening Git does not panic")?;
-    let known = KnownContexts {
+    let mut known = KnownContexts {
         all: kubeconfig.contexts.iter().map(|c| c.name.clone()).collect(),
         current: kubeconfig.current_context.clone().filter(|c| !c.is_empty()),
+        clusters: Default::default(),
     };
+    // Targets pinned to a cluster take the contexts that reach it, whatever their names:
+    // the identity of each context no target names is looked up (one GET each).
+    if let Some(config) = config
+        .as_ref()
+        .filter(|c| c.targets.iter().any(|t| t.cluster_uid.is_some()))
+    {
+        let named: Vec<&String> = config.targets.iter().flat_map(|t| &t.contexts).collect();
+        let candidates: Vec<String> = if settings.cluster.all_contexts {
+            known.all.clone()
+        } else {
+            settings.cluster.contexts.clone()
+        };
+        let lookups = candidates
+            .into_iter()
+            .filter(|c| !named.contains(&c) && known.all.contains(c))
+            .map(|context| {
+                let config = &kubeconfig;
+                async move {
+                    let timeout = settings.cluster.request_timeout;
+                    let cluster = kubeconfig::connect_with_timeout(config, &context, timeout)
+                        .await
+                        .ok()?;
+                    let uid = kubeconfig::cluster_uid(&cluster).await.ok()?;
+                    Some((context, uid))
+                }
+            });
+        known.clusters = futures::future::join_all(lookups)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+    }
     let plan = settings::plan(settings, config.as_ref(), &known)?;
     let opened = std::sync::Arc::new(opened);
 
@@ -252,7 +285,13 @@ async fn checked(
         ignore::apply(&mut checked.report.resources, &config.ignore, today);
     }
     let records = accepted::load_for(&opened, accepted_in)?;
-    accepted::apply(&mut checked.report.resources, &records, today);
+    let targets: BTreeMap<String, String> = checked
+        .report
+        .contexts
+        .iter()
+        .filter_map(|c| Some((c.context.clone(), c.target.clone()?)))
+        .collect();
+    accepted::apply(&mut checked.report.resources, &records, &targets, today);
     // Counted once every status is final, accepted drift included.
     for summary in &mut checked.report.contexts {
         summary.count(&checked.report.resources);

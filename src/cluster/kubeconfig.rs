@@ -239,6 +239,23 @@ pub async fn connect_with_timeout(
     })
 }
 
+/// The cluster's identity: the UID of its `kube-system` namespace, which every context
+/// that reaches the cluster sees alike and which lives as long as the cluster.
+pub async fn cluster_uid(cluster: &Cluster) -> Result<String, ClusterError> {
+    let api: kube::Api<k8s_openapi::api::core::v1::Namespace> =
+        kube::Api::all(cluster.client.clone());
+    let namespace = cluster
+        .deadline
+        .bound(api.get("kube-system"))
+        .await
+        .map_err(|error| ClusterError::Api {
+            context: cluster.context.clone(),
+            what: "cannot read the kube-system namespace (the cluster's identity)".into(),
+            error,
+        })?;
+    Ok(namespace.metadata.uid.unwrap_or_default())
+}
+
 /// The server's version string, e.g. `v1.33.13`.
 pub async fn server_version(cluster: &Cluster) -> Result<String, ClusterError> {
     cluster

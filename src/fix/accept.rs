@@ -62,7 +62,13 @@ pub async fn record_all(
                     .get(&resource.context)
                     .cloned()
                     .unwrap_or_else(|| "unknown".into());
-                let result = crate::accepted::acceptance(resource, reason, until, &by)
+                let target = checked
+                    .report
+                    .contexts
+                    .iter()
+                    .find(|c| c.context == resource.context)
+                    .and_then(|c| c.target.as_deref());
+                let result = crate::accepted::acceptance(resource, target, reason, until, &by)
                     .and_then(|record| crate::accepted::record(file, record));
                 match result {
                     Ok(()) => {

@@ -264,6 +264,11 @@ pub async fn run(
                 cluster,
                 accepted_file.as_deref(),
                 adopting,
+                report
+                    .contexts
+                    .iter()
+                    .find(|c| c.context == resource.context)
+                    .and_then(|c| c.target.clone()),
                 resource,
                 handle.clone(),
             )

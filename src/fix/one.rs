@@ -18,6 +18,7 @@ pub(super) async fn fix_one(
     cluster: &Cluster,
     accepted_file: Option<&std::path::Path>,
     adopting: Option<crate::adopt::Repository<'_>>,
+    target: Option<String>,
     mut resource: ResourceReport,
     mut handle: ResourceHandle,
 ) -> Result<(ResourceReport, Outcome), FixError> {
@@ -65,8 +66,9 @@ pub(super) async fn fix_one(
                     return Ok((resource, Outcome::Failed(message)));
                 };
                 let by = cluster.user.clone().unwrap_or_else(|| "unknown".into());
-                let outcome = crate::accepted::acceptance(&resource, &reason, until, &by)
-                    .and_then(|record| crate::accepted::record(file, record));
+                let outcome =
+                    crate::accepted::acceptance(&resource, target.as_deref(), &reason, until, &by)
+                        .and_then(|record| crate::accepted::record(file, record));
                 return Ok(match outcome {
                     Ok(()) => {
                         writeln!(out, "accepted: recorded in {}\n", file.display())?;

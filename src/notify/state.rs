@@ -203,13 +203,23 @@ pub fn decide(
     }
 }
 
-/// The key of a run in the state file: its contexts, sorted.
+/// The key of a run in the state file: its targets (for a context no target names, the
+/// context), sorted; so that the CronJob's `in-cluster` and a laptop's alias of one target
+/// share what was alerted.
 pub fn scope(report: &Report) -> String {
-    let mut contexts: Vec<&str> = report
+    let name = |context: &str| -> String {
+        report
+            .contexts
+            .iter()
+            .find(|c| c.context == context)
+            .and_then(|c| c.target.clone())
+            .unwrap_or_else(|| context.to_string())
+    };
+    let mut contexts: Vec<String> = report
         .contexts
         .iter()
-        .map(|c| c.context.as_str())
-        .chain(report.resources.iter().map(|r| r.context.as_str()))
+        .map(|c| name(&c.context))
+        .chain(report.resources.iter().map(|r| name(&r.context)))
         .collect();
     contexts.sort_unstable();
     contexts.dedup();

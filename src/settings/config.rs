@@ -66,6 +66,10 @@ pub struct TargetConfig {
     pub namespaces: Vec<String>,
     /// How Helm charts under the target's paths are rendered (`helm:`).
     pub helm: super::source::HelmSettings,
+    /// `clusterUID:`, the cluster's identity (the `kube-system` namespace's UID): any
+    /// context given with `--context` that reaches this cluster is this target, whatever
+    /// its name (a laptop's alias, `in-cluster`).
+    pub cluster_uid: Option<String>,
     /// The line the target starts on.
     pub line: usize,
 }
@@ -95,6 +99,8 @@ struct RawTarget {
     #[serde(default)]
     namespaces: Vec<String>,
     helm: Option<RawHelm>,
+    #[serde(rename = "clusterUID")]
+    cluster_uid: Option<String>,
 }
 
 /// A target's `helm:` block: `release`, `values` (paths in the commit), `set` (a map of
@@ -270,6 +276,7 @@ impl Config {
                 tracking_label: raw.tracking_label.map(|t| t.0),
                 namespaces: raw.namespaces,
                 helm,
+                cluster_uid: raw.cluster_uid.filter(|u| !u.trim().is_empty()),
                 line,
             });
         }
@@ -311,7 +318,9 @@ impl Config {
     /// Checks every target's contexts against the kubeconfig's, naming the line of an
     /// unknown one.
     pub fn check_contexts(&self, known: &[String]) -> Result<(), ConfigError> {
-        for target in &self.targets {
+        // A target pinned to its cluster may name contexts this kubeconfig lacks: the
+        // CronJob's `in-cluster` on a laptop, the laptop's alias in the cluster.
+        for target in self.targets.iter().filter(|t| t.cluster_uid.is_none()) {
             for context in &target.contexts {
                 if !known.contains(context) {
                     return Err(ConfigError::Invalid {

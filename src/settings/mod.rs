@@ -345,6 +345,9 @@ pub struct TargetSettings {
 pub struct KnownContexts {
     pub all: Vec<String>,
     pub current: Option<String>,
+    /// The cluster each context reaches, by its identity (the `kube-system` namespace's
+    /// UID), where it was looked up: for targets pinned with `clusterUID:`.
+    pub clusters: std::collections::BTreeMap<String, String>,
 }
 
 /// Why the targets of a run cannot be settled.
@@ -437,16 +440,26 @@ pub fn plan(
         }
         named
     } else if !targets.is_empty() {
-        targets.iter().flat_map(|t| t.contexts.clone()).collect()
+        targets
+            .iter()
+            .flat_map(|t| t.contexts.clone())
+            .filter(|c| known.all.contains(c))
+            .collect()
     } else {
         vec![known.current.clone().ok_or(PlanError::NoCurrentContext)?]
     };
     let mut planned = Vec::new();
+    let named: Vec<&String> = targets.iter().flat_map(|t| &t.contexts).collect();
     for target in targets {
-        let contexts: Vec<String> = target
-            .contexts
+        // Its own contexts, and any other context that reaches its cluster.
+        let contexts: Vec<String> = wanted
             .iter()
-            .filter(|c| wanted.contains(c))
+            .filter(|c| {
+                target.contexts.contains(c)
+                    || (!named.contains(c)
+                        && target.cluster_uid.is_some()
+                        && known.clusters.get(*c) == target.cluster_uid.as_ref())
+            })
             .cloned()
             .collect();
         if contexts.is_empty() {

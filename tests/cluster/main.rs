@@ -5,6 +5,7 @@
 mod adopt;
 mod alerts;
 mod check;
+mod cluster_identity;
 mod common;
 mod completion;
 mod deploy;
