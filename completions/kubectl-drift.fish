@@ -69,7 +69,7 @@ html\t'One self-contained HTML page: summary, charts, side-by-side diffs, filter
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l report-dir -d 'Also save this run\'s JSON report in DIR, under a new timestamped name' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify -d 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify-every -d 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l state -d 'File that remembers the last alert, so that the same drift is sent once' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l state -d 'File that remembers the last alert per channel, so that the same drift is sent once; or configmap/[NAMESPACE/]NAME to keep it in a ConfigMap of the first checked cluster' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l smtp-server -d 'SMTP server for email alerts (password from $KUBECTL_DRIFT_SMTP_PASSWORD)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l smtp-username -d 'SMTP user name' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l smtp-from -d 'The From address of email alerts' -r
@@ -211,7 +211,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l li
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l metrics-file -d 'Also write the metrics to FILE after each round, in the textfile-collector format' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify -d 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify-every -d 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)' -r
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l state -d 'File that remembers the last alert, so that the same drift is sent once' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l state -d 'File that remembers the last alert per channel, so that the same drift is sent once; or configmap/[NAMESPACE/]NAME to keep it in a ConfigMap of the first checked cluster' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-server -d 'SMTP server for email alerts (password from $KUBECTL_DRIFT_SMTP_PASSWORD)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-username -d 'SMTP user name' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-from -d 'The From address of email alerts' -r

@@ -150,7 +150,13 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
     }
     if let Some(alerts) = &alerts {
         // A failed alert is an error of its own; it never hides the drift result above.
-        let result = crate::notify::notify(&report, alerts, chrono::Utc::now()).await;
+        let result = crate::notify::notify_in_cluster(
+            &report,
+            alerts,
+            &settings.cluster,
+            chrono::Utc::now(),
+        )
+        .await;
         let (lines, failed) = crate::notify::outcome_lines(&result);
         lines.iter().for_each(|line| tell!("{line}"));
         if failed {

@@ -222,8 +222,9 @@ pub struct NotifyArgs {
     #[arg(long)]
     pub notify_on_resolve: bool,
 
-    /// File that remembers the last alert, so that the same drift is sent once.
-    #[arg(long = "state", value_name = "FILE")]
+    /// File that remembers the last alert per channel, so that the same drift is sent once;
+    /// or configmap/[NAMESPACE/]NAME to keep it in a ConfigMap of the first checked cluster.
+    #[arg(long = "state", value_name = "FILE|configmap/NAME")]
     pub state: Option<PathBuf>,
 
     /// SMTP server for email alerts (password from $KUBECTL_DRIFT_SMTP_PASSWORD).

@@ -188,6 +188,9 @@ pub struct NotifySettings {
     /// Where what was last alerted is remembered. Without it every run with drift alerts,
     /// and nothing is ever resolved.
     pub state_file: Option<PathBuf>,
+    /// `--state configmap/[NAMESPACE/]NAME`: the same, kept in a ConfigMap of the first
+    /// checked cluster, so that a restarted pod does not alert again.
+    pub state_configmap: Option<state::ConfigMapRef>,
 }
 
 /// What was decided and done; one entry per channel that was due.
@@ -225,6 +228,8 @@ pub enum NotifyError {
     },
     #[error("the notification state file {} is corrupt ({reason}); delete it to start over", path.display())]
     StateCorrupt { path: PathBuf, reason: String },
+    #[error("notification state in ConfigMap {name}: {message}")]
+    StateConfigMap { name: String, message: String },
     #[error("cannot write the notification state file {}: {source}", path.display())]
     StateWrite {
         path: PathBuf,
@@ -256,6 +261,7 @@ pub fn outcome_lines(result: &Result<Vec<Delivery>, NotifyError>) -> (Vec<String
 pub enum Memory<'a> {
     File(&'a std::path::Path),
     Rounds(&'a mut state::State),
+    ConfigMap(&'a state::ConfigMapStore),
     /// Nothing kept: every run with drift alerts, and nothing is ever resolved.
     Nothing,
 }
@@ -272,6 +278,51 @@ pub async fn notify(
         None => Memory::Nothing,
     };
     notify_with(report, settings, now, memory).await
+}
+
+/// `notify`, with a ConfigMap state (`--state configmap/NAME`) reached through `cluster`'s
+/// kubeconfig settings, in the report's first context.
+pub async fn notify_in_cluster(
+    report: &Report,
+    settings: &NotifySettings,
+    cluster: &crate::settings::ClusterSettings,
+    now: DateTime<Utc>,
+) -> Result<Vec<Delivery>, NotifyError> {
+    match configmap_store(settings, report, cluster).await? {
+        Some(store) => notify_with(report, settings, now, Memory::ConfigMap(&store)).await,
+        None => notify(report, settings, now).await,
+    }
+}
+
+/// The ConfigMap the state is kept in, reached through the report's first context; `None`
+/// without `--state configmap/…`.
+pub async fn configmap_store(
+    settings: &NotifySettings,
+    report: &Report,
+    cluster: &crate::settings::ClusterSettings,
+) -> Result<Option<state::ConfigMapStore>, NotifyError> {
+    let Some(at) = &settings.state_configmap else {
+        return Ok(None);
+    };
+    let failed = |message: String| NotifyError::StateConfigMap {
+        name: at.name.clone(),
+        message,
+    };
+    let context = report
+        .contexts
+        .first()
+        .map(|c| c.context.clone())
+        .ok_or_else(|| failed("no context was checked to keep it in".into()))?;
+    let config = crate::cluster::kubeconfig::load_kubeconfig(cluster.kubeconfig.as_deref())
+        .map_err(|e| failed(e.to_string()))?;
+    let client = crate::cluster::kubeconfig::connect_with_timeout(
+        &config,
+        &context,
+        cluster.request_timeout,
+    )
+    .await
+    .map_err(|e| failed(e.to_string()))?;
+    Ok(Some(state::ConfigMapStore::new(client, at)))
 }
 
 /// Decides, per channel, whether an alert is due, sends it to the channels it is due on,
@@ -295,10 +346,15 @@ pub async fn notify_with(
     let fingerprint = state::fingerprint(report);
     let mut loaded = match &memory {
         Memory::File(path) => Some(state::load(path)?),
+        Memory::ConfigMap(store) => Some(store.load().await?),
+        _ => None,
+    };
+    let store = match &memory {
+        Memory::ConfigMap(store) => Some(*store),
         _ => None,
     };
     let remembered: Option<&mut state::State> = match memory {
-        Memory::File(_) => loaded.as_mut(),
+        Memory::File(_) | Memory::ConfigMap(_) => loaded.as_mut(),
         Memory::Rounds(state) => Some(state),
         Memory::Nothing => None,
     };
@@ -360,9 +416,11 @@ pub async fn notify_with(
         }
         deliveries.extend(sent);
     }
-    if let (Some(state), Some(path)) = (&loaded, &settings.state_file) {
-        if *state != before {
-            state::save(path, state)?;
+    if let Some(state) = loaded.as_ref().filter(|s| **s != before) {
+        match (store, &settings.state_file) {
+            (Some(store), _) => store.save(state).await?,
+            (None, Some(path)) => state::save(path, state)?,
+            (None, None) => {}
         }
     }
     Ok(deliveries)
@@ -537,7 +595,19 @@ pub fn from_args(
         smtp,
         every,
         on_resolve: args.notify_on_resolve,
-        state_file: args.state.clone(),
+        state_file: args
+            .state
+            .clone()
+            .filter(|p| state::ConfigMapRef::parse(&p.to_string_lossy()).is_none()),
+        state_configmap: match &args.state {
+            Some(path) => state::ConfigMapRef::parse(&path.to_string_lossy())
+                .transpose()
+                .map_err(|message| crate::settings::SettingsError::Flag {
+                    flag: "--state",
+                    message,
+                })?,
+            None => None,
+        },
     }))
 }
 

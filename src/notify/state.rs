@@ -344,6 +344,134 @@ pub fn save(path: &Path, state: &State) -> Result<(), NotifyError> {
     Ok(())
 }
 
+/// `--state configmap/[NAMESPACE/]NAME`: where in a cluster the state is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigMapRef {
+    /// `None`: the context's namespace (the pod's, in the cluster).
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ConfigMapRef {
+    /// `Some` when `text` names a ConfigMap, with an error for a bad name.
+    pub fn parse(text: &str) -> Option<Result<ConfigMapRef, String>> {
+        let rest = text.strip_prefix("configmap/")?;
+        let parts: Vec<&str> = rest.split('/').collect();
+        let (namespace, name) = match parts.as_slice() {
+            [name] => (None, *name),
+            [namespace, name] => (Some(*namespace), *name),
+            _ => {
+                return Some(Err(format!(
+                    "{text:?} is not configmap/NAME or configmap/NAMESPACE/NAME"
+                )))
+            }
+        };
+        let valid = |n: &str| {
+            !n.is_empty()
+                && n.len() <= 253
+                && n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+                && n.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && n.ends_with(|c: char| c.is_ascii_alphanumeric())
+        };
+        if !valid(name) || namespace.is_some_and(|n| !valid(n)) {
+            return Some(Err(format!(
+                "{text:?} does not name a ConfigMap: lowercase letters, digits, '-' and '.'"
+            )));
+        }
+        Some(Ok(ConfigMapRef {
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+        }))
+    }
+}
+
+/// The state kept in a ConfigMap (key `state.json`), read and written with the client of
+/// one context.
+#[derive(Debug)]
+pub struct ConfigMapStore {
+    cluster: crate::cluster::Cluster,
+    namespace: String,
+    name: String,
+}
+
+/// The key the state is kept under.
+const CONFIGMAP_KEY: &str = "state.json";
+
+impl ConfigMapStore {
+    pub fn new(cluster: crate::cluster::Cluster, at: &ConfigMapRef) -> ConfigMapStore {
+        let namespace = at
+            .namespace
+            .clone()
+            .unwrap_or_else(|| cluster.default_namespace.clone());
+        ConfigMapStore {
+            cluster,
+            namespace,
+            name: at.name.clone(),
+        }
+    }
+
+    fn error(&self, message: impl std::fmt::Display) -> NotifyError {
+        NotifyError::StateConfigMap {
+            name: format!("{}/{}", self.namespace, self.name),
+            message: crate::report::terminal_text(&message.to_string()).into_owned(),
+        }
+    }
+
+    fn api(&self) -> kube::Api<k8s_openapi::api::core::v1::ConfigMap> {
+        kube::Api::namespaced(self.cluster.client.clone(), &self.namespace)
+    }
+
+    /// The state; a missing ConfigMap (or key) is an empty state.
+    pub async fn load(&self) -> Result<State, NotifyError> {
+        let found = self
+            .cluster
+            .deadline
+            .bound(self.api().get_opt(&self.name))
+            .await
+            .map_err(|e| self.error(e))?;
+        let Some(text) = found
+            .and_then(|cm| cm.data)
+            .and_then(|mut d| d.remove(CONFIGMAP_KEY))
+        else {
+            return Ok(State::default());
+        };
+        let state: State = serde_json::from_str(&text).map_err(|e| {
+            self.error(format!(
+                "{CONFIGMAP_KEY} is corrupt ({e}); delete the ConfigMap to start over"
+            ))
+        })?;
+        if state.version != VERSION {
+            return Err(self.error(format!(
+                "version {} is not the supported {VERSION}",
+                state.version
+            )));
+        }
+        Ok(state)
+    }
+
+    /// Writes the state with a server-side apply, as `kubectl-drift`.
+    pub async fn save(&self, state: &State) -> Result<(), NotifyError> {
+        let text = serde_json::to_string(state).map_err(|e| self.error(e))?;
+        let body = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": self.name, "namespace": self.namespace},
+            "data": {CONFIGMAP_KEY: text},
+        });
+        let params = kube::api::PatchParams::apply(crate::settings::DEFAULT_FIELD_MANAGER).force();
+        self.cluster
+            .deadline
+            .bound(
+                self.api()
+                    .patch(&self.name, &params, &kube::api::Patch::Apply(body)),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| self.error(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -262,9 +262,16 @@ async fn round(
     if let (Some(alerts), Some(report)) = (&settings.notify, &report) {
         // Without a state file, what was alerted is remembered across rounds in memory:
         // each change alerts once per channel, and a failed channel is retried.
-        let memory = match &alerts.state_file {
-            Some(path) => notify::Memory::File(path),
-            None => notify::Memory::Rounds(&mut history.alerts),
+        let store = notify::configmap_store(alerts, report, &settings.check.cluster).await;
+        if let Err(e) = &store {
+            log(format!(
+                "error: alerts: {e}; remembered in memory this round"
+            ));
+        }
+        let memory = match (&store, &alerts.state_file) {
+            (Ok(Some(store)), _) => notify::Memory::ConfigMap(store),
+            (_, Some(path)) => notify::Memory::File(path),
+            _ => notify::Memory::Rounds(&mut history.alerts),
         };
         let result = notify::notify_with(report, alerts, now, memory).await;
         notify::outcome_lines(&result).0.into_iter().for_each(log);

@@ -229,4 +229,41 @@ fn deploy_manifests_work_and_the_check_account_only_reads() {
         ],
     );
     assert_eq!(live, "two");
+
+    // The one write it may make: what it alerted, in its own ConfigMap, so that a second
+    // run (a restarted pod) does not alert again for the same drift.
+    let (url, bodies) = webhook_receiver("/hooks/pod");
+    let hook = format!("webhook={url}");
+    let alerting = [
+        "check",
+        "-o",
+        "summary",
+        "--notify",
+        &hook,
+        "--state",
+        "configmap/kubectl-drift-alerts",
+    ];
+    let (code, stdout, stderr) = as_pod(&alerting);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(bodies.lock().unwrap().len(), 1, "{stderr}");
+    let kept = kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            "kubectl-drift",
+            "get",
+            "configmap",
+            "kubectl-drift-alerts",
+            "-o",
+            "jsonpath={.data.state\\.json}",
+        ],
+    );
+    assert!(kept.contains("sha256:"), "{kept}");
+    let (code, _, stderr) = as_pod(&alerting);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        bodies.lock().unwrap().len(),
+        1,
+        "the same drift is not alerted again"
+    );
 }
