@@ -1015,7 +1015,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__watch)
-            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --serve-report --once --metrics-file --per-resource-metrics --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --serve-report --once --metrics-file --per-resource-metrics --leader-elect --leader-election-lease --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1106,6 +1106,10 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leader-election-lease)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

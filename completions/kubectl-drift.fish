@@ -209,6 +209,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l co
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l interval -d 'Time between the starts of two rounds (e.g. 30s, 5m, 1h)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l listen -d 'Address to serve /metrics, /healthz and /report on' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l metrics-file -d 'Also write the metrics to FILE after each round, in the textfile-collector format' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l leader-election-lease -d 'The Lease\'s name for --leader-elect' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify -d 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify-every -d 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l state -d 'File that remembers the last alert per channel, so that the same drift is sent once; or configmap/[NAMESPACE/]NAME to keep it in a ConfigMap of the first checked cluster' -r -F
@@ -227,6 +228,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l sh
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l serve-report -d 'Also serve the latest JSON report on /report. It holds live values (ConfigMaps, env) and has no authentication: only for a listen address that only trusted clients reach'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l once -d 'Run one round and exit with check\'s exit code (serves nothing)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l per-resource-metrics -d 'Export one drift-age series per drifted resource (more series)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l leader-elect -d 'Run rounds only while holding a coordination.k8s.io Lease in the first context\'s namespace, so that replicas never check or alert twice; a standby serves /metrics with kubectl_drift_leader 0'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l notify-on-resolve -d 'Send one message when drift that was alerted on is gone'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l smtp-starttls -d 'Upgrade the SMTP connection with STARTTLS (the default port becomes 587)'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l all-contexts -d 'Use every context in the kubeconfig'

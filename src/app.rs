@@ -224,6 +224,9 @@ async fn watch(args: &WatchArgs, cluster: &ClusterArgs) -> i32 {
         metrics_file: args.metrics_file.clone(),
         per_resource: args.per_resource_metrics,
         notify,
+        lease: args
+            .leader_elect
+            .then(|| args.leader_election_lease.clone()),
     };
     let log = |line: String| tell!("{} {line}", chrono::Utc::now().format("%H:%M:%S"));
     match crate::watch::run(&settings, &log).await {

@@ -150,6 +150,16 @@ pub struct WatchArgs {
     #[arg(long)]
     pub per_resource_metrics: bool,
 
+    /// Run rounds only while holding a coordination.k8s.io Lease in the first context's
+    /// namespace, so that replicas never check or alert twice; a standby serves /metrics
+    /// with kubectl_drift_leader 0.
+    #[arg(long, conflicts_with = "once")]
+    pub leader_elect: bool,
+
+    /// The Lease's name for --leader-elect.
+    #[arg(long, value_name = "NAME", default_value = "kubectl-drift-watch")]
+    pub leader_election_lease: String,
+
     #[command(flatten)]
     pub notify: NotifyArgs,
 }

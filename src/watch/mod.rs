@@ -37,6 +37,8 @@ pub struct WatchSettings {
     /// Also export one drift-age series per drifted resource.
     pub per_resource: bool,
     pub notify: Option<NotifySettings>,
+    /// `--leader-elect`: the Lease that decides which replica runs rounds.
+    pub lease: Option<String>,
 }
 
 /// Why `watch` could not run.
@@ -56,6 +58,8 @@ pub enum WatchError {
     },
     #[error("cannot wait for signals: {0}")]
     Signals(#[source] std::io::Error),
+    #[error("leader election on lease {lease}: {message}")]
+    Lease { lease: String, message: String },
 }
 
 /// What the HTTP endpoints serve: the latest round's metrics and report, and when rounds
@@ -72,11 +76,17 @@ pub struct Snapshot {
     pub last_round: Option<Instant>,
     /// The end of the last round that checked every context.
     pub last_success: Option<Instant>,
+    /// With `--leader-elect`, whether this replica leads.
+    pub leader: Option<bool>,
 }
 
 impl Snapshot {
     /// Ready while a round has checked every context within three intervals.
     pub fn ready(&self, now: Instant) -> Result<(), String> {
+        // A standby runs no rounds; it is ready to take over.
+        if self.leader == Some(false) {
+            return Ok(());
+        }
         let window = self.interval * 3;
         match self.last_success {
             None => Err("no round has checked every context yet".into()),
@@ -91,6 +101,9 @@ impl Snapshot {
     /// Alive while rounds keep finishing, whatever they find: ten intervals, at least five
     /// minutes. A cluster that is down makes watch unready, not dead.
     pub fn alive(&self, now: Instant) -> Result<(), String> {
+        if self.leader == Some(false) {
+            return Ok(());
+        }
         let window = (self.interval * 10).max(Duration::from_secs(300));
         let Some(since) = self.last_round.or(self.started) else {
             return Ok(());
@@ -145,19 +158,113 @@ pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchErr
     let server = tokio::spawn(serve::serve(listener, snapshot.clone()));
     let shutdown = shutdown_signal()?;
     tokio::pin!(shutdown);
+    // With --leader-elect, rounds run only while this replica holds the Lease.
+    let mut leader = match &settings.lease {
+        Some(lease) => Some(leadership(settings, lease, log).await?),
+        None => None,
+    };
+    set_leader(&snapshot, leader.as_ref().map(|l| *l.borrow()));
     loop {
+        if let Some(channel) = leader.as_mut() {
+            if !*channel.borrow_and_update() {
+                set_leader(&snapshot, Some(false));
+                log("standby: another replica holds the lease".into());
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    changed = channel.changed() => {
+                        if changed.is_err() {
+                            log("error: leader election stopped".into());
+                            break;
+                        }
+                        continue;
+                    }
+                }
+            }
+            set_leader(&snapshot, Some(true));
+        }
         tokio::select! {
             _ = &mut shutdown => break,
             result = round(settings, &caches, &mut history, &snapshot, log) => { result?; }
         }
+        let lost = async {
+            match leader.as_mut() {
+                Some(channel) => loop {
+                    if channel.changed().await.is_err() || !*channel.borrow() {
+                        break;
+                    }
+                },
+                None => std::future::pending::<()>().await,
+            }
+        };
         tokio::select! {
             _ = &mut shutdown => break,
             _ = tokio::time::sleep(settings.interval) => {}
+            _ = lost => {}
         }
     }
+    // Dropping the channel lets the election task release the Lease for a standby.
+    drop(leader);
     server.abort();
     log("stopped".into());
     Ok(0)
+}
+
+/// Starts the election for `lease` in the namespace of the first checked context (the
+/// pod's, in the cluster); the channel says whether this replica leads.
+async fn leadership(
+    settings: &WatchSettings,
+    lease: &str,
+    log: Log<'_>,
+) -> Result<tokio::sync::watch::Receiver<bool>, WatchError> {
+    let failed = |message: String| WatchError::Lease {
+        lease: lease.to_string(),
+        message,
+    };
+    let cluster = &settings.check.cluster;
+    let config = crate::cluster::kubeconfig::load_kubeconfig(cluster.kubeconfig.as_deref())
+        .map_err(|e| failed(e.to_string()))?;
+    let context = cluster
+        .contexts
+        .first()
+        .cloned()
+        .or_else(|| config.current_context.clone())
+        .ok_or_else(|| failed("no context to hold it in".into()))?;
+    let client = crate::cluster::kubeconfig::connect_with_timeout(
+        &config,
+        &context,
+        cluster.request_timeout,
+    )
+    .await
+    .map_err(|e| failed(e.to_string()))?;
+    let identity = format!(
+        "{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "kubectl-drift".into()),
+        std::process::id()
+    );
+    let manager = kube_lease_manager::LeaseManagerBuilder::new(client.client.clone(), lease)
+        .with_namespace(client.default_namespace.clone())
+        .with_identity(identity.clone())
+        .with_duration(15)
+        .with_grace(5)
+        .with_field_manager(crate::settings::DEFAULT_FIELD_MANAGER)
+        .build()
+        .await
+        .map_err(|e| failed(crate::report::terminal_text(&e.to_string()).into_owned()))?;
+    let (channel, _task) = manager.watch().await;
+    log(format!(
+        "leader election: lease {}/{lease} as {identity}",
+        client.default_namespace
+    ));
+    Ok(channel)
+}
+
+fn set_leader(snapshot: &RwLock<Snapshot>, leader: Option<bool>) {
+    let mut shared = snapshot.write().unwrap_or_else(|e| e.into_inner());
+    if shared.leader == Some(false) && leader == Some(true) {
+        // A new leader's rounds start now: liveness counts from here.
+        shared.started = Some(Instant::now());
+    }
+    shared.leader = leader;
 }
 
 /// Resolves on SIGTERM or Ctrl-C (a Pod's stop, a terminal's interrupt).

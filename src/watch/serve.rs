@@ -37,7 +37,14 @@ fn answer<B>(request: &Request<B>, snapshot: &RwLock<Snapshot>) -> Response<Full
         "/metrics" => (
             StatusCode::OK,
             "text/plain; version=0.0.4; charset=utf-8",
-            shared.metrics.clone(),
+            match shared.leader {
+                Some(leader) => format!(
+                    "{}# HELP kubectl_drift_leader 1 when this replica holds the lease and runs rounds, 0 on a standby.\n# TYPE kubectl_drift_leader gauge\nkubectl_drift_leader {}\n",
+                    shared.metrics,
+                    u8::from(leader)
+                ),
+                None => shared.metrics.clone(),
+            },
         ),
         "/healthz" | "/readyz" => {
             let now = std::time::Instant::now();

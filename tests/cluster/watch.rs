@@ -509,3 +509,89 @@ fn watch_alerts_once_per_change_without_a_state_file() {
     });
     assert_eq!(bodies.lock().unwrap().len(), 2);
 }
+
+/// Two replicas with `--leader-elect`: one runs rounds and alerts, the other stands by with
+/// `kubectl_drift_leader 0`; when the leader stops, the standby takes over.
+#[test]
+fn two_replicas_elect_one_leader_and_never_alert_twice() {
+    let ns = namespace("wlead", &["staging"]);
+    let repo = git_repo(&[("k8s/settings.yaml", SETTINGS)]);
+    apply("staging", &ns, SETTINGS);
+    set_mode(&ns, "two");
+    let (url, bodies) = webhook_receiver("/hooks/lead");
+    let lease = format!("lease-{ns}");
+    let spawn = |port: u16| {
+        Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+            .current_dir(repo.path())
+            .env("KUBECONFIG", &testenv().kubeconfig)
+            .args([
+                "watch",
+                "--interval",
+                "1s",
+                "--context",
+                "staging",
+                "-n",
+                &ns,
+            ])
+            .args(["--leader-elect", "--leader-election-lease", &lease])
+            .args(["--notify", &format!("webhook={url}"), "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let ports = [free_port(), free_port()];
+    let mut replicas: Vec<Option<Killed>> = ports.iter().map(|p| Some(Killed(spawn(*p)))).collect();
+    let leader_of = |port: u16| {
+        get(port, "/metrics").and_then(|(_, body)| sample(&body, "kubectl_drift_leader"))
+    };
+    wait_for(
+        "one leader and one standby",
+        Duration::from_secs(60),
+        || {
+            let mut states: Vec<Option<f64>> = ports.iter().map(|p| leader_of(*p)).collect();
+            states.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            states == [Some(0.0), Some(1.0)]
+        },
+    );
+    let leader = if leader_of(ports[0]) == Some(1.0) {
+        0
+    } else {
+        1
+    };
+    let standby = 1 - leader;
+    let rounds = |port: u16| {
+        get(port, "/metrics")
+            .and_then(|(_, body)| sample(&body, "kubectl_drift_rounds_total"))
+            .unwrap_or(0.0)
+    };
+    wait_for(
+        "three rounds by the leader",
+        Duration::from_secs(60),
+        || rounds(ports[leader]) >= 3.0,
+    );
+    assert_eq!(rounds(ports[standby]), 0.0, "the standby runs no rounds");
+    assert_eq!(
+        get(ports[standby], "/readyz").unwrap().0,
+        200,
+        "a standby is ready to take over"
+    );
+    assert_eq!(
+        bodies.lock().unwrap().len(),
+        1,
+        "one alert between two replicas"
+    );
+
+    // The leader stops (its lease released): the standby takes over and runs rounds.
+    if let Some(mut replica) = replicas[leader].take() {
+        // SIGTERM, as a Pod is stopped: it releases the lease on its way out.
+        let _ = Command::new("kill")
+            .arg(replica.0.id().to_string())
+            .status();
+        let _ = replica.0.wait();
+    }
+    wait_for("the standby to lead", Duration::from_secs(60), || {
+        leader_of(ports[standby]) == Some(1.0) && rounds(ports[standby]) >= 1.0
+    });
+}
