@@ -286,6 +286,7 @@ pub(super) async fn check_context(
             target,
             &scope,
             settings.concurrency,
+            live_cache,
         )
         .await;
         pairs.extend(

@@ -47,6 +47,7 @@ pub async fn find(
     target: &TargetSettings,
     scope: &Scope<'_>,
     concurrency: usize,
+    cache: Option<&crate::cluster::cache::LiveCache>,
 ) -> (Vec<(ResourceReport, ResourceHandle)>, Vec<String>) {
     let kinds: Vec<&ResourceType> = catalog
         .types()
@@ -80,8 +81,16 @@ pub async fn find(
             }
         }
     }
+    // In `watch`, each list is kept current by a watch after its first round.
     let answers: Vec<_> = stream::iter(lists.into_iter().map(|(rt, ns, label)| async move {
-        let result = live::list(cluster, rt, ns.as_deref(), label.as_deref()).await;
+        let (ns_ref, label_ref) = (ns.as_deref(), label.as_deref());
+        if let Some(items) = cache.and_then(|c| c.get(cluster, rt, ns_ref, label_ref)) {
+            return (rt, ns, Ok(items));
+        }
+        let result = live::list(cluster, rt, ns_ref, label_ref).await;
+        if let (Some(cache), Ok(_)) = (cache, &result) {
+            cache.start(cluster, rt, ns_ref, label_ref);
+        }
         (rt, ns, result)
     }))
     .buffer_unordered(concurrency)

@@ -79,7 +79,7 @@ pub(super) async fn list_live(
             async move {
                 let mut failed = Vec::new();
                 if cluster_wide {
-                    if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, None)) {
+                    if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, None, None)) {
                         send_found(&rt, items, index, &mut found).await;
                         return failed;
                     }
@@ -88,7 +88,7 @@ pub(super) async fn list_live(
                     {
                         Ok(()) => {
                             if let Some(cache) = cache {
-                                cache.start(cluster, &rt, None);
+                                cache.start(cluster, &rt, None, None);
                             }
                             return failed;
                         }
@@ -104,7 +104,9 @@ pub(super) async fn list_live(
                     }
                 }
                 for ns in namespaces {
-                    if let Some(items) = cache.and_then(|c| c.get(cluster, &rt, ns.as_deref())) {
+                    if let Some(items) =
+                        cache.and_then(|c| c.get(cluster, &rt, ns.as_deref(), None))
+                    {
                         send_found(&rt, items, index, &mut found).await;
                         continue;
                     }
@@ -122,7 +124,7 @@ pub(super) async fn list_live(
                     {
                         Ok(()) => {
                             if let Some(cache) = cache {
-                                cache.start(cluster, &rt, ns.as_deref());
+                                cache.start(cluster, &rt, ns.as_deref(), None);
                             }
                         }
                         Err(error) => {

@@ -103,9 +103,13 @@ pub async fn run_cached(
     caches: &Arc<Caches>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report, CheckError> {
-    Ok(checked(settings, Some(caches), progress, false)
-        .await?
-        .report)
+    let checked = checked(settings, Some(caches), progress, false).await;
+    // Watches this round did not read are dropped, whatever its outcome: kinds Git no
+    // longer declares stop costing a watch each.
+    if checked.is_ok() {
+        caches.live.end_round();
+    }
+    Ok(checked?.report)
 }
 
 /// Runs a whole check and keeps, beside the report, the handles and clients behind it.

@@ -14,9 +14,17 @@ use serde_json::Value;
 
 use super::{Cluster, ResourceType};
 
-/// (context, group, version, kind, namespace; `None` for all namespaces or cluster-scoped).
-/// The version is part of the key: objects are read in the version a manifest names.
-type Key = (String, String, String, String, Option<String>);
+/// (context, group, version, kind, namespace, label selector; `None` for all namespaces or
+/// cluster-scoped, and for no selector). The version is part of the key: objects are read
+/// in the version a manifest names.
+type Key = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 struct Watched {
     reader: reflector::Store<DynamicObject>,
@@ -29,6 +37,8 @@ struct Watched {
 #[derive(Default)]
 pub struct LiveCache {
     stores: Mutex<HashMap<Key, Watched>>,
+    /// The watches read or started since the last round ended.
+    touched: Mutex<std::collections::HashSet<Key>>,
 }
 
 impl std::fmt::Debug for LiveCache {
@@ -38,13 +48,19 @@ impl std::fmt::Debug for LiveCache {
     }
 }
 
-fn key(cluster: &Cluster, rt: &ResourceType, namespace: Option<&str>) -> Key {
+fn key(
+    cluster: &Cluster,
+    rt: &ResourceType,
+    namespace: Option<&str>,
+    selector: Option<&str>,
+) -> Key {
     (
         cluster.context.clone(),
         rt.group.clone(),
         rt.version.clone(),
         rt.kind.clone(),
         namespace.map(str::to_string),
+        selector.map(str::to_string),
     )
 }
 
@@ -55,9 +71,14 @@ impl LiveCache {
         cluster: &Cluster,
         rt: &ResourceType,
         namespace: Option<&str>,
+        selector: Option<&str>,
     ) -> Option<Vec<Value>> {
+        let key = key(cluster, rt, namespace, selector);
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.insert(key.clone());
+        }
         let stores = self.stores.lock().ok()?;
-        let watched = stores.get(&key(cluster, rt, namespace))?;
+        let watched = stores.get(&key)?;
         if watched.task.is_finished() || !watched.healthy.load(Ordering::Relaxed) {
             return None;
         }
@@ -75,11 +96,20 @@ impl LiveCache {
     }
 
     /// Starts a watch for the next rounds, unless one is running.
-    pub fn start(&self, cluster: &Cluster, rt: &ResourceType, namespace: Option<&str>) {
+    pub fn start(
+        &self,
+        cluster: &Cluster,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        selector: Option<&str>,
+    ) {
+        let key = key(cluster, rt, namespace, selector);
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.insert(key.clone());
+        }
         let Ok(mut stores) = self.stores.lock() else {
             return;
         };
-        let key = key(cluster, rt, namespace);
         if stores.get(&key).is_some_and(|w| !w.task.is_finished()) {
             return;
         }
@@ -92,9 +122,11 @@ impl LiveCache {
         let reader = writer.as_reader();
         // The watcher re-lists and re-watches on its own, with backoff, when the server
         // goes away; the rounds' discovery reports the outage meanwhile.
-        let stream = watcher(api, watcher::Config::default())
-            .default_backoff()
-            .reflect(writer);
+        let config = match selector {
+            Some(selector) => watcher::Config::default().labels(selector),
+            None => watcher::Config::default(),
+        };
+        let stream = watcher(api, config).default_backoff().reflect(writer);
         let healthy = Arc::new(AtomicBool::new(true));
         let health = healthy.clone();
         let task = tokio::spawn(async move {
@@ -111,6 +143,31 @@ impl LiveCache {
                 healthy,
             },
         );
+    }
+}
+
+impl LiveCache {
+    /// Ends a round: the watches no round read since the last one (a kind Git no longer
+    /// declares, a namespace no longer selected) are stopped and dropped.
+    pub fn end_round(&self) {
+        let touched = match self.touched.lock() {
+            Ok(mut touched) => std::mem::take(&mut *touched),
+            Err(_) => return,
+        };
+        if let Ok(mut stores) = self.stores.lock() {
+            stores.retain(|key, watched| {
+                let keep = touched.contains(key);
+                if !keep {
+                    watched.task.abort();
+                }
+                keep
+            });
+        }
+    }
+
+    /// How many watches run.
+    pub fn watches(&self) -> usize {
+        self.stores.lock().map(|s| s.len()).unwrap_or(0)
     }
 }
 

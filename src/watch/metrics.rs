@@ -57,6 +57,8 @@ pub struct History {
     pub up: BTreeMap<String, (bool, Option<String>)>,
     /// What was alerted on each channel, when no state file keeps it.
     pub alerts: crate::notify::state::State,
+    /// How many watches keep live state current, after the last round.
+    pub watches: usize,
 }
 
 impl History {
@@ -364,13 +366,21 @@ pub fn exposition(
         &mut out,
         "kubectl_drift_list_requests_total",
         "counter",
-        "LIST requests the rounds sent since start; once watches run, later rounds send none.",
+        "LIST requests the rounds sent since start, extra-object scans included; once watches run, later rounds send none.",
     );
     let _ = writeln!(
         out,
         "kubectl_drift_list_requests_total {}",
         crate::cluster::live::LIST_REQUESTS.load(std::sync::atomic::Ordering::Relaxed)
     );
+
+    header(
+        &mut out,
+        "kubectl_drift_watches",
+        "gauge",
+        "Watches keeping live state current (per context, type, namespace and selector); those no round reads any more are dropped.",
+    );
+    let _ = writeln!(out, "kubectl_drift_watches {}", history.watches);
 
     header(
         &mut out,

@@ -319,6 +319,7 @@ async fn round(
         }
     };
     history.record(report.as_ref(), now, duration);
+    history.watches = caches.live.watches();
     let text = metrics::exposition(report.as_ref(), history, now, settings.per_resource);
     let report_json = report
         .as_ref()

@@ -595,3 +595,107 @@ fn two_replicas_elect_one_leader_and_never_alert_twice() {
         leader_of(ports[standby]) == Some(1.0) && rounds(ports[standby]) >= 1.0
     });
 }
+
+/// Extra-object scans are kept current by watches too: after the first rounds no LIST is
+/// sent; a kind Git stops declaring has its watch dropped.
+#[test]
+fn watch_lists_once_and_drops_watches_git_no_longer_needs() {
+    let ns = namespace("wevent", &["staging"]);
+    let service =
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n";
+    let config = format!(
+        "targets:\n  - context: staging\n    paths: [k8s]\n    namespace: {ns}\n    trackingLabel: team=web\n"
+    );
+    let repo = git_repo(&[
+        (".kubectl-drift.yaml", &config),
+        ("k8s/settings.yaml", SETTINGS),
+        ("k8s/service.yaml", service),
+    ]);
+    apply("staging", &ns, SETTINGS);
+    apply("staging", &ns, service);
+    let port = free_port();
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+        .current_dir(repo.path())
+        .env("KUBECONFIG", &testenv().kubeconfig)
+        .args([
+            "watch",
+            "--interval",
+            "1s",
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+            "--listen",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _watch = Killed(child);
+    let value = |series: &str| {
+        get(port, "/metrics")
+            .and_then(|(_, body)| sample(&body, series))
+            .unwrap_or(0.0)
+    };
+    wait_for("three rounds", Duration::from_secs(60), || {
+        value("kubectl_drift_rounds_total") >= 3.0
+    });
+    let lists = value("kubectl_drift_list_requests_total");
+    let watches = value("kubectl_drift_watches");
+    assert!(
+        watches > 2.0,
+        "the declared kinds and the extra scans: {watches}"
+    );
+    let rounds = value("kubectl_drift_rounds_total");
+    wait_for("three more rounds", Duration::from_secs(60), || {
+        value("kubectl_drift_rounds_total") >= rounds + 3.0
+    });
+    assert_eq!(
+        value("kubectl_drift_list_requests_total"),
+        lists,
+        "no LIST after the watches run"
+    );
+
+    // An extra object labeled team=web appears: seen through the watch.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "create",
+            "configmap",
+            "stray",
+            "--from-literal=a=b",
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "label", "configmap/stray", "team=web"],
+    );
+    let extra = format!(
+        "kubectl_drift_resources{{context=\"staging\",namespace=\"{ns}\",kind=\"ConfigMap\",status=\"Extra\"}}"
+    );
+    wait_for("the extra object", Duration::from_secs(60), || {
+        value(&extra) == 1.0
+    });
+    assert_eq!(value("kubectl_drift_list_requests_total"), lists);
+
+    // Git stops declaring Services, and tracks nothing any more: their watches go.
+    std::fs::remove_file(repo.path().join("k8s/service.yaml")).unwrap();
+    std::fs::write(
+        repo.path().join(".kubectl-drift.yaml"),
+        format!("targets:\n  - context: staging\n    paths: [k8s]\n    namespace: {ns}\n"),
+    )
+    .unwrap();
+    commit(repo.path(), "no Service, no tracking");
+    wait_for("fewer watches", Duration::from_secs(60), || {
+        let now = value("kubectl_drift_watches");
+        now > 0.0 && now < watches
+    });
+    assert_eq!(
+        value("kubectl_drift_watches"),
+        1.0,
+        "only the ConfigMaps of the namespace"
+    );
+}
