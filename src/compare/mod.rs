@@ -708,3 +708,121 @@ fn apply_rules(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key(kind: &str, name: &str) -> Key {
+        ("".into(), kind.into(), Some("shop".into()), name.into())
+    }
+
+    fn managed(manager: &str, fields: Value) -> Value {
+        json!([{"manager": manager, "operation": "Update", "time": "2026-01-01T00:00:00Z",
+                "fieldsV1": fields}])
+    }
+
+    #[test]
+    fn server_written_fields_drop_and_hand_edits_show_on_both_sides() {
+        let service = |ip: &str, uid: &str, port: u64, manager: &str| {
+            json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "web", "namespace": "shop", "uid": uid, "resourceVersion": uid,
+                    "managedFields": managed(manager, json!({"f:spec": {"f:ports": {}}}))},
+                "spec": {"clusterIP": ip, "clusterIPs": [ip], "ports": [{"port": port}]}})
+        };
+        let mut a = Found::default();
+        let mut b = Found::default();
+        a.live.insert(
+            key("Service", "web"),
+            service("10.0.0.1", "1", 80, "pipeline"),
+        );
+        b.live.insert(
+            key("Service", "web"),
+            service("10.0.0.9", "2", 80, "pipeline"),
+        );
+        let none = [None, None];
+        let same = pair(&a, &b, false, &none);
+        assert_eq!(same[0].status, Difference::Same, "{:?}", same[0].fields);
+        // The diffs show no server-written difference either.
+        assert_eq!(same[0].objects[0], same[0].objects[1]);
+        b.live.insert(
+            key("Service", "web"),
+            service("10.0.0.9", "2", 8080, "kubectl-edit"),
+        );
+        let different = pair(&a, &b, false, &none);
+        let field = &different[0].fields[0];
+        assert_eq!(different[0].status, Difference::Different);
+        // Ports are keyed: the item on A is gone on B, and B's is new.
+        assert_eq!(field.path.to_string(), "spec.ports[port=80,protocol=TCP]");
+        assert_eq!(different[0].fields.len(), 2);
+        assert_eq!(field.a_by.as_ref().unwrap().manager, "pipeline");
+        assert_eq!(field.b_by.as_ref().unwrap().manager, "kubectl-edit");
+        a.live.remove(&key("Service", "web"));
+        assert_eq!(pair(&a, &b, false, &none)[0].status, Difference::OnlyInB);
+    }
+
+    #[test]
+    fn fields_git_sets_differently_per_side_are_declared() {
+        let deployment = |replicas: u64, image: &str| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web", "namespace": "shop",
+                    "managedFields": managed("pipeline", json!({"f:spec": {"f:replicas": {}, "f:image": {}}}))},
+                "spec": {"replicas": replicas, "image": image}})
+        };
+        let origin = Origin {
+            file: "k8s/web.yaml".into(),
+            line: 1,
+            commit: None,
+        };
+        let mut a = Found::default();
+        let mut b = Found::default();
+        let k = key("Deployment", "web");
+        a.live.insert(k.clone(), deployment(2, "web:1"));
+        b.live.insert(k.clone(), deployment(3, "web:2"));
+        let manifest = |replicas: u64| json!({"spec": {"replicas": replicas, "image": "web:1"}});
+        a.declared
+            .insert(k.clone(), (origin.clone(), Some(manifest(2))));
+        b.declared.insert(k.clone(), (origin, Some(manifest(3))));
+        let compared = pair(&a, &b, false, &[None, None]);
+        let fields: Vec<(String, bool)> = compared[0]
+            .fields
+            .iter()
+            .map(|f| (f.path.to_string(), f.declared))
+            .collect();
+        assert_eq!(
+            fields,
+            [("spec.image".into(), false), ("spec.replicas".into(), true)]
+        );
+        assert_eq!(compared[0].status, Difference::Different);
+        b.live.insert(k, deployment(3, "web:1"));
+        assert_eq!(
+            pair(&a, &b, false, &[None, None])[0].status,
+            Difference::Declared
+        );
+    }
+
+    #[test]
+    fn secret_values_never_reach_the_report() {
+        let secret = |value: &str, uid: &str| {
+            json!({"apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": "creds", "namespace": "shop", "uid": uid,
+                    "managedFields": managed("pipeline", json!({"f:data": {"f:password": {}, "f:user": {}}}))},
+                "data": {"password": value, "user": "c2hvcA=="}})
+        };
+        let mut a = Found::default();
+        let mut b = Found::default();
+        a.live
+            .insert(key("Secret", "creds"), secret("aHVudGVyMg==", "1"));
+        b.live
+            .insert(key("Secret", "creds"), secret("czNjcmV0", "2"));
+        let compared = pair(&a, &b, false, &[None, None]);
+        let text = format!("{compared:?}");
+        for value in ["aHVudGVyMg==", "czNjcmV0", "c2hvcA=="] {
+            assert!(!text.contains(value), "{value} in {text}");
+        }
+        assert_eq!(compared[0].status, Difference::Different);
+        assert_eq!(compared[0].fields[0].path.to_string(), "data.password");
+        assert_eq!(compared[0].fields[0].b, Some(json!(redact::HIDDEN_CHANGED)));
+    }
+}

@@ -5,6 +5,7 @@
 mod alerts;
 mod check;
 mod common;
+mod compare;
 mod completion;
 mod deploy;
 mod differential;

@@ -1,0 +1,497 @@
+//! `kubectl drift compare` against the two real API servers of testenv (contexts `staging`
+//! and `production`), and against two namespaces of one.
+
+use serde_json::Value;
+
+use crate::common::*;
+
+/// Runs `compare -o json` (in `dir` when given) and returns the exit code and the document.
+fn compare_json(dir: Option<&std::path::Path>, args: &[&str]) -> (i32, Value) {
+    let mut cmd = drift();
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    } else {
+        cmd.current_dir(std::env::temp_dir());
+    }
+    let out = cmd
+        .args(["compare", "-o", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), report)
+}
+
+fn object<'a>(report: &'a Value, kind: &str, name: &str) -> &'a Value {
+    report["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == kind && o["name"] == name)
+        .unwrap_or_else(|| panic!("{kind}/{name} not in report: {report:#}"))
+}
+
+const TWO: [&str; 4] = ["--context", "staging", "--context", "production"];
+
+const APP: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "registry.example.com/shop/web:1.4.0"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config}
+data: {banner: Welcome, api_url: "http://api:8080"}
+"#;
+
+#[test]
+fn identical_objects_differ_only_in_what_the_server_writes() {
+    let ns = namespace("cmp-same", &["staging", "production"]);
+    apply("staging", &ns, APP);
+    apply("production", &ns, APP);
+    // The server wrote different uids (and versions, times, cluster IPs) on each side.
+    let uid = |c: &str| {
+        kubectl_ok(
+            c,
+            &[
+                "get",
+                "svc",
+                "web",
+                "-n",
+                &ns,
+                "-o",
+                "jsonpath={.metadata.uid}",
+            ],
+        )
+    };
+    assert_ne!(uid("staging"), uid("production"));
+    let (code, report) = compare_json(None, &[&TWO[..], &["deploy,svc,cm", "-n", &ns]].concat());
+    assert_eq!(code, 0, "{report:#}");
+    let objects = report["objects"].as_array().unwrap();
+    // The namespace's own kube-root-ca.crt (a different CA per cluster) is Kubernetes'.
+    assert_eq!(objects.len(), 3, "{report:#}");
+    for o in objects {
+        assert_eq!(o["status"], "Same", "{o:#}");
+        assert_eq!(o["fields"], serde_json::json!([]));
+    }
+    let (code, out, _) = run_drift(&[&TWO[..], &["compare", "deploy,svc,cm", "-n", &ns]].concat());
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("staging ↔ production: 0 different, 3 same"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_hand_edit_shows_the_value_and_writer_on_each_side() {
+    let ns = namespace("cmp-diff", &["staging", "production"]);
+    apply("staging", &ns, APP);
+    apply("production", &ns, APP);
+    kubectl_ok(
+        "production",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap",
+            "web-config",
+            "-p",
+            r#"{"data":{"banner":"Maintenance tonight"}}"#,
+        ],
+    );
+    kubectl_ok(
+        "production",
+        &["-n", &ns, "scale", "deployment", "web", "--replicas=5"],
+    );
+    let (code, report) = compare_json(None, &[&TWO[..], &["deploy,cm", "-n", &ns]].concat());
+    assert_eq!(code, 1, "{report:#}");
+    let cm = object(&report, "ConfigMap", "web-config");
+    assert_eq!(cm["status"], "Different");
+    let fields = cm["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 1, "{cm:#}");
+    let banner = &fields[0];
+    assert_eq!(banner["path"], "data.banner");
+    assert_eq!(banner["declared"], false);
+    assert_eq!(banner["a"]["value"], "Welcome");
+    assert_eq!(banner["b"]["value"], "Maintenance tonight");
+    assert_eq!(banner["a"]["manager"], "kubectl-client-side-apply");
+    assert_eq!(banner["b"]["manager"], "kubectl-patch");
+    for side in ["a", "b"] {
+        let time = banner[side]["time"].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(time).is_ok(), "{time}");
+    }
+    let web = object(&report, "Deployment", "web");
+    let replicas = &web["fields"][0];
+    assert_eq!(replicas["path"], "spec.replicas");
+    assert_eq!(
+        (
+            replicas["a"]["value"].clone(),
+            replicas["b"]["value"].clone()
+        ),
+        (2.into(), 5.into())
+    );
+    assert_eq!(replicas["b"]["manager"], "kubectl");
+    assert_eq!(replicas["b"]["subresource"], "scale");
+    assert_eq!(web["fields"].as_array().unwrap().len(), 1, "{web:#}");
+
+    // Side A is on the left, and each side names its writer.
+    let (code, out, _) = run_drift(
+        &[
+            &TWO[..],
+            &[
+                "compare",
+                "cm/web-config",
+                "-n",
+                &ns,
+                "--color",
+                "never",
+                "--width",
+                "120",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("ConfigMap") && out.contains("Different (1 field)"),
+        "{out}"
+    );
+    let staging = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("staging "))
+        .unwrap();
+    assert!(
+        staging.contains("Welcome") && staging.contains("kubectl-client-side-apply"),
+        "{out}"
+    );
+    let production = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("production "))
+        .unwrap();
+    assert!(
+        production.contains("Maintenance tonight") && production.contains("kubectl-patch"),
+        "{out}"
+    );
+    let title = out
+        .lines()
+        .find(|l| l.contains('│') && l.contains("staging"))
+        .unwrap();
+    assert!(
+        title.find("staging").unwrap() < title.find("production").unwrap(),
+        "{out}"
+    );
+    let (code, out, _) =
+        run_drift(&[&TWO[..], &["compare", "cm", "-n", &ns, "-o", "unified"]].concat());
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("-  banner: Welcome") && out.contains("+  banner: Maintenance tonight"),
+        "{out}"
+    );
+}
+
+#[test]
+fn objects_on_one_side_only_are_listed_as_such() {
+    let ns = namespace("cmp-one", &["staging", "production"]);
+    apply("staging", &ns, APP);
+    apply("production", &ns, APP);
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "create",
+            "configmap",
+            "debug-flags",
+            "--from-literal=trace=on",
+        ],
+    );
+    kubectl_ok(
+        "production",
+        &[
+            "-n",
+            &ns,
+            "create",
+            "configmap",
+            "hotfix",
+            "--from-literal=a=b",
+        ],
+    );
+    let (code, report) = compare_json(None, &[&TWO[..], &["cm", "-n", &ns]].concat());
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        object(&report, "ConfigMap", "debug-flags")["status"],
+        "OnlyInA"
+    );
+    assert_eq!(object(&report, "ConfigMap", "hotfix")["status"], "OnlyInB");
+    assert_eq!(object(&report, "ConfigMap", "web-config")["status"], "Same");
+    let (_, out, _) =
+        run_drift(&[&TWO[..], &["compare", "cm", "-n", &ns, "--color", "never"]].concat());
+    assert!(
+        out.contains("Only in staging") && out.contains("Only in production"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 only in staging, 1 only in production"),
+        "{out}"
+    );
+    // Named, only that object is compared.
+    let (code, _, _) = run_drift(&[&TWO[..], &["compare", "cm/web-config", "-n", &ns]].concat());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn secrets_say_which_keys_differ_and_never_their_values() {
+    let ns = namespace("cmp-secret", &["staging", "production"]);
+    let secret = |password: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: creds}}\nstringData: {{user: shop-user-x, password: {password}}}\n"
+        )
+    };
+    apply("staging", &ns, &secret("hunter2-staging-pw"));
+    apply("production", &ns, &secret("s3cret-production-pw"));
+    let (code, report) = compare_json(None, &[&TWO[..], &["secret/creds", "-n", &ns]].concat());
+    assert_eq!(code, 1, "{report:#}");
+    let creds = object(&report, "Secret", "creds");
+    let paths: Vec<&str> = creds["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["data.password"], "{creds:#}");
+    let values = ["hunter2-staging-pw", "s3cret-production-pw", "shop-user-x"];
+    let mut secrets: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    secrets.extend(values.iter().map(|v| base64(v)));
+    for format in ["side-by-side", "unified", "json", "summary"] {
+        let (code, out, err) = run_drift(
+            &[
+                &TWO[..],
+                &[
+                    "compare", "secret", "-n", &ns, "-o", format, "--color", "always",
+                ],
+            ]
+            .concat(),
+        );
+        assert_eq!(code, 1, "{format}: {out}{err}");
+        for secret in &secrets {
+            assert!(
+                !out.contains(secret.as_str()) && !err.contains(secret.as_str()),
+                "{format} shows {secret}: {out}{err}"
+            );
+        }
+        if format != "summary" {
+            assert!(out.contains("data.password"), "{format}: {out}");
+        }
+    }
+}
+
+/// `text` in base64, as the API server stores Secret data.
+fn base64(text: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("base64")
+        .arg("-w0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn two_namespaces_of_one_cluster() {
+    let a = namespace("cmp-ns-a", &["staging"]);
+    let b = namespace("cmp-ns-b", &["staging"]);
+    apply("staging", &a, APP);
+    apply("staging", &b, APP);
+    let args = |extra: &[&str]| -> Vec<String> {
+        [
+            "--context",
+            "staging",
+            "--namespace-a",
+            &a,
+            "--namespace-b",
+            &b,
+        ]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let argv = args(&["deploy,svc,cm"]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let (code, report) = compare_json(None, &argv);
+    assert_eq!(code, 0, "{report:#}");
+    let web = object(&report, "Deployment", "web");
+    assert_eq!(web["status"], "Same");
+    assert_eq!(web["namespaces"], serde_json::json!([a, b]));
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &b,
+            "set",
+            "image",
+            "deployment/web",
+            "web=registry.example.com/shop/web:1.5.0-rc1",
+        ],
+    );
+    let (code, report) = compare_json(None, &argv);
+    assert_eq!(code, 1, "{report:#}");
+    let field = &object(&report, "Deployment", "web")["fields"][0];
+    assert_eq!(
+        field["path"],
+        "spec.template.spec.containers[name=web].image"
+    );
+    assert_eq!(field["a"]["value"], "registry.example.com/shop/web:1.4.0");
+    assert_eq!(
+        field["b"]["value"],
+        "registry.example.com/shop/web:1.5.0-rc1"
+    );
+    assert_eq!(field["b"]["manager"], "kubectl-set");
+    assert_eq!(report["sides"][0]["label"], format!("staging/{a}"));
+    // Two sides are needed.
+    let (code, _, err) = run_drift(&["compare", "--context", "staging", "deploy", "-n", &a]);
+    assert_eq!(code, 2);
+    assert!(err.contains("two sides"), "{err}");
+}
+
+#[test]
+fn git_declared_differences_per_environment_are_expected() {
+    let ns = namespace("cmp-git", &["staging", "production"]);
+    let manifests = |replicas: u32| {
+        format!(
+            r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers: [{{name: web, image: "registry.example.com/shop/web:1.4.0"}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: web-config, namespace: {ns}}}
+data: {{banner: Welcome}}
+"#
+        )
+    };
+    let (staging, production) = (manifests(2), manifests(3));
+    let config = "targets:\n  - context: staging\n    paths: [k8s/staging]\n  - context: production\n    paths: [k8s/production]\n";
+    let repo = git_repo(&[
+        ("k8s/staging/web.yaml", &staging),
+        ("k8s/production/web.yaml", &production),
+        (".kubectl-drift.yaml", config),
+    ]);
+    apply("staging", &ns, &staging);
+    apply("production", &ns, &production);
+    // Something live that Git does not declare is not compared with --path.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "create",
+            "configmap",
+            "scratch",
+            "--from-literal=a=b",
+        ],
+    );
+    let args = [&TWO[..], &["--path", "k8s"]].concat();
+    let (code, report) = compare_json(Some(repo.path()), &args);
+    assert_eq!(code, 0, "{report:#}");
+    let web = object(&report, "Deployment", "web");
+    assert_eq!(web["status"], "Declared", "{web:#}");
+    let replicas = &web["fields"][0];
+    assert_eq!(replicas["path"], "spec.replicas");
+    assert_eq!(replicas["declared"], true);
+    assert_eq!(
+        (
+            replicas["a"]["value"].clone(),
+            replicas["b"]["value"].clone()
+        ),
+        (2.into(), 3.into())
+    );
+    assert_eq!(object(&report, "ConfigMap", "web-config")["status"], "Same");
+    assert!(
+        report["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["name"] != "scratch"),
+        "{report:#}"
+    );
+    assert!(
+        report["commit"].as_str().is_some_and(|c| c.len() == 40),
+        "{report:#}"
+    );
+    let out = drift()
+        .current_dir(repo.path())
+        .arg("compare")
+        .args(&args)
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.contains("Declared (1 field)") && out.contains("declared in Git"),
+        "{out}"
+    );
+
+    // A hand edit is a difference Git does not declare.
+    kubectl_ok(
+        "production",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap",
+            "web-config",
+            "-p",
+            r#"{"data":{"banner":"Maintenance"}}"#,
+        ],
+    );
+    let (code, report) = compare_json(Some(repo.path()), &args);
+    assert_eq!(code, 1, "{report:#}");
+    let cm = object(&report, "ConfigMap", "web-config");
+    assert_eq!(cm["status"], "Different");
+    assert_eq!(cm["fields"][0]["declared"], false);
+    assert_eq!(cm["fields"][0]["b"]["manager"], "kubectl-patch");
+    assert_eq!(object(&report, "Deployment", "web")["status"], "Declared");
+
+    // An ignore rule of the config hides it again.
+    let ignoring = format!("{config}ignore:\n  - kind: ConfigMap\n    paths: [/data/banner]\n    reason: banners differ by design\n");
+    write_files(repo.path(), &[(".kubectl-drift.yaml", &ignoring)]);
+    commit(repo.path(), "ignore banners");
+    let (code, report) = compare_json(Some(repo.path()), &args);
+    assert_eq!(code, 0, "{report:#}");
+    let cm = object(&report, "ConfigMap", "web-config");
+    assert_eq!(cm["ignored_fields"][0]["path"], "data.banner", "{cm:#}");
+}
