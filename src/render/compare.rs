@@ -103,7 +103,7 @@ fn field_lines(report: &Comparison, object: &ObjectComparison, style: &Style) ->
     let label_width = report
         .sides
         .iter()
-        .map(|s| s.label.width())
+        .map(|s| terminal_text(&s.label).width())
         .max()
         .unwrap_or(0);
     for field in &object.fields {
@@ -111,6 +111,7 @@ fn field_lines(report: &Comparison, object: &ObjectComparison, style: &Style) ->
         if field.declared {
             head.push_str("  (declared in Git: expected)");
         }
+        let head = truncate(&head, style.width);
         lines.push(if style.color {
             head.bold().to_string()
         } else {
@@ -132,17 +133,25 @@ fn field_lines(report: &Comparison, object: &ObjectComparison, style: &Style) ->
             let label = terminal_text(&side.label);
             let pad = " ".repeat(label_width - label.width());
             let vpad = " ".repeat(width - values[i].width());
-            let value = if !style.color {
-                values[i].clone()
-            } else if i == 0 {
-                values[i].red().to_string()
-            } else {
-                values[i].green().to_string()
-            };
-            let line = format!(
-                "    {label}{pad}  {value}{vpad}  {}",
+            let plain = format!(
+                "    {label}{pad}  {}{vpad}  {}",
+                values[i],
                 terminal_text(&whos[i])
             );
+            // Colored only when whole: a cut line is cut as plain text.
+            let line = if !style.color || plain.width() > style.width {
+                truncate(&plain, style.width)
+            } else {
+                let value = if i == 0 {
+                    values[i].red().to_string()
+                } else {
+                    values[i].green().to_string()
+                };
+                format!(
+                    "    {label}{pad}  {value}{vpad}  {}",
+                    terminal_text(&whos[i])
+                )
+            };
             lines.push(line);
         }
     }
@@ -435,4 +444,109 @@ fn json(report: &Comparison, style: &Style, out: &mut dyn Write) -> io::Result<(
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::path::Segment;
+    use crate::drift::{FieldPath, Identity};
+    use crate::report::compare::FieldDifference;
+    use serde_json::json;
+
+    fn report() -> Comparison {
+        let side = |context: &str| SideLabel {
+            context: context.into(),
+            namespace: Some("shop".into()),
+            label: context.into(),
+        };
+        let by = |manager: &str| Attribution {
+            manager: manager.into(),
+            operation: "Update".into(),
+            time: None,
+            subresource: None,
+        };
+        let object = |image: &str| json!({"kind": "Deployment", "spec": {"image": image}});
+        let long = format!("registry.example.com/{}/web:1.4.0", "x".repeat(200));
+        Comparison {
+            sides: [side("staging"), side("production\u{1b}[2J")],
+            objects: vec![ObjectComparison {
+                identity: Identity {
+                    group: "apps".into(),
+                    version: "v1".into(),
+                    kind: "Deployment".into(),
+                    namespace: Some("shop".into()),
+                    name: "web".into(),
+                },
+                namespaces: [Some("shop".into()), Some("shop".into())],
+                status: Difference::Different,
+                fields: vec![FieldDifference {
+                    path: FieldPath(vec![
+                        Segment::Field("spec".into()),
+                        Segment::Field("image".into()),
+                    ]),
+                    a: Some(json!(long)),
+                    b: Some(json!("evil\u{1b}]0;title\u{7}")),
+                    a_by: Some(by("pipeline")),
+                    b_by: Some(by("kubectl-set")),
+                    declared: false,
+                }],
+                ignored_fields: Vec::new(),
+                origin: None,
+                message: None,
+                objects: [Some(object(&long)), Some(object("evil"))],
+            }],
+            commit: None,
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_text_format_stays_in_its_width_and_escapes_what_came_from_a_cluster() {
+        let report = report();
+        for format in [
+            CompareFormat::SideBySide,
+            CompareFormat::Unified,
+            CompareFormat::Summary,
+        ] {
+            for color in [false, true] {
+                let style = Style {
+                    color,
+                    width: 80,
+                    now: chrono::Utc::now(),
+                };
+                let mut out = Vec::new();
+                render(&report, format, &style, &mut out).unwrap();
+                let text = String::from_utf8(out).unwrap();
+                assert!(!text.contains("\u{7}"), "{format:?}: {text}");
+                assert!(
+                    !text.contains("\u{1b}]") && !text.contains("\u{1b}[2J"),
+                    "{format:?}: {text}"
+                );
+                if !color {
+                    // A patch's own lines stay whole, as in any patch.
+                    let cut =
+                        |line: &str| format != CompareFormat::Unified || line.starts_with('#');
+                    for line in text.lines().filter(|l| cut(l)) {
+                        assert!(line.width() <= 80, "{format:?}: {line:?}");
+                    }
+                    assert!(text.contains("staging"), "{format:?}: {text}");
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let style = Style {
+            color: false,
+            width: 80,
+            now: chrono::Utc::now(),
+        };
+        render(&report, CompareFormat::Json, &style, &mut out).unwrap();
+        let document: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(document["kind"], "CompareReport");
+        assert_eq!(
+            document["objects"][0]["fields"][0]["b"]["manager"],
+            "kubectl-set"
+        );
+        assert_eq!(document["exit_code"], 1);
+    }
 }
