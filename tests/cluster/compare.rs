@@ -495,3 +495,123 @@ data: {{banner: Welcome}}
     let cm = object(&report, "ConfigMap", "web-config");
     assert_eq!(cm["ignored_fields"][0]["path"], "data.banner", "{cm:#}");
 }
+
+/// The README's examples are real runs: the same objects in both clusters, the same hand
+/// changes, the README's commands run again (namespaces as long as the README's, put back
+/// in the output); commits and seconds are masked.
+#[test]
+fn the_readme_examples_are_real_runs() {
+    use crate::readme::{masked_times, readme_example};
+    let shows = |command: &str, stdout: &[u8], namespace: &str, shown: &str| {
+        let output = String::from_utf8_lossy(stdout).replace(namespace, shown);
+        assert!(
+            masked_times(&output) == masked_times(&readme_example(command)),
+            "the README's example no longer shows what compare prints; paste this after \
+             `$ {command}` in README.md:\n{output}"
+        );
+    };
+    let ns = "shxc";
+    for context in ["staging", "production"] {
+        kubectl_ok(context, &["create", "namespace", ns]);
+        apply(context, ns, APP);
+        apply(
+            context,
+            ns,
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: web-creds}\nstringData: {password: hunter2, user: shop}\n",
+        );
+    }
+    kubectl_ok(
+        "production",
+        &["-n", ns, "scale", "deploy/web", "--replicas=5"],
+    );
+    kubectl_ok(
+        "production",
+        &[
+            "-n",
+            ns,
+            "patch",
+            "secret",
+            "web-creds",
+            "-p",
+            r#"{"stringData":{"password":"s3cret-prod"}}"#,
+        ],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            ns,
+            "create",
+            "configmap",
+            "debug-flags",
+            "--from-literal=trace=on",
+        ],
+    );
+    let command =
+        "kubectl drift compare --context staging --context production deploy,svc,cm,secret -n shop";
+    let out = drift()
+        .args([
+            "compare",
+            "--context",
+            "staging",
+            "--context",
+            "production",
+            "deploy,svc,cm,secret",
+            "-n",
+            ns,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    shows(command, &out.stdout, ns, "shop");
+
+    let ns = "stxre";
+    let manifests = |replicas: u32| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: web, image: \"registry.example.com/shop/web:1.4.0\"}}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: web-config, namespace: {ns}}}\ndata: {{banner: Welcome}}\n"
+        )
+    };
+    let config = readme_example("cat .kubectl-drift.yaml");
+    let config = &config[..config.find("$ ").unwrap()];
+    let (staging, production) = (manifests(2), manifests(3));
+    let repo = git_repo(&[
+        ("k8s/staging/web.yaml", &staging),
+        ("k8s/production/web.yaml", &production),
+        (".kubectl-drift.yaml", config),
+    ]);
+    for (context, yaml) in [("staging", &staging), ("production", &production)] {
+        kubectl_ok(context, &["create", "namespace", ns]);
+        apply(context, ns, yaml);
+    }
+    kubectl_ok(
+        "production",
+        &[
+            "-n",
+            ns,
+            "patch",
+            "configmap",
+            "web-config",
+            "-p",
+            r#"{"data":{"banner":"Maintenance"}}"#,
+        ],
+    );
+    let command =
+        "kubectl drift compare --context staging --context production --path k8s -o summary";
+    let out = drift()
+        .current_dir(repo.path())
+        .args([
+            "compare",
+            "--context",
+            "staging",
+            "--context",
+            "production",
+            "--path",
+            "k8s",
+            "-o",
+            "summary",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    shows(command, &out.stdout, ns, "store");
+}
