@@ -163,9 +163,9 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
     }
     let renders = check::helm::Renders::default();
     let split = settings.sides[0].namespace != settings.sides[1].namespace;
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    for (i, (cluster, catalog)) in sides.iter().enumerate() {
+    // Both sides are listed at once; a side whose server stops answering is given up at
+    // its first timed-out request.
+    let listing = sides.iter().enumerate().map(|(i, (cluster, catalog))| {
         let side = Side {
             cluster,
             catalog,
@@ -174,21 +174,28 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
             target: targets.as_ref().map(|t| &t[i]),
             desired: desired.as_ref().map(|d| (&d[i].0, d[i].1.as_ref())),
         };
-        let deadline = cluster.deadline.clone();
-        let listed = tokio::select! {
-            listed = side.list(settings, &renders) => listed?,
-            after = deadline.passed() => return Err(CompareError::TimedOut {
-                context: cluster.context.clone(),
-                after,
-            }),
-        };
+        let renders = &renders;
+        async move {
+            let deadline = cluster.deadline.clone();
+            tokio::select! {
+                listed = side.list(settings, renders) => listed,
+                after = deadline.passed() => Err(CompareError::TimedOut {
+                    context: cluster.context.clone(),
+                    after,
+                }),
+            }
+        }
+    });
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for ((cluster, _), listed) in sides.iter().zip(futures::future::join_all(listing).await) {
+        let (listed, list_errors) = listed?;
         errors.extend(
-            listed
-                .1
+            list_errors
                 .into_iter()
                 .map(|e| format!("{}: {e}", cluster.context)),
         );
-        found.push(listed.0);
+        found.push(listed);
     }
     let same_context = contexts[0] == contexts[1];
     let labels: Vec<SideLabel> = (0..2)
@@ -316,17 +323,26 @@ impl Side<'_> {
                         (true, None, NamespaceScope::All) => None,
                         (true, None, _) => Some(self.cluster.default_namespace.clone()),
                     };
-                    let names = (!names.is_empty()).then(|| names.iter().cloned().collect());
-                    wanted.insert(
-                        (
-                            rt.group.clone(),
-                            rt.version.clone(),
-                            rt.kind.clone(),
-                            ns.clone(),
-                        ),
-                        names,
+                    // A type named twice (`deploy/a deployment/b`) is listed once, for both.
+                    let key = (
+                        rt.group.clone(),
+                        rt.version.clone(),
+                        rt.kind.clone(),
+                        ns.clone(),
                     );
-                    jobs.push((rt, ns, labels.clone()));
+                    let names: Option<BTreeSet<String>> =
+                        (!names.is_empty()).then(|| names.iter().cloned().collect());
+                    match wanted.get_mut(&key) {
+                        None => {
+                            wanted.insert(key, names);
+                            jobs.push((rt, ns, labels.clone()));
+                        }
+                        Some(Some(so_far)) => match names {
+                            Some(names) => so_far.extend(names),
+                            None => *wanted.get_mut(&key).expect("present") = None,
+                        },
+                        Some(None) => {}
+                    }
                 }
             }
             Some((selecting, declaring)) => {
@@ -623,7 +639,12 @@ fn compare_pair(
             continue;
         }
         let declared = match manifests {
-            [Some(da), Some(db)] => change.path.lookup(da) != change.path.lookup(db),
+            [Some(da), Some(db)] => {
+                let (ga, gb) = (change.path.lookup(da), change.path.lookup(db));
+                // Git sets the field differently for the two sides, and each side holds what
+                // its own manifest says: a hand edit on top of a declared difference counts.
+                ga != gb && holds(ga, change.git.as_ref()) && holds(gb, change.live.as_ref())
+            }
             _ => false,
         };
         object.fields.push(FieldDifference {
@@ -640,6 +661,24 @@ fn compare_pair(
         path.copy_between(nb, na);
     }
     object.status = status_of(&object.fields);
+}
+
+/// Whether a live value is what a manifest's value for it says: equal scalars, every key
+/// the manifest gives (the server may default more), lists item by item. A side whose
+/// manifest does not set the field holds whatever it holds.
+fn holds(manifest: Option<&Value>, live: Option<&Value>) -> bool {
+    match (manifest, live) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(Value::Object(m)), Some(Value::Object(l))) => m
+            .iter()
+            .all(|(k, v)| v.is_null() || holds(Some(v), l.get(k))),
+        (Some(Value::Array(m)), Some(Value::Array(l))) => {
+            m.len() == l.len() && m.iter().zip(l).all(|(m, l)| holds(Some(m), Some(l)))
+        }
+        (Some(Value::Number(m)), Some(Value::Number(l))) => m.as_f64() == l.as_f64(),
+        (Some(m), Some(l)) => m == l,
+    }
 }
 
 fn status_of(fields: &[FieldDifference]) -> Difference {
@@ -795,11 +834,16 @@ mod tests {
             [("spec.image".into(), false), ("spec.replicas".into(), true)]
         );
         assert_eq!(compared[0].status, Difference::Different);
-        b.live.insert(k, deployment(3, "web:1"));
+        b.live.insert(k.clone(), deployment(3, "web:1"));
         assert_eq!(
             pair(&a, &b, false, &[None, None])[0].status,
             Difference::Declared
         );
+        // Scaled by hand past what Git declares for B: no longer only declared.
+        b.live.insert(k, deployment(5, "web:1"));
+        let compared = pair(&a, &b, false, &[None, None]);
+        assert_eq!(compared[0].status, Difference::Different);
+        assert!(!compared[0].fields[0].declared);
     }
 
     #[test]

@@ -494,6 +494,19 @@ data: {{banner: Welcome}}
     assert_eq!(code, 0, "{report:#}");
     let cm = object(&report, "ConfigMap", "web-config");
     assert_eq!(cm["ignored_fields"][0]["path"], "data.banner", "{cm:#}");
+
+    // A hand edit of a field Git declares per environment is no longer what Git declares.
+    kubectl_ok(
+        "production",
+        &["-n", &ns, "scale", "deployment", "web", "--replicas=5"],
+    );
+    let (code, report) = compare_json(Some(repo.path()), &args);
+    assert_eq!(code, 1, "{report:#}");
+    let web = object(&report, "Deployment", "web");
+    assert_eq!(web["status"], "Different", "{web:#}");
+    assert_eq!(web["fields"][0]["declared"], false);
+    assert_eq!(web["fields"][0]["b"]["value"], 5);
+    assert_eq!(web["fields"][0]["b"]["subresource"], "scale");
 }
 
 /// The README's examples are real runs: the same objects in both clusters, the same hand
