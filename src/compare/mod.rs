@@ -64,6 +64,23 @@ struct Found {
     /// What Git declares for the side, by key: the selecting manifest's origin, and the
     /// target's manifest, which tells declared differences.
     declared: BTreeMap<Key, (Origin, Option<Value>)>,
+    /// What could not be listed: (group, kind, namespace, none for every one) and why. An
+    /// object of these is not absent there, only unknown.
+    failed: Vec<(String, String, Option<String>, String)>,
+}
+
+impl Found {
+    /// Why an object of this key could not be listed on this side, if it could not.
+    fn failure(&self, key: &Key) -> Option<&str> {
+        self.failed
+            .iter()
+            .find(|(group, kind, ns, _)| {
+                *group == key.0
+                    && *kind == key.1
+                    && (ns.is_none() || key.2.is_none() || *ns == key.2)
+            })
+            .map(|(_, _, _, why)| why.as_str())
+    }
 }
 
 /// Runs a comparison and returns its report.
@@ -217,7 +234,8 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
         settings.sides[0].namespace.clone(),
         settings.sides[1].namespace.clone(),
     ];
-    let mut objects = pair(&a, &b, split, &side_namespaces);
+    let side_labels = [labels[0].label.as_str(), labels[1].label.as_str()];
+    let mut objects = pair(&a, &b, split, &side_namespaces, side_labels);
     let rules = config.as_ref().map_or(&[][..], |c| c.ignore.as_slice());
     let today = chrono::Utc::now().date_naive();
     for object in &mut objects {
@@ -435,12 +453,19 @@ impl Side<'_> {
             let items = match result {
                 Ok(items) => items,
                 Err(error) => {
-                    let scope = ns.map(|n| format!(" in namespace {n}")).unwrap_or_default();
-                    list_errors.push(format!(
+                    let scope = ns
+                        .as_ref()
+                        .map(|n| format!(" in namespace {n}"))
+                        .unwrap_or_default();
+                    let why = format!(
                         "cannot list {}{scope}: {}",
                         rt.qualified_plural(),
                         errors::describe(&error, rt.is_secret())
-                    ));
+                    );
+                    list_errors.push(why.clone());
+                    found
+                        .failed
+                        .push((rt.group.clone(), rt.kind.clone(), ns, why));
                     continue;
                 }
             };
@@ -520,6 +545,7 @@ fn pair(
     b: &Found,
     split: bool,
     side_namespaces: &[Option<String>; 2],
+    side_labels: [&str; 2],
 ) -> Vec<ObjectComparison> {
     let mut keys: BTreeSet<&Key> = a.live.keys().chain(b.live.keys()).collect();
     keys.extend(a.declared.keys().chain(b.declared.keys()));
@@ -566,7 +592,17 @@ fn pair(
             message: None,
             objects: [la.map(normalize::normalize), lb.map(normalize::normalize)],
         };
+        let failures = [a.failure(key), b.failure(key)];
         match (la, lb) {
+            _ if failures.iter().any(Option::is_some) => {
+                object.status = Difference::Error;
+                let why: Vec<String> = failures
+                    .iter()
+                    .zip(side_labels)
+                    .filter_map(|(why, side)| why.map(|why| format!("{side}: {why}")))
+                    .collect();
+                object.message = Some(why.join("; "));
+            }
             (None, None) => object.status = Difference::Absent,
             (Some(_), None) => object.status = Difference::OnlyInA,
             (None, Some(_)) => object.status = Difference::OnlyInB,
@@ -753,6 +789,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const SIDES: [&str; 2] = ["staging", "production"];
+
     fn key(kind: &str, name: &str) -> Key {
         ("".into(), kind.into(), Some("shop".into()), name.into())
     }
@@ -781,7 +819,7 @@ mod tests {
             service("10.0.0.9", "2", 80, "pipeline"),
         );
         let none = [None, None];
-        let same = pair(&a, &b, false, &none);
+        let same = pair(&a, &b, false, &none, SIDES);
         assert_eq!(same[0].status, Difference::Same, "{:?}", same[0].fields);
         // The diffs show no server-written difference either.
         assert_eq!(same[0].objects[0], same[0].objects[1]);
@@ -789,7 +827,7 @@ mod tests {
             key("Service", "web"),
             service("10.0.0.9", "2", 8080, "kubectl-edit"),
         );
-        let different = pair(&a, &b, false, &none);
+        let different = pair(&a, &b, false, &none, SIDES);
         let field = &different[0].fields[0];
         assert_eq!(different[0].status, Difference::Different);
         // Ports are keyed: the item on A is gone on B, and B's is new.
@@ -798,7 +836,24 @@ mod tests {
         assert_eq!(field.a_by.as_ref().unwrap().manager, "pipeline");
         assert_eq!(field.b_by.as_ref().unwrap().manager, "kubectl-edit");
         a.live.remove(&key("Service", "web"));
-        assert_eq!(pair(&a, &b, false, &none)[0].status, Difference::OnlyInB);
+        assert_eq!(
+            pair(&a, &b, false, &none, SIDES)[0].status,
+            Difference::OnlyInB
+        );
+        // Not listed on A: unknown there, not absent.
+        a.failed.push((
+            "".into(),
+            "Service".into(),
+            Some("shop".into()),
+            "cannot list services in namespace shop: 403 Forbidden".into(),
+        ));
+        let unknown = pair(&a, &b, false, &none, SIDES);
+        assert_eq!(unknown[0].status, Difference::Error);
+        assert!(unknown[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("staging: cannot list"));
     }
 
     #[test]
@@ -823,7 +878,7 @@ mod tests {
         a.declared
             .insert(k.clone(), (origin.clone(), Some(manifest(2))));
         b.declared.insert(k.clone(), (origin, Some(manifest(3))));
-        let compared = pair(&a, &b, false, &[None, None]);
+        let compared = pair(&a, &b, false, &[None, None], SIDES);
         let fields: Vec<(String, bool)> = compared[0]
             .fields
             .iter()
@@ -836,12 +891,12 @@ mod tests {
         assert_eq!(compared[0].status, Difference::Different);
         b.live.insert(k.clone(), deployment(3, "web:1"));
         assert_eq!(
-            pair(&a, &b, false, &[None, None])[0].status,
+            pair(&a, &b, false, &[None, None], SIDES)[0].status,
             Difference::Declared
         );
         // Scaled by hand past what Git declares for B: no longer only declared.
         b.live.insert(k, deployment(5, "web:1"));
-        let compared = pair(&a, &b, false, &[None, None]);
+        let compared = pair(&a, &b, false, &[None, None], SIDES);
         assert_eq!(compared[0].status, Difference::Different);
         assert!(!compared[0].fields[0].declared);
     }
@@ -860,7 +915,7 @@ mod tests {
             .insert(key("Secret", "creds"), secret("aHVudGVyMg==", "1"));
         b.live
             .insert(key("Secret", "creds"), secret("czNjcmV0", "2"));
-        let compared = pair(&a, &b, false, &[None, None]);
+        let compared = pair(&a, &b, false, &[None, None], SIDES);
         let text = format!("{compared:?}");
         for value in ["aHVudGVyMg==", "czNjcmV0", "c2hvcA=="] {
             assert!(!text.contains(value), "{value} in {text}");

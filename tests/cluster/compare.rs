@@ -628,3 +628,48 @@ fn the_readme_examples_are_real_runs() {
     assert_eq!(out.status.code(), Some(1));
     shows(command, &out.stdout, ns, "store");
 }
+
+#[test]
+fn what_a_side_cannot_list_is_an_error_not_an_absence() {
+    let ns = namespace("cmp-forbidden", &["staging", "production"]);
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData: {password: forbidden-pw-x}\n";
+    apply("staging", &ns, secret);
+    apply("production", &ns, secret);
+    // production-viewer holds the view ClusterRole, which reads no Secrets.
+    let (code, report) = compare_json(
+        None,
+        &[
+            "--context",
+            "staging",
+            "--context",
+            "production-viewer",
+            "secret,cm",
+            "-n",
+            &ns,
+        ],
+    );
+    assert_eq!(code, 2, "{report:#}");
+    let creds = object(&report, "Secret", "creds");
+    assert_eq!(creds["status"], "Error", "{creds:#}");
+    let message = creds["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("production-viewer: cannot list secrets"),
+        "{message}"
+    );
+    assert!(!report.to_string().contains("forbidden-pw-x"));
+    let (code, _, err) = run_drift(&[
+        "compare",
+        "--context",
+        "staging",
+        "--context",
+        "nowhere",
+        "cm",
+        "-n",
+        &ns,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("\"nowhere\" is not in the kubeconfig"),
+        "{err}"
+    );
+}
