@@ -673,3 +673,134 @@ fn what_a_side_cannot_list_is_an_error_not_an_absence() {
         "{err}"
     );
 }
+
+/// Seeded, generated hand changes to one side, both sides alike, or an object deleted on
+/// one side: `compare` reports exactly the objects changed on one side, each with the
+/// changed field, and nothing else (`COMPARE_SEED` picks another sequence).
+#[test]
+fn generated_hand_changes_are_found_exactly() {
+    let seed: u64 = std::env::var("COMPARE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261202);
+    let mut rng = Rng(seed);
+    let ns = namespace("cmp-gen", &["staging", "production"]);
+    const OBJECTS: usize = 8;
+    let mut yaml = String::new();
+    for i in 0..OBJECTS {
+        yaml.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\ndata: {{k: v1, other: same}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app-{i}}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: app-{i}}}}}\n  template:\n    metadata: {{labels: {{app: app-{i}}}}}\n    spec:\n      containers: [{{name: web, image: \"registry.example.com/app:1\"}}]\n"
+        ));
+    }
+    apply("staging", &ns, &yaml);
+    apply("production", &ns, &yaml);
+    // (kind, name) → the status expected and the field path expected among the fields.
+    let mut expected: Vec<(String, String, &str, Option<String>)> = Vec::new();
+    for i in 0..OBJECTS {
+        for kind in ["ConfigMap", "Deployment"] {
+            let name = if kind == "ConfigMap" {
+                format!("cm-{i}")
+            } else {
+                format!("app-{i}")
+            };
+            let resource = if kind == "ConfigMap" {
+                format!("configmap/{name}")
+            } else {
+                format!("deployment/{name}")
+            };
+            let changes: &[(&[&str], &str)] = if kind == "ConfigMap" {
+                &[
+                    (&["patch", "-p", r#"{"data":{"k":"v2"}}"#], "data.k"),
+                    (&["label", "team=ops"], "metadata.labels.team"),
+                    (&["annotate", "note=hotfix"], "metadata.annotations.note"),
+                ]
+            } else {
+                &[
+                    (&["scale", "--replicas=4"], "spec.replicas"),
+                    (
+                        &["set", "image", "web=registry.example.com/app:2"],
+                        "spec.template.spec.containers[name=web].image",
+                    ),
+                    (
+                        &["set", "env", "FOO=bar"],
+                        "spec.template.spec.containers[name=web].env[name=FOO]",
+                    ),
+                ]
+            };
+            let sides: &[&str] = match rng.below(5) {
+                0 | 1 => &[],
+                2 => &["staging"],
+                3 => &["production"],
+                _ => &["staging", "production"],
+            };
+            let (args, path) = *rng.pick(changes);
+            let delete = sides.len() == 1 && rng.chance(25);
+            for side in sides {
+                let mut argv: Vec<&str> = vec!["-n", &ns];
+                if delete {
+                    argv.extend(["delete", &resource]);
+                } else {
+                    match args {
+                        ["patch", rest @ ..] => {
+                            argv.extend(["patch", &resource]);
+                            argv.extend(rest);
+                        }
+                        ["set", what, rest @ ..] => {
+                            argv.extend(["set", what, &resource]);
+                            argv.extend(rest);
+                        }
+                        [verb, rest @ ..] => {
+                            argv.extend([*verb, &resource]);
+                            argv.extend(rest);
+                        }
+                        [] => unreachable!(),
+                    }
+                }
+                kubectl_ok(side, &argv);
+            }
+            let want = match (sides, delete) {
+                ([], _) | ([_, _], _) => ("Same", None),
+                (["staging"], true) => ("OnlyInB", None),
+                (["production"], true) => ("OnlyInA", None),
+                (_, false) => ("Different", Some(path.to_string())),
+                _ => unreachable!(),
+            };
+            expected.push((kind.to_string(), name, want.0, want.1));
+        }
+    }
+    let (code, report) = compare_json(None, &[&TWO[..], &["cm,deploy", "-n", &ns]].concat());
+    let differs = expected.iter().any(|e| e.2 != "Same");
+    assert_eq!(code, if differs { 1 } else { 0 }, "seed {seed}: {report:#}");
+    assert_eq!(
+        report["objects"].as_array().unwrap().len(),
+        expected.len(),
+        "seed {seed}: {report:#}"
+    );
+    for (kind, name, status, path) in &expected {
+        let found = object(&report, kind, name);
+        assert_eq!(
+            found["status"], *status,
+            "seed {seed}: {kind}/{name}: {found:#}"
+        );
+        if let Some(path) = path {
+            let paths: Vec<&str> = found["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["path"].as_str().unwrap())
+                .collect();
+            // The changed field, or the map or list it was added to where the other side
+            // has none at all (a first annotation, a first env var).
+            assert_eq!(paths.len(), 1, "seed {seed}: {kind}/{name}: {found:#}");
+            let under = |parent: &str| {
+                path == parent
+                    || path.starts_with(&format!("{parent}."))
+                    || path.starts_with(&format!("{parent}["))
+            };
+            assert!(
+                under(paths[0]),
+                "seed {seed}: {kind}/{name}: {path} expected: {found:#}"
+            );
+        }
+    }
+}
