@@ -157,7 +157,8 @@ impl CompareSettings {
             color: use_color(args.color),
             width,
             field_manager: None,
-            concurrency: super::MAX_CONCURRENCY.min(16),
+            // LISTs in flight per side, as check's default --concurrency.
+            concurrency: 16,
             show_secrets: false,
             strict: false,
             config_file: args.config.clone(),

@@ -373,6 +373,16 @@ fn two_namespaces_of_one_cluster() {
     );
     assert_eq!(field["b"]["manager"], "kubectl-set");
     assert_eq!(report["sides"][0]["label"], format!("staging/{a}"));
+    // `--namespace-b` completes from the cluster, as `-n` does.
+    let (_, out, _) = run_drift(&[
+        "__complete",
+        "compare",
+        "--context",
+        "staging",
+        "--namespace-b",
+        &b[..8],
+    ]);
+    assert!(out.lines().any(|l| l == b), "{out}");
     // Two sides are needed.
     let (code, _, err) = run_drift(&["compare", "--context", "staging", "deploy", "-n", &a]);
     assert_eq!(code, 2);
