@@ -91,7 +91,7 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
     let explicit_repo = matches!(
         &check.source,
         settings::source::SourceSpec::Git {
-            repo: settings::source::RepoSpec::Url(_),
+            repo: settings::source::RepoSpec::Url(_) | settings::source::RepoSpec::Local(Some(_)),
             ..
         }
     );
@@ -179,14 +179,23 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
         })?);
     }
     let renders = check::helm::Renders::default();
-    let split = settings.sides[0].namespace != settings.sides[1].namespace;
+    // The namespace each side looks in: the one given, else (for TYPE arguments) the
+    // context's own, as kubectl would; none where each object's own counts (`-A`, Git).
+    let context_default = !git && check.selection.namespace == NamespaceScope::ContextDefault;
+    let namespaces: [Option<String>; 2] = [0, 1].map(|i| {
+        settings.sides[i]
+            .namespace
+            .clone()
+            .or_else(|| context_default.then(|| sides[i].0.default_namespace.clone()))
+    });
+    let split = namespaces[0] != namespaces[1];
     // Both sides are listed at once; a side whose server stops answering is given up at
     // its first timed-out request.
     let listing = sides.iter().enumerate().map(|(i, (cluster, catalog))| {
         let side = Side {
             cluster,
             catalog,
-            namespace: settings.sides[i].namespace.as_deref(),
+            namespace: namespaces[i].as_deref(),
             split,
             target: targets.as_ref().map(|t| &t[i]),
             desired: desired.as_ref().map(|d| (&d[i].0, d[i].1.as_ref())),
@@ -217,7 +226,7 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
     let same_context = contexts[0] == contexts[1];
     let labels: Vec<SideLabel> = (0..2)
         .map(|i| {
-            let namespace = settings.sides[i].namespace.clone();
+            let namespace = namespaces[i].clone();
             let label = match (&namespace, same_context) {
                 (Some(ns), true) => format!("{}/{ns}", contexts[i]),
                 _ => contexts[i].clone(),
@@ -230,12 +239,8 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
         })
         .collect();
     let [a, b]: [Found; 2] = found.try_into().ok().expect("two sides");
-    let side_namespaces = [
-        settings.sides[0].namespace.clone(),
-        settings.sides[1].namespace.clone(),
-    ];
     let side_labels = [labels[0].label.as_str(), labels[1].label.as_str()];
-    let mut objects = pair(&a, &b, split, &side_namespaces, side_labels);
+    let mut objects = pair(&a, &b, split, &namespaces, side_labels);
     let rules = config.as_ref().map_or(&[][..], |c| c.ignore.as_slice());
     let today = chrono::Utc::now().date_naive();
     for object in &mut objects {
