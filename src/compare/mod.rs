@@ -38,11 +38,9 @@ pub enum CompareError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Plan(#[from] PlanError),
-    #[error("context {context}: {source}")]
-    Cluster {
-        context: String,
-        source: Box<ClusterError>,
-    },
+    /// Connecting or discovery: the error names the context.
+    #[error(transparent)]
+    Cluster(Box<ClusterError>),
     #[error("context {context}: {message}")]
     Side { context: String, message: String },
     #[error("context {context}: timed out: the API server did not answer within {}s (--request-timeout)", .after.as_secs_f64())]
@@ -172,11 +170,8 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
     let (desired, connected) = tokio::join!(reading, connecting);
     let desired = desired.expect("reading Git does not panic")?;
     let mut sides = Vec::new();
-    for (context, connected) in contexts.iter().zip(connected) {
-        sides.push(connected.map_err(|source| CompareError::Cluster {
-            context: context.clone(),
-            source: Box::new(source),
-        })?);
+    for connected in connected {
+        sides.push(connected.map_err(|e| CompareError::Cluster(Box::new(e)))?);
     }
     let renders = check::helm::Renders::default();
     // The namespace each side looks in: the one given, else (for TYPE arguments) the

@@ -814,3 +814,31 @@ fn generated_hand_changes_are_found_exactly() {
         }
     }
 }
+
+#[test]
+fn a_frozen_side_fails_within_the_request_timeout() {
+    let mut env = crate::hostile_server::OwnTestenv::start();
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\ndata: {mode: one}\n";
+    for context in ["staging", "production"] {
+        env.kubectl(context, &["apply", "-f", "-"], manifest);
+    }
+    let args = [
+        &["compare"][..],
+        &TWO[..],
+        &["cm", "-n", "default", "--request-timeout", "3s"],
+    ]
+    .concat();
+    let (code, out, err, _) = env.drift(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    env.freeze("production-apiserver");
+    let (code, out, err, took) = env.drift(&args);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "took {took:?} with --request-timeout 3s"
+    );
+    assert!(
+        err.contains("context production") && err.contains("timed out"),
+        "{err}"
+    );
+}
