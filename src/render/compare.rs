@@ -125,8 +125,10 @@ fn field_lines(report: &Comparison, object: &ObjectComparison, style: &Style) ->
         ];
         // The values give way to the label and the writer.
         let fixed = 4 + label_width + 2 + 2;
-        let room = |who: &str| style.width.saturating_sub(fixed + who.width()).max(8);
-        let (a, b) = truncate_pair(&a, &b, room(&whos[0]), room(&whos[1]));
+        // One room for both, as the values are aligned in one column.
+        let who_width = whos.iter().map(|w| w.width()).max().unwrap_or(0);
+        let room = style.width.saturating_sub(fixed + who_width).max(8);
+        let (a, b) = truncate_pair(&a, &b, room, room);
         let values = [a, b];
         let width = values.iter().map(|v| v.width()).max().unwrap_or(0);
         for (i, side) in report.sides.iter().enumerate() {
