@@ -38,6 +38,8 @@ pub enum CompareError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    #[error("nothing to compare: no manifest under --path {0} matches the selection")]
+    NothingDeclared(String),
     /// Connecting or discovery: the error names the context.
     #[error(transparent)]
     Cluster(Box<ClusterError>),
@@ -236,6 +238,13 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
     let [a, b]: [Found; 2] = found.try_into().ok().expect("two sides");
     let side_labels = [labels[0].label.as_str(), labels[1].label.as_str()];
     let mut objects = pair(&a, &b, split, &namespaces, side_labels);
+    if git && objects.is_empty() {
+        let paths = match &check.source {
+            settings::source::SourceSpec::Git { paths, .. } => paths.join(", "),
+            _ => String::new(),
+        };
+        return Err(CompareError::NothingDeclared(paths));
+    }
     let rules = config.as_ref().map_or(&[][..], |c| c.ignore.as_slice());
     let today = chrono::Utc::now().date_naive();
     for object in &mut objects {

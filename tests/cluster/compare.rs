@@ -842,3 +842,57 @@ fn a_frozen_side_fails_within_the_request_timeout() {
         "{err}"
     );
 }
+
+#[test]
+fn kustomize_overlays_per_environment_are_read_as_check_reads_them() {
+    let ns = namespace("cmp-kz", &["staging", "production"]);
+    let base = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \"registry.example.com/shop/web:1.4.0\"}]\n";
+    let overlay = |count: u32| {
+        format!(
+            "namespace: {ns}\nresources: [../../base]\nreplicas:\n- name: web\n  count: {count}\n"
+        )
+    };
+    let config = "targets:\n  - context: staging\n    paths: [overlays/staging]\n  - context: production\n    paths: [overlays/production]\n";
+    let repo = git_repo(&[
+        ("base/web.yaml", base),
+        ("base/kustomization.yaml", "resources: [web.yaml]\n"),
+        ("overlays/staging/kustomization.yaml", &overlay(2)),
+        ("overlays/production/kustomization.yaml", &overlay(4)),
+        (".kubectl-drift.yaml", config),
+    ]);
+    for context in ["staging", "production"] {
+        let dir = repo.path().join("overlays").join(context);
+        kubectl_ok(context, &["apply", "-k", dir.to_str().unwrap()]);
+    }
+    let args = [
+        &TWO[..],
+        &[
+            "--path",
+            "overlays/staging",
+            "--path",
+            "overlays/production",
+        ],
+    ]
+    .concat();
+    let (code, report) = compare_json(Some(repo.path()), &args);
+    assert_eq!(code, 0, "{report:#}");
+    let web = object(&report, "Deployment", "web");
+    assert_eq!(web["status"], "Declared", "{web:#}");
+    assert_eq!(web["fields"][0]["path"], "spec.replicas");
+    assert_eq!(web["origin"]["file"], "base/web.yaml", "{web:#}");
+    // Paths that hold no manifest compare nothing: an error, not a pass.
+    let (code, _, err) = {
+        let out = drift()
+            .current_dir(repo.path())
+            .args([&["compare"][..], &TWO[..], &["--path", "overlays"]].concat())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nothing to compare"), "{err}");
+}
