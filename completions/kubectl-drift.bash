@@ -421,7 +421,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__compare)
-            opts="-n -A -l -o -h -V --namespace --namespace-a --namespace-b --all-namespaces --selector --output --path --repo --ref --offline --config --allow-remote-bases --color --width --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-n -A -l -o -h -V --namespace --namespace-a --namespace-b --all-namespaces --selector --output --path --repo --ref --offline --config --allow-remote-bases --helm-binary --color --width --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -472,6 +472,10 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-binary)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

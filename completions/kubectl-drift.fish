@@ -245,6 +245,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l 
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l repo -d 'Git repository holding the manifests and the config: a local path or a URL (default: the repository around the current folder)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l ref -d 'Commit, branch or tag to read the manifests from' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l config -d 'Config file with targets and ignore rules (default: .kubectl-drift.yaml at the repository root, when there is one)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l helm-binary -d 'The helm binary that renders charts under --path (default: `helm` on PATH); each target\'s `helm:` block says how' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
 always\t''
 never\t''"

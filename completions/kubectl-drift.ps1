@@ -279,6 +279,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Git repository holding the manifests and the config: a local path or a URL (default: the repository around the current folder)')
             [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, 'Commit, branch or tag to read the manifests from')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with targets and ignore rules (default: .kubectl-drift.yaml at the repository root, when there is one)')
+            [CompletionResult]::new('--helm-binary', '--helm-binary', [CompletionResultType]::ParameterName, 'The helm binary that renders charts under --path (default: `helm` on PATH); each target''s `helm:` block says how')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Output width in columns, 40 to 1000 (default: the terminal''s width, else 120)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')

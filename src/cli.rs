@@ -265,6 +265,11 @@ pub struct CompareArgs {
     #[arg(long)]
     pub allow_remote_bases: bool,
 
+    /// The helm binary that renders charts under --path (default: `helm` on PATH); each
+    /// target's `helm:` block says how.
+    #[arg(long, value_name = "PATH")]
+    pub helm_binary: Option<PathBuf>,
+
     /// When to color the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

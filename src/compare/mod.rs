@@ -613,8 +613,22 @@ fn pair(
                 object.message = Some(why.join("; "));
             }
             (None, None) => object.status = Difference::Absent,
-            (Some(_), None) => object.status = Difference::OnlyInA,
-            (None, Some(_)) => object.status = Difference::OnlyInB,
+            (Some(_), None) | (None, Some(_)) => {
+                let (here, there) = if la.is_some() { (0, 1) } else { (1, 0) };
+                let manifest = |side: usize| declared[side].and_then(|(_, m)| m.as_ref());
+                // Only this side's target declares it in Git: its absence there is expected.
+                if manifest(here).is_some() && manifest(there).is_none() {
+                    object.status = Difference::Declared;
+                    object.message = Some(format!(
+                        "live in {} only, as Git declares it for {} only",
+                        side_labels[here], side_labels[here]
+                    ));
+                } else if here == 0 {
+                    object.status = Difference::OnlyInA;
+                } else {
+                    object.status = Difference::OnlyInB;
+                }
+            }
             (Some(la), Some(lb)) => {
                 let manifests = [
                     declared[0].and_then(|(_, m)| m.as_ref()),
@@ -903,6 +917,37 @@ mod tests {
             pair(&a, &b, false, &[None, None], SIDES)[0].status,
             Difference::Declared
         );
+        // An object only B's target declares, live on B only: expected.
+        let only = key("ConfigMap", "b-only");
+        b.live.insert(only.clone(), json!({"kind": "ConfigMap"}));
+        b.declared.insert(
+            only.clone(),
+            (
+                Origin {
+                    file: "k8s/b.yaml".into(),
+                    line: 1,
+                    commit: None,
+                },
+                Some(json!({"kind": "ConfigMap"})),
+            ),
+        );
+        let compared = pair(&a, &b, false, &[None, None], SIDES);
+        let found = compared
+            .iter()
+            .find(|o| o.identity.name == "b-only")
+            .unwrap();
+        assert_eq!(found.status, Difference::Declared);
+        // Declared for both sides, live on one: missing on the other.
+        a.declared.insert(only.clone(), b.declared[&only].clone());
+        let compared = pair(&a, &b, false, &[None, None], SIDES);
+        let found = compared
+            .iter()
+            .find(|o| o.identity.name == "b-only")
+            .unwrap();
+        assert_eq!(found.status, Difference::OnlyInB);
+        b.live.remove(&only);
+        a.declared.remove(&only);
+        b.declared.remove(&only);
         // Scaled by hand past what Git declares for B: no longer only declared.
         b.live.insert(k, deployment(5, "web:1"));
         let compared = pair(&a, &b, false, &[None, None], SIDES);

@@ -47,6 +47,7 @@ fn shown(report: &Comparison) -> impl Iterator<Item = &ObjectComparison> {
 /// `Deployment shop/web  ·  staging ↔ production  ·  Different (2 fields)`
 fn header(report: &Comparison, object: &ObjectComparison, style: &Style) -> String {
     let status = match object.status {
+        Difference::Declared if object.fields.is_empty() => "Declared".to_string(),
         Difference::Different | Difference::Declared => {
             let n = object.fields.len();
             let declared = object.fields.iter().filter(|f| f.declared).count();

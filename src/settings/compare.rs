@@ -163,7 +163,7 @@ impl CompareSettings {
             strict: false,
             config_file: args.config.clone(),
             helm: Default::default(),
-            helm_binary: None,
+            helm_binary: args.helm_binary.clone(),
         };
         Ok(CompareSettings {
             sides: [

@@ -896,3 +896,85 @@ fn kustomize_overlays_per_environment_are_read_as_check_reads_them() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("nothing to compare"), "{err}");
 }
+
+#[test]
+fn a_chart_with_values_per_environment_differs_only_where_its_values_say() {
+    use crate::helm::{chart_repo, helm, helm_binary, PRODUCTION_VALUES};
+    let ns = namespace("cmp-helm", &["staging", "production"]);
+    let config = format!(
+        "targets:\n  - context: staging\n    paths: [charts/shop]\n    namespace: {ns}\n  - context: production\n    paths: [charts/shop]\n    namespace: {ns}\n    helm:\n      values: [{PRODUCTION_VALUES}]\n"
+    );
+    let repo = chart_repo(&[(".kubectl-drift.yaml", &config)]);
+    let chart = repo.path().join("charts/shop");
+    let chart = chart.to_str().unwrap();
+    helm(
+        "staging",
+        &["install", "shop", chart, "-n", &ns, "--no-hooks"],
+    );
+    let values = repo.path().join(PRODUCTION_VALUES);
+    helm(
+        "production",
+        &[
+            "install",
+            "shop",
+            chart,
+            "-n",
+            &ns,
+            "-f",
+            values.to_str().unwrap(),
+            "--no-hooks",
+        ],
+    );
+    let binary = helm_binary();
+    let args = [&TWO[..], &["--path", "charts/shop", &binary[0], &binary[1]]].concat();
+    let (code, report) = compare_json(Some(repo.path()), &args);
+    assert_eq!(code, 0, "{report:#}");
+    let web = object(&report, "Deployment", "shop");
+    assert_eq!(web["status"], "Declared", "{web:#}");
+    let replicas = web["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "spec.replicas")
+        .unwrap_or_else(|| panic!("{web:#}"));
+    assert_eq!(
+        (
+            replicas["a"]["value"].clone(),
+            replicas["b"]["value"].clone()
+        ),
+        (2.into(), 3.into())
+    );
+    assert_eq!(replicas["declared"], true);
+    assert_eq!(replicas["b"]["manager"], "helm");
+    // The database password differs, as the values files say, and is never shown.
+    let db = object(&report, "Secret", "shop-db");
+    assert_eq!(db["status"], "Declared", "{db:#}");
+    assert!(!report.to_string().contains("s3cret"), "{report:#}");
+    assert_eq!(
+        web["origin"]["file"], "charts/shop/templates/deployment.yaml",
+        "{web:#}"
+    );
+    // Only production's values declare the gift-cards feature.
+    let gift_cards = object(&report, "ShopFeature", "shop-gift-cards");
+    assert_eq!(gift_cards["status"], "Declared", "{gift_cards:#}");
+    assert!(gift_cards["message"]
+        .as_str()
+        .unwrap()
+        .contains("production only"));
+
+    // A hand edit on top is a difference.
+    kubectl_ok(
+        "production",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "image",
+            "deployment/shop",
+            "web=registry.example.com/shop/web:1.4.1-hotfix",
+        ],
+    );
+    let (code, report) = compare_json(Some(repo.path()), &args);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(object(&report, "Deployment", "shop")["status"], "Different");
+}
