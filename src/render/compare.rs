@@ -1,6 +1,36 @@
 //! `compare`'s report written out in the formats `check` has: side by side (side A on the
 //! left), unified (from A to B), JSON and a summary. The diffs come from the same pieces as
 //! `check`'s, with the two sides' names as the column titles and file names.
+//!
+//! The JSON document's shape (`kubectl-drift/v1`, a new version only for a change that is
+//! not an added key):
+//!
+//! ```text
+//! {
+//!   "apiVersion": "kubectl-drift/v1", "kind": "CompareReport", "at": "2026-…Z",
+//!   "sides": [{"context": "staging", "namespace": "shop", "label": "staging"}, {…}],
+//!   "commit": "3f9c2a1…",                 // with --path, else null
+//!   "objects": [
+//!     {"group": "apps", "version": "v1", "kind": "Deployment", "name": "web",
+//!      "namespaces": ["shop", "shop"],     // side A's and side B's
+//!      "status": "Different",              // Same | Different | Declared | OnlyInA |
+//!                                          // OnlyInB | Absent | Ignored | Error
+//!      "origin": {"file": …, "line": …, "commit": …},   // with --path, else null
+//!      "fields": [
+//!        {"path": "spec.replicas", "declared": false,
+//!         "a": {"value": 2, "manager": "spinnaker", "operation": "Apply",
+//!               "subresource": null, "time": "2026-…Z"},
+//!         "b": {"value": 5, "manager": "kubectl", "operation": "Update",
+//!               "subresource": "scale", "time": null}}
+//!      ],
+//!      "ignored_fields": [{"path": …, "reason": …}], "message": null}
+//!   ],
+//!   "errors": [],                          // what a side could not list
+//!   "exit_code": 1
+//! }
+//! ```
+//!
+//! A Secret's values are markers (`(hidden)`, `(hidden, changed)`) before they get here.
 
 use std::io::{self, Write};
 
