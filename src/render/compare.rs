@@ -116,15 +116,26 @@ fn header(report: &Comparison, object: &ObjectComparison, style: &Style) -> Stri
     if !style.color {
         return format!("{name}{middle}{status}");
     }
-    let status = match object.status {
-        Difference::Same | Difference::Declared | Difference::Ignored => status.green().to_string(),
-        Difference::Different => status.yellow().to_string(),
+    format!(
+        "{}{middle}{}",
+        name.bold(),
+        paint(object.status, &status, true)
+    )
+}
+
+/// A status's text colored by what it means, when `color` is on.
+fn paint(status: Difference, text: &str, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    match status {
+        Difference::Same | Difference::Declared | Difference::Ignored => text.green().to_string(),
+        Difference::Different => text.yellow().to_string(),
         Difference::OnlyInA | Difference::OnlyInB | Difference::Absent => {
-            status.magenta().to_string()
+            text.magenta().to_string()
         }
-        Difference::Error => status.red().bold().to_string(),
-    };
-    format!("{}{middle}{status}", name.bold())
+        Difference::Error => text.red().bold().to_string(),
+    }
 }
 
 /// The lines under a header: each differing field with its value and writer on each side,
@@ -363,7 +374,7 @@ fn summary(report: &Comparison, style: &Style, out: &mut dyn Write) -> io::Resul
             *w = (*w).max(terminal_text(cell).width());
         }
     }
-    for row in &rows {
+    for (object, row) in report.objects.iter().zip(&rows) {
         let line: Vec<String> = row
             .iter()
             .zip(widths)
@@ -372,7 +383,11 @@ fn summary(report: &Comparison, style: &Style, out: &mut dyn Write) -> io::Resul
                 format!("{cell}{}", " ".repeat(w - cell.width()))
             })
             .collect();
-        writeln!(out, "{}", truncate(line.join("  ").trim_end(), style.width))?;
+        let line = truncate(line.join("  ").trim_end(), style.width);
+        // The status opens the line and is plain ASCII: colored, then the rest as it is.
+        let at = widths[0].min(line.len());
+        let (status, rest) = line.split_at(if line.is_char_boundary(at) { at } else { 0 });
+        writeln!(out, "{}{rest}", paint(object.status, status, style.color))?;
     }
     if !rows.is_empty() {
         writeln!(out)?;
