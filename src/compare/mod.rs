@@ -42,6 +42,8 @@ pub enum CompareError {
     Plan(#[from] PlanError),
     #[error("nothing to compare: no manifest under --path {0} matches the selection")]
     NothingDeclared(String),
+    #[error(transparent)]
+    Ignore(#[from] ignore::UnmatchableRule),
     /// Connecting or discovery: the error names the context.
     #[error(transparent)]
     Cluster(Box<ClusterError>),
@@ -250,7 +252,7 @@ pub async fn run(settings: &CompareSettings) -> Result<Comparison, CompareError>
     let rules = config.as_ref().map_or(&[][..], |c| c.ignore.as_slice());
     let today = chrono::Utc::now().date_naive();
     for object in &mut objects {
-        apply_rules(object, rules, &contexts, today);
+        apply_rules(object, rules, &contexts, today)?;
     }
     Ok(Comparison {
         sides: [labels[0].clone(), labels[1].clone()],
@@ -296,9 +298,9 @@ fn apply_rules(
     rules: &[crate::settings::rules::Rule],
     contexts: &[String],
     today: chrono::NaiveDate,
-) {
-    if rules.is_empty() || matches!(object.status, Difference::Same | Difference::Absent) {
-        return;
+) -> Result<(), ignore::UnmatchableRule> {
+    if rules.is_empty() {
+        return Ok(());
     }
     for (side, context) in contexts.iter().enumerate() {
         let mut identity = object.identity.clone();
@@ -324,13 +326,21 @@ fn apply_rules(
         let [oa, ob] = &object.objects;
         report.predicted_object = oa.clone();
         report.live_object = ob.clone();
+        // A rule that can never match these objects is an error, as in `check`.
+        ignore::check_rules(std::slice::from_ref(&report), rules)?;
+        if matches!(
+            object.status,
+            Difference::Same | Difference::Absent | Difference::Error
+        ) {
+            continue;
+        }
         ignore::apply(std::slice::from_mut(&mut report), rules, today);
         if report.message.is_some() {
             object.message = report.message.clone();
         }
         if report.status == Status::Ignored {
             object.status = Difference::Ignored;
-            return;
+            return Ok(());
         }
         if report.ignored_fields.is_empty() {
             continue;
@@ -344,4 +354,5 @@ fn apply_rules(
             object.status = status_of(&object.fields);
         }
     }
+    Ok(())
 }

@@ -517,6 +517,23 @@ data: {{banner: Welcome}}
     assert_eq!(web["fields"][0]["declared"], false);
     assert_eq!(web["fields"][0]["b"]["value"], 5);
     assert_eq!(web["fields"][0]["b"]["subresource"], "scale");
+
+    // A rule that can never match (a position in a keyed list) is an error, as in check.
+    let unmatchable = format!("{config}ignore:\n  - kind: Deployment\n    paths: [/spec/template/spec/containers/0/image]\n    reason: by position\n");
+    write_files(repo.path(), &[(".kubectl-drift.yaml", &unmatchable)]);
+    commit(repo.path(), "a rule by position");
+    let out = drift()
+        .current_dir(repo.path())
+        .arg("compare")
+        .args(&args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(".kubectl-drift.yaml:") && err.contains("containers/0/image"),
+        "{err}"
+    );
 }
 
 /// The README's examples are real runs: the same objects in both clusters, the same hand
