@@ -31,6 +31,9 @@ _kubectl__drift() {
             kubectl__drift,check)
                 cmd="kubectl__drift__subcmd__check"
                 ;;
+            kubectl__drift,compare)
+                cmd="kubectl__drift__subcmd__compare"
+                ;;
             kubectl__drift,completion)
                 cmd="kubectl__drift__subcmd__completion"
                 ;;
@@ -67,6 +70,9 @@ _kubectl__drift() {
             kubectl__drift__subcmd__help,check)
                 cmd="kubectl__drift__subcmd__help__subcmd__check"
                 ;;
+            kubectl__drift__subcmd__help,compare)
+                cmd="kubectl__drift__subcmd__help__subcmd__compare"
+                ;;
             kubectl__drift__subcmd__help,completion)
                 cmd="kubectl__drift__subcmd__help__subcmd__completion"
                 ;;
@@ -95,7 +101,7 @@ _kubectl__drift() {
 
     case "${cmd}" in
         kubectl__drift)
-            opts="-h -V --kubeconfig --context --all-contexts --request-timeout --help --version check fix accept adopt watch rbac history version completion __complete __man help"
+            opts="-h -V --kubeconfig --context --all-contexts --request-timeout --help --version check fix accept adopt watch rbac compare history version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -522,6 +528,92 @@ _kubectl__drift() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__drift__subcmd__compare)
+            opts="-n -A -l -o -h -V --namespace --namespace-a --namespace-b --all-namespaces --selector --output --path --repo --ref --offline --config --allow-remote-bases --helm-binary --color --width --kubeconfig --context --all-contexts --request-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace-a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace-b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "side-by-side unified json summary" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "side-by-side unified json summary" -- "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-binary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__drift__subcmd__completion)
             opts="-h -V --kubeconfig --context --all-contexts --request-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -663,7 +755,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__help)
-            opts="check fix accept adopt watch rbac history version completion __complete __man help"
+            opts="check fix accept adopt watch rbac compare history version completion __complete __man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +825,20 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__drift__subcmd__help__subcmd__compare)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -36,6 +36,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "accept"
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "adopt" -d 'Write the live values of drifted resources into the Git manifests they came from'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "watch" -d 'Check every interval and serve Prometheus metrics, /healthz and the latest report'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "rbac" -d 'List who, besides the allowed subjects, can change the selected resources'
+complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "compare" -d 'Compare the same live objects in two clusters, or in two namespaces of one'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
 complete -c kubectl-drift -n "__fish_kubectl_drift_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
@@ -268,6 +269,32 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l no-
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s V -l version -d 'Print version'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -s n -l namespace -d 'Namespace on both sides (default: each context\'s namespace)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l namespace-a -d 'Namespace of side A (the first --context), instead of -n' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l namespace-b -d 'Namespace of side B (the second --context, or the only one), instead of -n' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -s l -l selector -d 'Label selector, e.g. app=web,tier!=cache' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -s o -l output -d 'Output format (default: side-by-side, side A on the left)' -r -f -a "side-by-side\t'Side A on the left, side B on the right, only the changed parts'
+unified\t'A unified diff from side A to side B'
+json\t'One JSON document with every object compared'
+summary\t'One line per object'"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l path -d 'Compare only the objects Git declares under this folder or file; repeatable. A field the two contexts\' targets set differently in Git is a declared difference' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l repo -d 'Git repository holding the manifests and the config: a local path or a URL (default: the repository around the current folder)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l ref -d 'Commit, branch or tag to read the manifests from' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l config -d 'Config file with targets and ignore rules (default: .kubectl-drift.yaml at the repository root, when there is one)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l helm-binary -d 'The helm binary that renders charts under --path (default: `helm` on PATH); each target\'s `helm:` block says how' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
+always\t''
+never\t''"
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l width -d 'Output width in columns, 40 to 1000 (default: the terminal\'s width, else 120)' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l request-timeout -d 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -s A -l all-namespaces -d 'Compare every namespace, pairing objects by namespace and name'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l offline -d 'Use the cached clone of a URL repository as it is, without fetching'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l allow-remote-bases -d 'Let kustomizations and Helm charts fetch from the network (default: refused)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -l all-contexts -d 'Use every context in the kubeconfig'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand compare" -s V -l version -d 'Print version'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l report-dir -d 'The folder `check --report-dir` writes its reports to' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand history" -l context -d 'Kubeconfig context to use; repeat to check several clusters' -r
@@ -299,15 +326,16 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l re
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -l all-contexts -d 'Use every context in the kubeconfig'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s h -l help -d 'Print help'
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand __man" -s V -l version -d 'Print version'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "adopt" -d 'Write the live values of drifted resources into the Git manifests they came from'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "watch" -d 'Check every interval and serve Prometheus metrics, /healthz and the latest report'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "rbac" -d 'List who, besides the allowed subjects, can change the selected resources'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
-complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac history version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "check" -d 'Compare the live state with Git and show the drift'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "fix" -d 'Show the drift resource by resource and offer to put the Git state back'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "accept" -d 'Record the current drift of named resources as intentional, with a reason'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "adopt" -d 'Write the live values of drifted resources into the Git manifests they came from'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "watch" -d 'Check every interval and serve Prometheus metrics, /healthz and the latest report'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "rbac" -d 'List who, besides the allowed subjects, can change the selected resources'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "compare" -d 'Compare the same live objects in two clusters, or in two namespaces of one'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "history" -d 'List past runs saved with `check --report-dir`, and when each resource\'s drift began and ended'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "version" -d 'Print the plugin\'s version, and each selected cluster\'s version when a context is given'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish or powershell)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "__complete" -d 'Completion candidates in kubectl\'s plugin protocol (used by kubectl_complete-drift)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "__man" -d 'Print the man page (roff)'
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand help; and not __fish_seen_subcommand_from check fix accept adopt watch rbac compare history version completion __complete __man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('adopt', 'adopt', [CompletionResultType]::ParameterValue, 'Write the live values of drifted resources into the Git manifests they came from')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Check every interval and serve Prometheus metrics, /healthz and the latest report')
             [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'List who, besides the allowed subjects, can change the selected resources')
+            [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Compare the same live objects in two clusters, or in two namespaces of one')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List past runs saved with `check --report-dir`, and when each resource''s drift began and ended')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and each selected cluster''s version when a context is given')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish or powershell)')
@@ -308,6 +309,36 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-drift;compare' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace on both sides (default: each context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace on both sides (default: each context''s namespace)')
+            [CompletionResult]::new('--namespace-a', '--namespace-a', [CompletionResultType]::ParameterName, 'Namespace of side A (the first --context), instead of -n')
+            [CompletionResult]::new('--namespace-b', '--namespace-b', [CompletionResultType]::ParameterName, 'Namespace of side B (the second --context, or the only one), instead of -n')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector, e.g. app=web,tier!=cache')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector, e.g. app=web,tier!=cache')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (default: side-by-side, side A on the left)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (default: side-by-side, side A on the left)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Compare only the objects Git declares under this folder or file; repeatable. A field the two contexts'' targets set differently in Git is a declared difference')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Git repository holding the manifests and the config: a local path or a URL (default: the repository around the current folder)')
+            [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, 'Commit, branch or tag to read the manifests from')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with targets and ignore rules (default: .kubectl-drift.yaml at the repository root, when there is one)')
+            [CompletionResult]::new('--helm-binary', '--helm-binary', [CompletionResultType]::ParameterName, 'The helm binary that renders charts under --path (default: `helm` on PATH); each target''s `helm:` block says how')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Output width in columns, 40 to 1000 (default: the terminal''s width, else 120)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use; repeat to check several clusters')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one API request may take before its context fails, as in kubectl: 30s, 1m, a bare number of seconds, or 0 for no limit')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Compare every namespace, pairing objects by namespace and name')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Compare every namespace, pairing objects by namespace and name')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use the cached clone of a URL repository as it is, without fetching')
+            [CompletionResult]::new('--allow-remote-bases', '--allow-remote-bases', [CompletionResultType]::ParameterName, 'Let kustomizations and Helm charts fetch from the network (default: refused)')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Use every context in the kubeconfig')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-drift;history' {
             [CompletionResult]::new('--report-dir', '--report-dir', [CompletionResultType]::ParameterName, 'The folder `check --report-dir` writes its reports to')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, merged as kubectl does, else ~/.kube/config)')
@@ -371,6 +402,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('adopt', 'adopt', [CompletionResultType]::ParameterValue, 'Write the live values of drifted resources into the Git manifests they came from')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Check every interval and serve Prometheus metrics, /healthz and the latest report')
             [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'List who, besides the allowed subjects, can change the selected resources')
+            [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Compare the same live objects in two clusters, or in two namespaces of one')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List past runs saved with `check --report-dir`, and when each resource''s drift began and ended')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version, and each selected cluster''s version when a context is given')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish or powershell)')
@@ -395,6 +427,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             break
         }
         'kubectl-drift;help;rbac' {
+            break
+        }
+        'kubectl-drift;help;compare' {
             break
         }
         'kubectl-drift;help;history' {

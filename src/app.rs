@@ -65,6 +65,7 @@ pub fn main(cli: Cli) -> i32 {
                 Ok(settings) => adopt(args, settings).await,
                 Err(e) => fail(&e),
             },
+            Command::Compare(args) => compare(args, &cli.cluster).await,
             Command::History(args) => history(args),
             Command::Rbac(args) => match lower(&args.common) {
                 Ok(settings) => rbac(args, settings).await,
@@ -164,6 +165,34 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
         }
     }
     code
+}
+
+/// `kubectl drift compare`: two sides compared, rendered, and the exit code.
+async fn compare(args: &crate::cli::CompareArgs, cluster: &ClusterArgs) -> i32 {
+    let settings = match crate::settings::compare::CompareSettings::from_args(args, cluster) {
+        Ok(settings) => settings,
+        Err(e) => return fail(&e),
+    };
+    let report = match crate::compare::run(&settings).await {
+        Ok(report) => report,
+        Err(e) => return fail(&e),
+    };
+    let style = Style {
+        color: settings.check.color,
+        width: settings.check.width,
+        now: chrono::Utc::now(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = crate::render::compare::render(&report, settings.output, &style, &mut out)
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return fail(&e);
+        }
+    }
+    report.errors.iter().for_each(|e| tell!("error: {e}"));
+    report.exit_code()
 }
 
 /// Writes the JSON report to a new file in `dir`, named by its time; an existing file is

@@ -71,6 +71,12 @@ pub enum Command {
         after_help = "Examples:\n  # Who can change what the pipeline deploys to production, besides the pipeline?\n  kubectl drift rbac --context production --allow serviceaccount:spinnaker:deployer\n\nSubjects: user:NAME, group:NAME, serviceaccount:NAMESPACE:NAME (NAME may be *).\nExit codes: 0 no other editors, 1 other editors found, 2 error."
     )]
     Rbac(Box<RbacArgs>),
+    /// Compare the same live objects in two clusters, or in two namespaces of one.
+    #[command(
+        help_template = HELP,
+        after_help = "Examples:\n  # Why does production behave differently from staging?\n  kubectl drift compare --context staging --context production deployment,configmap -n shop\n\n  # Two namespaces of one cluster\n  kubectl drift compare --context staging --namespace-a shop --namespace-b shop-canary deploy/web\n\n  # Only what Git declares; differences Git declares per environment are expected\n  kubectl drift compare --context staging --context production --path k8s\n\nExit codes: 0 the same (or different only where Git says so), 1 different, 2 error."
+    )]
+    Compare(Box<CompareArgs>),
     /// List past runs saved with `check --report-dir`, and when each resource's drift began and ended.
     #[command(
         help_template = HELP,
@@ -214,6 +220,92 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub notify: NotifyArgs,
+}
+
+/// `kubectl drift compare`: two sides, each a context and a namespace, and what to compare.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// What to compare: TYPE, TYPE/NAME or TYPE NAME..., as in kubectl (default with --path:
+    /// everything Git declares).
+    #[arg(value_name = "TYPE[/NAME]")]
+    pub resources: Vec<String>,
+
+    /// Namespace on both sides (default: each context's namespace).
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Namespace of side A (the first --context), instead of -n.
+    #[arg(long, value_name = "NAMESPACE", conflicts_with = "namespace")]
+    pub namespace_a: Option<String>,
+
+    /// Namespace of side B (the second --context, or the only one), instead of -n.
+    #[arg(long, value_name = "NAMESPACE", conflicts_with = "namespace")]
+    pub namespace_b: Option<String>,
+
+    /// Compare every namespace, pairing objects by namespace and name.
+    #[arg(short = 'A', long, conflicts_with_all = ["namespace", "namespace_a", "namespace_b"])]
+    pub all_namespaces: bool,
+
+    /// Label selector, e.g. app=web,tier!=cache.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Output format (default: side-by-side, side A on the left).
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<CompareFormat>,
+
+    /// Compare only the objects Git declares under this folder or file; repeatable. A field
+    /// the two contexts' targets set differently in Git is a declared difference.
+    #[arg(long = "path", value_name = "PATH")]
+    pub paths: Vec<String>,
+
+    /// Git repository holding the manifests and the config: a local path or a URL
+    /// (default: the repository around the current folder).
+    #[arg(long, value_name = "PATH|URL")]
+    pub repo: Option<String>,
+
+    /// Commit, branch or tag to read the manifests from.
+    #[arg(long = "ref", value_name = "REF", default_value = "HEAD")]
+    pub git_ref: String,
+
+    /// Use the cached clone of a URL repository as it is, without fetching.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Config file with targets and ignore rules (default: .kubectl-drift.yaml at the
+    /// repository root, when there is one).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Let kustomizations and Helm charts fetch from the network (default: refused).
+    #[arg(long)]
+    pub allow_remote_bases: bool,
+
+    /// The helm binary that renders charts under --path (default: `helm` on PATH); each
+    /// target's `helm:` block says how.
+    #[arg(long, value_name = "PATH")]
+    pub helm_binary: Option<PathBuf>,
+
+    /// When to color the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Output width in columns, 40 to 1000 (default: the terminal's width, else 120).
+    #[arg(long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
+}
+
+/// `compare`'s output formats: those of `check` that show two sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Side A on the left, side B on the right, only the changed parts.
+    SideBySide,
+    /// A unified diff from side A to side B.
+    Unified,
+    /// One JSON document with every object compared.
+    Json,
+    /// One line per object.
+    Summary,
 }
 
 /// Alerts after a check.

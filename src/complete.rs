@@ -141,7 +141,7 @@ async fn flag_values(
                 .unwrap_or_default();
             (matching(names, typed), NO_FILE)
         }
-        "namespace" => {
+        "namespace" | "namespace_a" | "namespace_b" => {
             let names = with_cluster(before, |cluster| async move {
                 let rt = Catalog::discover(&cluster)
                     .await

@@ -9,6 +9,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod cluster;
+pub mod compare;
 pub mod complete;
 pub mod dirs;
 pub mod drift;

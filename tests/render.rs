@@ -262,3 +262,152 @@ fn unified_names_files_like_kubectl_diff() {
         );
     }
 }
+
+/// A comparison of staging and production: a hand edit with both writers, a difference Git
+/// declares, a Secret key that differs, and an object on one side only.
+fn comparison() -> kubectl_drift::report::compare::Comparison {
+    use kubectl_drift::drift::path::{FieldPath, Segment};
+    use kubectl_drift::drift::{Attribution, Identity};
+    use kubectl_drift::report::compare::{
+        Comparison, Difference, FieldDifference, ObjectComparison, SideLabel,
+    };
+    let side = |context: &str| SideLabel {
+        context: context.into(),
+        namespace: Some("shop".into()),
+        label: context.into(),
+    };
+    let by = |manager: &str, minutes: i64, subresource: Option<&str>| Attribution {
+        manager: manager.into(),
+        operation: "Update".into(),
+        time: Some(now() - chrono::Duration::minutes(minutes)),
+        subresource: subresource.map(str::to_string),
+    };
+    let path = |fields: &[&str]| {
+        FieldPath(
+            fields
+                .iter()
+                .map(|f| Segment::Field(f.to_string()))
+                .collect(),
+        )
+    };
+    let identity = |group: &str, kind: &str, name: &str| Identity {
+        group: group.into(),
+        version: "v1".into(),
+        kind: kind.into(),
+        namespace: Some("shop".into()),
+        name: name.into(),
+    };
+    let object =
+        |identity: Identity, status, fields: Vec<FieldDifference>, objects| ObjectComparison {
+            identity,
+            namespaces: [Some("shop".into()), Some("shop".into())],
+            status,
+            fields,
+            ignored_fields: Vec::new(),
+            origin: None,
+            message: None,
+            objects,
+        };
+    let deployment = |replicas: u64, image: &str| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"replicas": replicas, "template": {"spec": {"containers": [
+                {"name": "web", "image": image}]}}}})
+    };
+    let secret = |marker: &str| {
+        json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "web-creds", "namespace": "shop"},
+            "data": {"password": marker, "user": redact::HIDDEN}})
+    };
+    let mut image = path(&["spec", "template", "spec", "containers"]);
+    image
+        .0
+        .push(Segment::Key(vec![("name".into(), json!("web"))]));
+    image.0.push(Segment::Field("image".into()));
+    Comparison {
+        sides: [side("staging"), side("production")],
+        objects: vec![
+            object(
+                identity("", "ConfigMap", "debug-flags"),
+                Difference::OnlyInA,
+                Vec::new(),
+                [Some(json!({"kind": "ConfigMap"})), None],
+            ),
+            object(
+                identity("", "Secret", "web-creds"),
+                Difference::Different,
+                vec![FieldDifference {
+                    path: path(&["data", "password"]),
+                    a: Some(json!(redact::HIDDEN)),
+                    b: Some(json!(redact::HIDDEN_CHANGED)),
+                    a_by: Some(by("kubectl-client-side-apply", 120, None)),
+                    b_by: Some(by("kubectl-patch", 5, None)),
+                    declared: false,
+                }],
+                [
+                    Some(secret(redact::HIDDEN)),
+                    Some(secret(redact::HIDDEN_CHANGED)),
+                ],
+            ),
+            object(
+                identity("apps", "Deployment", "web"),
+                Difference::Different,
+                vec![
+                    FieldDifference {
+                        path: path(&["spec", "replicas"]),
+                        a: Some(json!(2)),
+                        b: Some(json!(3)),
+                        a_by: Some(by("spinnaker", 120, None)),
+                        b_by: Some(by("spinnaker", 60, None)),
+                        declared: true,
+                    },
+                    FieldDifference {
+                        path: image,
+                        a: Some(json!("registry.example.com/shop/web:1.4.0")),
+                        b: Some(json!("registry.example.com/shop/web:1.4.1-hotfix")),
+                        a_by: Some(by("spinnaker", 120, None)),
+                        b_by: Some(by("kubectl-set", 3, None)),
+                        declared: false,
+                    },
+                ],
+                [
+                    Some(deployment(2, "registry.example.com/shop/web:1.4.0")),
+                    Some(deployment(3, "registry.example.com/shop/web:1.4.1-hotfix")),
+                ],
+            ),
+            object(
+                identity("", "Service", "web"),
+                Difference::Same,
+                Vec::new(),
+                [Some(json!({})), Some(json!({}))],
+            ),
+        ],
+        commit: Some(COMMIT.into()),
+        errors: Vec::new(),
+    }
+}
+
+#[test]
+fn compare_snapshots_and_widths() {
+    use kubectl_drift::cli::CompareFormat;
+    let report = comparison();
+    for (name, format) in [
+        ("compare_side_by_side", CompareFormat::SideBySide),
+        ("compare_unified", CompareFormat::Unified),
+        ("compare_json", CompareFormat::Json),
+        ("compare_summary", CompareFormat::Summary),
+    ] {
+        for width in [80, 160] {
+            let mut out = Vec::new();
+            kubectl_drift::render::compare::render(&report, format, &style(width, false), &mut out)
+                .unwrap();
+            let text = String::from_utf8(out).unwrap();
+            if format != CompareFormat::Json {
+                for line in text.lines().filter(|l| !l.starts_with(['+', '-', ' '])) {
+                    assert!(line.width() <= width, "{name} at {width}: {line:?}");
+                }
+            }
+            insta::assert_snapshot!(format!("{name}_{width}"), text);
+        }
+    }
+}

@@ -336,7 +336,7 @@ pub(super) fn schema_of<'s>(p: &Placed, schemas: &'s openapi::Schemas) -> Option
 }
 
 /// `--allow-remote-bases`, wherever the source keeps it.
-fn source_allows_remote(source: &crate::settings::source::SourceSpec) -> bool {
+pub(super) fn source_allows_remote(source: &crate::settings::source::SourceSpec) -> bool {
     use crate::settings::source::SourceSpec;
     match source {
         SourceSpec::Git {

@@ -139,6 +139,27 @@ impl Context<'_> {
     }
 }
 
+/// `desired` with its charts rendered for this cluster (`None`: it holds none), for the
+/// commands beside `check` that read Git the same way (`compare`); errors in words.
+pub async fn render_charts(
+    cluster: &Cluster,
+    catalog: &Catalog,
+    default_ns: &str,
+    settings: &CheckSettings,
+    renders: &Renders,
+    desired: &DesiredSet,
+) -> Result<Option<DesiredSet>, String> {
+    let context = Context {
+        cluster,
+        catalog,
+        default_ns,
+        settings,
+        allow_remote: super::source_allows_remote(&settings.source),
+        renders,
+    };
+    context.complete(desired).await.map_err(|e| e.to_string())
+}
+
 /// Every served `group/version` and `group/version/Kind`, as `helm install` tells the chart.
 fn api_versions(catalog: &Catalog) -> Vec<String> {
     let mut out = BTreeSet::new();

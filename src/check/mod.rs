@@ -377,7 +377,7 @@ fn declared_set(opened: &source::Opened, target: &TargetSettings) -> Declaring {
 
 /// The config file: `--config`, else `.kubectl-drift.yaml` at the repository root (from the
 /// commit, for a URL repository); none when there is no such file.
-fn load_config(
+pub fn load_config(
     opened: &source::Opened,
     explicit: Option<&std::path::Path>,
 ) -> Result<Option<Config>, CheckError> {

@@ -3,6 +3,7 @@
 //! (the versioned document), a summary table, JUnit XML and one HTML page. The renderers
 //! that show diffs share one line-diff engine, `hunks`.
 
+pub mod compare;
 pub mod html;
 mod hunks;
 pub mod json;

@@ -243,7 +243,12 @@ fn spans(parts: &[(String, Paint)], width: usize, color: bool) -> String {
 }
 
 /// Writes `text` indented under a header, wrapped at word boundaries to the width.
-fn indented(text: &str, style: &Style, error: bool, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn indented(
+    text: &str,
+    style: &Style,
+    error: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let width = style.width.saturating_sub(INDENT.width()).max(1);
     for line in text.lines().flat_map(|l| wrap(l, width)) {
         if style.color && error {
@@ -253,6 +258,19 @@ fn indented(text: &str, style: &Style, error: bool, out: &mut dyn Write) -> io::
         }
     }
     Ok(())
+}
+
+/// The changed parts of two YAML texts next to each other under their column titles,
+/// given as data (`predicted`/`live` for `check`, the two sides for `compare`); false when
+/// no line differs and nothing was written.
+pub(super) fn two_columns(
+    left: &str,
+    right: &str,
+    titles: (&str, &str),
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    Columns::new(style, Fold::HUNKS).diff(left, right, titles, out)
 }
 
 /// The two columns of the diff and how to draw rows in them.

@@ -63,18 +63,39 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
 pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let old = yaml_text(resource.predicted_object.as_ref());
     let new = yaml_text(resource.live_object.as_ref());
-    let diff = LineDiff::new(&old, &new);
     let name = file_name(&resource.identity);
+    let secret = redact::is_secret(resource);
+    patch(
+        &old,
+        &new,
+        (&format!("predicted/{name}"), &format!("live/{name}")),
+        secret,
+        style,
+        out,
+    )
+}
+
+/// A `diff -u` of two texts under their file names (`predicted/…` and `live/…`, or the
+/// two sides of a comparison), given as data.
+pub(super) fn patch(
+    old: &str,
+    new: &str,
+    (old_name, new_name): (&str, &str),
+    secret: bool,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let diff = LineDiff::new(old, new);
     let Some(pieces) = diff.pieces(Fold::HUNKS) else {
-        let why = if redact::is_secret(resource) {
+        let why = if secret {
             "no line differences to show: secret values are hidden"
         } else {
             "no line differences to show"
         };
         return comment(why, style, out);
     };
-    for (marker, side) in [("---", "predicted"), ("+++", "live")] {
-        let line = format!("{marker} {side}/{}", terminal_text(&name));
+    for (marker, name) in [("---", old_name), ("+++", new_name)] {
+        let line = format!("{marker} {}", terminal_text(name));
         if style.color {
             writeln!(out, "{}", line.bold())?;
         } else {
@@ -106,7 +127,7 @@ pub fn diff(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io
 
 /// `apps.v1.Deployment.shop.web` as `kubectl diff` names its files; the core group and a
 /// cluster-scoped object's namespace are left out.
-fn file_name(identity: &Identity) -> String {
+pub(super) fn file_name(identity: &Identity) -> String {
     let mut parts = Vec::new();
     if !identity.group.is_empty() {
         parts.push(identity.group.as_str());
@@ -119,7 +140,7 @@ fn file_name(identity: &Identity) -> String {
     parts.join(".")
 }
 
-fn comment(text: &str, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn comment(text: &str, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let line = format!("# {}", terminal_text(text));
     if style.color {
         writeln!(out, "{}", line.dimmed())

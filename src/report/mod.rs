@@ -2,6 +2,7 @@
 //! I/O is done. Secret values are hidden here, once, before any renderer sees them. The
 //! renderers turn a report and a `Style` into text on any `impl Write`.
 
+pub mod compare;
 pub mod redact;
 
 use chrono::{DateTime, Utc};
@@ -232,7 +233,15 @@ pub fn attribution_text(field: &FieldDrift, now: DateTime<Utc>) -> String {
 /// Attribution text with the time written by `when`: relative on a terminal, absolute in
 /// messages read later.
 pub fn attribution_with(field: &FieldDrift, when: impl Fn(DateTime<Utc>) -> String) -> String {
-    match &field.attribution {
+    attribution_words(field.attribution.as_ref(), when)
+}
+
+/// `kubectl (scale) · Update · 2h ago` for one attribution, or that none is recorded.
+pub fn attribution_words(
+    attribution: Option<&crate::drift::Attribution>,
+    when: impl Fn(DateTime<Utc>) -> String,
+) -> String {
+    match attribution {
         Some(a) => {
             let mut text = a.manager.clone();
             if let Some(sub) = &a.subresource {

@@ -6,6 +6,7 @@ use std::num::NonZeroU32;
 use serde_json::Value;
 
 use super::ResourceReport;
+use crate::drift::FieldPath;
 
 /// Marker for a hidden value: on the Git side always, and live where it equals Git.
 pub const HIDDEN: &str = "(hidden)";
@@ -22,23 +23,33 @@ pub fn redact(report: &mut ResourceReport) {
     if !is_secret(report) {
         return;
     }
-    let git_data = report.predicted_object.as_ref().map(|o| o["data"].clone());
-    let live_data = report.live_object.as_ref().map(|o| o["data"].clone());
+    redact_objects(
+        report.predicted_object.as_mut(),
+        report.live_object.as_mut(),
+    );
+    for field in &mut report.fields {
+        redact_values(&field.path, &mut field.git, &mut field.live);
+    }
+}
+
+/// Hides the values under `data` and `stringData` of two versions of one Secret: `HIDDEN`
+/// on the left always, and on the right where the key's value equals the left's;
+/// `HIDDEN_CHANGED` on the right where it differs, so that diffs still show which keys
+/// changed and nothing of what they hold.
+pub fn redact_objects(left: Option<&mut Value>, right: Option<&mut Value>) {
+    let left_data = left.as_ref().map(|o| o["data"].clone());
+    let right_data = right.as_ref().map(|o| o["data"].clone());
     let changed = |key: &str| {
-        let g = git_data.as_ref().and_then(|d| d.get(key));
-        let l = live_data.as_ref().and_then(|d| d.get(key));
-        g.is_some() && l.is_some() && g != l
+        let l = left_data.as_ref().and_then(|d| d.get(key));
+        let r = right_data.as_ref().and_then(|d| d.get(key));
+        l.is_some() && r.is_some() && l != r
     };
-    let sides = [
-        (report.predicted_object.as_mut(), false),
-        (report.live_object.as_mut(), true),
-    ];
-    for (object, is_live) in sides {
+    for (object, is_right) in [(left, false), (right, true)] {
         let Some(object) = object else { continue };
         for section in ["data", "stringData"] {
             if let Some(Value::Object(map)) = object.get_mut(section) {
                 for (key, value) in map.iter_mut() {
-                    let marker = if is_live && changed(key) {
+                    let marker = if is_right && changed(key) {
                         HIDDEN_CHANGED
                     } else {
                         HIDDEN
@@ -48,18 +59,18 @@ pub fn redact(report: &mut ResourceReport) {
             }
         }
     }
-    for field in &mut report.fields {
-        let under_data = field.path.starts_with_fields(&["data"])
-            || field.path.starts_with_fields(&["stringData"]);
-        if !under_data {
-            continue;
-        }
-        if let Some(value) = field.git.as_mut() {
-            *value = hide(value, HIDDEN);
-        }
-        if let Some(value) = field.live.as_mut() {
-            *value = hide(value, HIDDEN_CHANGED);
-        }
+}
+
+/// Hides a differing Secret field's two values when it lies under `data` or `stringData`.
+pub fn redact_values(path: &FieldPath, left: &mut Option<Value>, right: &mut Option<Value>) {
+    if !(path.starts_with_fields(&["data"]) || path.starts_with_fields(&["stringData"])) {
+        return;
+    }
+    if let Some(value) = left.as_mut() {
+        *value = hide(value, HIDDEN);
+    }
+    if let Some(value) = right.as_mut() {
+        *value = hide(value, HIDDEN_CHANGED);
     }
 }
 

@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+pub mod compare;
 pub mod config;
 mod labels;
 pub mod paths;
@@ -145,20 +146,7 @@ impl CheckSettings {
                 message: "must not be empty".into(),
             });
         }
-        if let Some(width) = args.width {
-            if width < MIN_WIDTH {
-                return Err(SettingsError::Flag {
-                    flag: "--width",
-                    message: format!("{width} is too narrow; use at least {MIN_WIDTH}"),
-                });
-            }
-            if width > MAX_WIDTH {
-                return Err(SettingsError::Flag {
-                    flag: "--width",
-                    message: format!("{width} is too wide; use at most {MAX_WIDTH}"),
-                });
-            }
-        }
+        let width = output_width(args.width)?;
         let labels = args
             .selector
             .as_deref()
@@ -235,20 +223,7 @@ impl CheckSettings {
                 allow_remote_bases: args.allow_remote_bases,
             }
         };
-        let stdout_tty = std::io::stdout().is_terminal();
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        };
-        let width = args.width.unwrap_or_else(|| {
-            terminal_size::terminal_size()
-                .map(|(w, _)| (w.0 as usize).min(MAX_WIDTH))
-                .filter(|w| *w >= MIN_WIDTH)
-                .unwrap_or(DEFAULT_WIDTH)
-        });
+        let color = use_color(args.color);
         Ok(CheckSettings {
             source,
             cluster: ClusterSettings::from_args(cluster),
@@ -272,6 +247,42 @@ impl CheckSettings {
             },
             helm_binary: args.helm_binary.clone(),
         })
+    }
+}
+
+/// `--width` checked, else the terminal's width, else `DEFAULT_WIDTH`.
+fn output_width(width: Option<usize>) -> Result<usize, SettingsError> {
+    if let Some(width) = width {
+        if width < MIN_WIDTH {
+            return Err(SettingsError::Flag {
+                flag: "--width",
+                message: format!("{width} is too narrow; use at least {MIN_WIDTH}"),
+            });
+        }
+        if width > MAX_WIDTH {
+            return Err(SettingsError::Flag {
+                flag: "--width",
+                message: format!("{width} is too wide; use at most {MAX_WIDTH}"),
+            });
+        }
+    }
+    Ok(width.unwrap_or_else(|| {
+        terminal_size::terminal_size()
+            .map(|(w, _)| (w.0 as usize).min(MAX_WIDTH))
+            .filter(|w| *w >= MIN_WIDTH)
+            .unwrap_or(DEFAULT_WIDTH)
+    }))
+}
+
+/// `--color`: `auto` colors a terminal unless `NO_COLOR` is set.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     }
 }
 

@@ -48,6 +48,7 @@ fn kubectl_completes_subcommands_contexts_namespaces_and_names() {
         [
             "accept",
             "check",
+            "compare",
             "completion",
             "fix",
             "history",

@@ -128,13 +128,13 @@ fn a_secret_value_in_a_server_message_reaches_no_output() {
 
 /// A testenv of this test's own, for tests that freeze or break its servers: stopped (and
 /// every stopped process resumed first) when dropped, whether the test passes or fails.
-struct OwnTestenv {
+pub(crate) struct OwnTestenv {
     dir: tempfile::TempDir,
     stopped: Vec<u32>,
 }
 
 impl OwnTestenv {
-    fn start() -> OwnTestenv {
+    pub(crate) fn start() -> OwnTestenv {
         let dir = tempfile::tempdir().unwrap();
         let up = std::process::Command::new(root().join("tests/testenv/up"))
             .arg(dir.path())
@@ -165,13 +165,13 @@ impl OwnTestenv {
     }
 
     /// Freezes a process (`kill -STOP`), as a hung server would be.
-    fn freeze(&mut self, name: &str) {
+    pub(crate) fn freeze(&mut self, name: &str) {
         let pid = self.pid(name);
         self.stopped.push(pid);
         signal(pid, "STOP");
     }
 
-    fn drift(&self, args: &[&str]) -> (i32, String, String, std::time::Duration) {
+    pub(crate) fn drift(&self, args: &[&str]) -> (i32, String, String, std::time::Duration) {
         let started = std::time::Instant::now();
         let out = assert_cmd::Command::cargo_bin("kubectl-drift")
             .unwrap()
@@ -189,7 +189,7 @@ impl OwnTestenv {
         )
     }
 
-    fn kubectl(&self, context: &str, args: &[&str], stdin: &str) {
+    pub(crate) fn kubectl(&self, context: &str, args: &[&str], stdin: &str) {
         let mut child = std::process::Command::new("kubectl")
             .arg("--kubeconfig")
             .arg(self.kubeconfig())

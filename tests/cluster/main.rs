@@ -7,6 +7,7 @@ mod alerts;
 mod check;
 mod cluster_identity;
 mod common;
+mod compare;
 mod completion;
 mod deploy;
 mod differential;

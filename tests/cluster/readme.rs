@@ -10,7 +10,7 @@ use crate::common::*;
 const NAMESPACE: &str = "shqp";
 
 /// The README's example: the command line, and the output block that follows it.
-fn readme_example(command: &str) -> String {
+pub(crate) fn readme_example(command: &str) -> String {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let start = readme
         .find(&format!("$ {command}\n"))
@@ -143,7 +143,7 @@ fn the_readme_first_example_is_a_real_run() {
 }
 
 /// Times of day masked too, for the history's runs.
-fn masked_times(text: &str) -> String {
+pub(crate) fn masked_times(text: &str) -> String {
     let mut out = String::new();
     for line in masked(text).lines() {
         let chars: Vec<char> = line.chars().collect();
