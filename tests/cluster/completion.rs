@@ -47,6 +47,7 @@ fn kubectl_completes_subcommands_contexts_namespaces_and_names() {
         lines,
         [
             "accept",
+            "adopt",
             "check",
             "compare",
             "completion",
