@@ -145,6 +145,7 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> Result<FixSummary, FixError> {
     let checked = check::run_checked(&settings.check, &|_| {}).await?;
+    let at_head = crate::adopt::Repository::of(&checked).is_ok();
     let Checked {
         report,
         handles,
@@ -155,25 +156,11 @@ pub async fn run(
     } = checked;
     // Adopting writes into the work tree the check read, at HEAD.
     let adopting = match &work_tree {
-        Some(tree) => {
-            let head = std::process::Command::new("git")
-                .arg("-C")
-                .arg(tree)
-                .args(["rev-parse", "HEAD"])
-                .output()
-                .ok()
-                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-            let at_head = report
-                .contexts
-                .iter()
-                .filter_map(|c| c.commit.as_deref())
-                .all(|c| Some(c) == head.as_deref());
-            at_head.then(|| crate::adopt::Repository {
-                work_tree: tree,
-                targets: &targets,
-            })
-        }
-        None => None,
+        Some(tree) if at_head => Some(crate::adopt::Repository {
+            work_tree: tree,
+            targets: &targets,
+        }),
+        _ => None,
     };
     if !settings.dry_run {
         // Who the server says we are, for the audit log: the kubeconfig's user name is only
