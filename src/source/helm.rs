@@ -322,16 +322,22 @@ fn run_bounded(mut command: Command, binary: &Path) -> Result<String, String> {
         })?;
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
+    // Both pipes are read to their end, what is over the bounds thrown away, so that helm
+    // never blocks on a full pipe.
     let reader = std::thread::spawn(move || {
+        let mut stdout = stdout;
         let mut out = Vec::new();
-        stdout
+        (&mut stdout)
             .take(MAX_RENDERED_BYTES + 1)
-            .read_to_end(&mut out)
-            .map(|_| out)
+            .read_to_end(&mut out)?;
+        std::io::copy(&mut stdout, &mut std::io::sink())?;
+        Ok::<_, std::io::Error>(out)
     });
     let errors = std::thread::spawn(move || {
+        let mut stderr = stderr;
         let mut out = Vec::new();
-        let _ = stderr.take(64 << 10).read_to_end(&mut out);
+        let _ = (&mut stderr).take(64 << 10).read_to_end(&mut out);
+        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
         out
     });
     let started = std::time::Instant::now();
@@ -584,6 +590,17 @@ mod tests {
         );
         let bad = serde_json::json!({"metadata": {"name": "x"}, "data": {"release": "%%"}});
         assert!(decode_release(&bad).unwrap_err().contains("not base64"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_chatty_helm_never_blocks_on_a_full_pipe() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "head -c 300000 /dev/zero >&2; echo rendered"]);
+        let started = std::time::Instant::now();
+        let out = run_bounded(command, Path::new("sh")).unwrap();
+        assert_eq!(out, "rendered\n");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]
