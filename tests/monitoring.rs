@@ -1,7 +1,8 @@
-//! The monitoring files in `deploy/`: the alert rules pass `promtool check rules` and their
-//! unit tests (`promtool test rules`), and the Grafana dashboard has the four panels the
-//! README describes, each with PromQL that names only metrics `watch` exports. (Every
-//! query is also run against a real Prometheus in tests/cluster/watch.rs.)
+//! The monitoring files in `deploy/`: the alert rules (one cluster's and the fleet's) pass
+//! `promtool check rules` and their unit tests (`promtool test rules`), and the Grafana
+//! dashboards have the panels the README describes, each with PromQL that names only
+//! metrics `watch` exports; the fleet's aggregate by target and cluster. (Every query is
+//! also run against a real Prometheus in tests/cluster/watch.rs and tests/cluster/fleet.rs.)
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -33,9 +34,17 @@ fn alert_rules_are_valid_and_their_unit_tests_pass() {
     assert!(tested.contains("SUCCESS"), "{tested}");
 }
 
-/// The PromQL of every panel of the dashboard.
-pub fn dashboard_queries() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(deploy().join("grafana/kubectl-drift.json")).unwrap();
+#[test]
+fn fleet_alert_rules_are_valid_and_their_unit_tests_pass() {
+    let checked = promtool(&["check", "rules", "kubectl-drift-fleet.rules.yaml"]);
+    assert!(checked.contains("SUCCESS: 5 rules found"), "{checked}");
+    let tested = promtool(&["test", "rules", "kubectl-drift-fleet.rules.test.yaml"]);
+    assert!(tested.contains("SUCCESS"), "{tested}");
+}
+
+/// The PromQL of every panel of a dashboard in `deploy/grafana`, with the panel's title.
+pub fn dashboard_queries(file: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(deploy().join("grafana").join(file)).unwrap();
     let dashboard: serde_json::Value = serde_json::from_str(&text).unwrap();
     dashboard["panels"]
         .as_array()
@@ -54,7 +63,7 @@ pub fn dashboard_queries() -> Vec<(String, String)> {
 
 #[test]
 fn the_dashboard_has_its_panels_on_exported_metrics() {
-    let queries = dashboard_queries();
+    let queries = dashboard_queries("kubectl-drift.json");
     let titles: Vec<&str> = {
         let mut t: Vec<&str> = queries.iter().map(|(t, _)| t.as_str()).collect();
         t.dedup();
@@ -69,11 +78,16 @@ fn the_dashboard_has_its_panels_on_exported_metrics() {
             "Check health"
         ]
     );
+    names_only_exported_metrics(&queries);
+}
+
+/// Each query names at least one metric, and only metrics `watch` exports.
+fn names_only_exported_metrics(queries: &[(String, String)]) {
     let exported = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/watch/metrics.rs"),
     )
     .unwrap();
-    for (title, expr) in &queries {
+    for (title, expr) in queries {
         let metrics: Vec<&str> = expr
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .filter(|w| w.starts_with("kubectl_drift_"))
@@ -86,4 +100,29 @@ fn the_dashboard_has_its_panels_on_exported_metrics() {
             );
         }
     }
+}
+
+#[test]
+fn the_fleet_dashboard_aggregates_every_panel_by_cluster() {
+    let queries = dashboard_queries("kubectl-drift-fleet.json");
+    let titles: Vec<&str> = queries.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Drifted resources by cluster",
+            "Drifted fields by cluster",
+            "Oldest drift by cluster",
+            "Clusters checked",
+            "Time since the last good check",
+            "Check errors by cluster",
+            "Commit checked by cluster"
+        ]
+    );
+    for (title, expr) in &queries {
+        assert!(
+            expr.contains(" by (target, cluster_uid"),
+            "{title}: {expr} does not keep one series per cluster"
+        );
+    }
+    names_only_exported_metrics(&queries);
 }

@@ -226,7 +226,7 @@ fn json_has_the_documented_shape() {
     assert_eq!(summary.len(), 2);
     assert_eq!(
         summary[0],
-        json!({"context": "production", "target": null, "in_sync": 1, "drifted": 2, "missing": 1,
+        json!({"context": "production", "target": null, "cluster_uid": null, "in_sync": 1, "drifted": 2, "missing": 1,
                "accepted": 0, "ignored": 1, "ignored_field_count": 1, "extra": 1, "errors": 0,
                "skipped_files": 0, "commit": COMMIT, "read_only": false,
                "read_only_types": [], "error": null, "warnings": []})

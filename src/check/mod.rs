@@ -163,7 +163,10 @@ async fn checked(
                     let cluster = kubeconfig::connect_with_timeout(config, &context, timeout)
                         .await
                         .ok()?;
-                    let uid = kubeconfig::cluster_uid(&cluster).await.ok()?;
+                    let uid = kubeconfig::cluster_uid(&cluster)
+                        .await
+                        .ok()
+                        .filter(|u| !u.is_empty())?;
                     Some((context, uid))
                 }
             });
@@ -198,11 +201,20 @@ async fn checked(
         .collect();
     let connecting = futures::future::join_all(contexts.iter().map(|(_, context)| {
         let config = &kubeconfig;
+        let known_uid = known.clusters.get(*context).cloned();
         async move {
             let timeout = settings.cluster.request_timeout;
             let cluster = kubeconfig::connect_with_timeout(config, context, timeout).await?;
-            let catalog = Catalog::discover(&cluster).await?;
-            Ok::<_, ContextError>((cluster, catalog))
+            // The identity labels the report and the metrics; a context that may not read
+            // kube-system is checked all the same, without it.
+            let identity = async {
+                match known_uid {
+                    Some(uid) => Some(uid),
+                    None => kubeconfig::cluster_uid(&cluster).await.ok(),
+                }
+            };
+            let (catalog, uid) = tokio::join!(Catalog::discover(&cluster), identity);
+            Ok::<_, ContextError>((cluster, catalog?, uid))
         }
     }));
     let (desired, connected) = tokio::join!(reading, connecting);
@@ -225,7 +237,8 @@ async fn checked(
                 let outcome = match connected {
                     // A frozen server fails its own context at its first timed-out
                     // request; the other contexts go on.
-                    Ok((cluster, catalog)) => {
+                    Ok((cluster, catalog, uid)) => {
+                        summary.cluster_uid = uid.filter(|u| !u.is_empty());
                         let deadline = cluster.deadline.clone();
                         tokio::select! {
                             outcome = check_context(cluster, catalog, &server, (desired, declaring), settings, target, progress, rules, caches.map(|c| &c.live), renders, keep_handles) => outcome,

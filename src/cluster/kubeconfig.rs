@@ -253,7 +253,16 @@ pub async fn cluster_uid(cluster: &Cluster) -> Result<String, ClusterError> {
             what: "cannot read the kube-system namespace (the cluster's identity)".into(),
             error,
         })?;
-    Ok(namespace.metadata.uid.unwrap_or_default())
+    // The UID ends up in metric labels and reports: a server's answer is taken only when it
+    // looks like one.
+    let uid = namespace.metadata.uid.unwrap_or_default();
+    let plausible =
+        (1..=64).contains(&uid.len()) && uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if plausible {
+        Ok(uid)
+    } else {
+        Ok(String::new())
+    }
 }
 
 /// The server's version string, e.g. `v1.33.13`.

@@ -41,6 +41,7 @@
 //!   ],
 //!   "summary": [
 //!     {"context": "production", "target": "production",  // the config's target, or null
+//!      "cluster_uid": "5b1e2c3d-…",       // the kube-system namespace's UID, or null
 //!      "in_sync": 1, "drifted": 2, "missing": 1, "accepted": 0, "ignored": 0,
 //!      "ignored_field_count": 1, "extra": 0, "errors": 0, "skipped_files": 0,
 //!      "commit": "3f9c2a1…", "read_only": false,

@@ -69,6 +69,9 @@ pub struct ContextSummary {
     pub context: String,
     /// The config target the context belongs to, if any.
     pub target: Option<String>,
+    /// The cluster's identity (its `kube-system` namespace's UID), when the context could
+    /// read it: what tells apart clusters whose contexts share a name (`in-cluster`).
+    pub cluster_uid: Option<String>,
     pub in_sync: usize,
     pub drifted: usize,
     pub missing: usize,

@@ -1,7 +1,10 @@
 //! Prometheus metrics for `watch`: the text exposition format built from the latest report
 //! and what earlier rounds remember (when each drift was first seen, errors, last
 //! success). Cardinality stays bounded: series are per context, namespace, kind and status,
-//! never per field; per-resource series only when asked for. Pure: no I/O.
+//! never per field; per-resource series only when asked for. Every series about a context
+//! carries its identity (`target`, `cluster_uid`), so that a fleet's series aggregate by
+//! cluster; series about the watch process itself (rounds, requests, watches, leader) are
+//! the process's, named by the scrape. Pure: no I/O.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -36,6 +39,16 @@ pub fn key(r: &ResourceReport) -> ResourceKey {
     )
 }
 
+/// Who a context's series belong to, on every series about it: the config target (the
+/// context's name when no target names it), the key accepted records and alert state use;
+/// and the cluster's identity, the `kube-system` namespace's UID (empty until read), which
+/// tells apart a fleet's clusters whose contexts are all called `in-cluster`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContextIdentity {
+    pub target: String,
+    pub cluster_uid: String,
+}
+
 /// What `watch` remembers between rounds.
 #[derive(Debug, Clone, Default)]
 pub struct History {
@@ -53,8 +66,10 @@ pub struct History {
     /// Each context's resources as its last good round found them (without their objects):
     /// a failed round leaves the gauges at their last values instead of dropping them.
     pub resources: BTreeMap<String, Vec<ResourceReport>>,
-    /// Whether the last round checked the context, and its target.
-    pub up: BTreeMap<String, (bool, Option<String>)>,
+    /// Whether the last round checked the context.
+    pub up: BTreeMap<String, bool>,
+    /// Each context's identity labels, as last learnt: a failed round keeps them.
+    pub identities: BTreeMap<String, ContextIdentity>,
     /// What was alerted on each channel, when no state file keeps it.
     pub alerts: crate::notify::state::State,
     /// How many watches keep live state current, after the last round.
@@ -76,7 +91,7 @@ impl History {
             for context in contexts {
                 *self.errors.entry(context).or_default() += 1;
             }
-            for (up, _) in self.up.values_mut() {
+            for up in self.up.values_mut() {
                 *up = false;
             }
             return;
@@ -120,11 +135,31 @@ impl History {
                     .collect();
                 self.resources.insert(summary.context.clone(), kept);
             }
-            self.up.insert(
-                summary.context.clone(),
-                (summary.error.is_none(), summary.target.clone()),
-            );
+            self.up
+                .insert(summary.context.clone(), summary.error.is_none());
+            let identity = self.identities.entry(summary.context.clone()).or_default();
+            identity.target = summary
+                .target
+                .clone()
+                .unwrap_or_else(|| summary.context.clone());
+            // A round that could not reach the cluster does not know its UID: keep the last.
+            if let Some(uid) = &summary.cluster_uid {
+                identity.cluster_uid = uid.clone();
+            }
         }
+    }
+
+    /// The context's labels with its identity: `context`, `target`, `cluster_uid`.
+    fn labelled<'a>(&'a self, context: &'a str) -> [(&'a str, &'a str); 3] {
+        let identity = self.identities.get(context);
+        [
+            ("context", context),
+            ("target", identity.map_or(context, |i| i.target.as_str())),
+            (
+                "cluster_uid",
+                identity.map_or("", |i| i.cluster_uid.as_str()),
+            ),
+        ]
     }
 
     /// Every context's resources as last checked.
@@ -146,6 +181,13 @@ fn labels(pairs: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
         .collect();
     format!("{{{}}}", inner.join(","))
+}
+
+/// The labels of a series about a context: its identity, then `more`.
+fn context_labels(history: &History, context: &str, more: &[(&str, &str)]) -> String {
+    let mut pairs = history.labelled(context).to_vec();
+    pairs.extend_from_slice(more);
+    labels(&pairs)
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {
@@ -193,12 +235,15 @@ pub fn exposition(
             let _ = writeln!(
                 out,
                 "kubectl_drift_resources{} {}",
-                labels(&[
-                    ("context", context),
-                    ("namespace", namespace),
-                    ("kind", kind),
-                    ("status", &status_text)
-                ]),
+                context_labels(
+                    history,
+                    context,
+                    &[
+                        ("namespace", namespace),
+                        ("kind", kind),
+                        ("status", &status_text)
+                    ]
+                ),
                 by_status.get(&status).copied().unwrap_or(0)
             );
         }
@@ -223,11 +268,11 @@ pub fn exposition(
         let _ = writeln!(
             out,
             "kubectl_drift_drifted_fields{} {n}",
-            labels(&[
-                ("context", context),
-                ("namespace", namespace),
-                ("kind", kind)
-            ])
+            context_labels(
+                history,
+                context,
+                &[("namespace", namespace), ("kind", kind)]
+            )
         );
     }
 
@@ -251,11 +296,11 @@ pub fn exposition(
         let _ = writeln!(
             out,
             "kubectl_drift_drift_age_seconds{} {}",
-            labels(&[
-                ("context", context),
-                ("namespace", namespace),
-                ("kind", kind)
-            ]),
+            context_labels(
+                history,
+                context,
+                &[("namespace", namespace), ("kind", kind)]
+            ),
             (now - *since).num_seconds().max(0)
         );
     }
@@ -270,12 +315,15 @@ pub fn exposition(
             let _ = writeln!(
                 out,
                 "kubectl_drift_resource_drift_age_seconds{} {}",
-                labels(&[
-                    ("context", context),
-                    ("namespace", namespace.as_deref().unwrap_or("")),
-                    ("kind", kind),
-                    ("name", name)
-                ]),
+                context_labels(
+                    history,
+                    context,
+                    &[
+                        ("namespace", namespace.as_deref().unwrap_or("")),
+                        ("kind", kind),
+                        ("name", name)
+                    ]
+                ),
                 (now - *since).num_seconds().max(0)
             );
         }
@@ -291,7 +339,7 @@ pub fn exposition(
         let _ = writeln!(
             out,
             "kubectl_drift_last_success_timestamp_seconds{} {}",
-            labels(&[("context", context)]),
+            context_labels(history, context, &[]),
             at.timestamp()
         );
     }
@@ -306,7 +354,7 @@ pub fn exposition(
         let _ = writeln!(
             out,
             "kubectl_drift_last_success_age_seconds{} {}",
-            labels(&[("context", context)]),
+            context_labels(history, context, &[]),
             (now - *at).num_milliseconds().max(0) as f64 / 1000.0
         );
     }
@@ -315,16 +363,13 @@ pub fn exposition(
         &mut out,
         "kubectl_drift_target_up",
         "gauge",
-        "1 when the last round checked the context, 0 when it could not; by context and target.",
+        "1 when the last round checked the context, 0 when it could not.",
     );
-    for (context, (up, target)) in &history.up {
+    for (context, up) in &history.up {
         let _ = writeln!(
             out,
             "kubectl_drift_target_up{} {}",
-            labels(&[
-                ("context", context),
-                ("target", target.as_deref().unwrap_or(""))
-            ]),
+            context_labels(history, context, &[]),
             u8::from(*up)
         );
     }
@@ -339,7 +384,7 @@ pub fn exposition(
         let _ = writeln!(
             out,
             "kubectl_drift_check_errors_total{} {n}",
-            labels(&[("context", context)])
+            context_labels(history, context, &[])
         );
     }
 
@@ -417,7 +462,7 @@ pub fn exposition(
             let _ = writeln!(
                 out,
                 "kubectl_drift_git_info{} 1",
-                labels(&[("context", &summary.context), ("commit", commit)])
+                context_labels(history, &summary.context, &[("commit", commit)])
             );
         }
     }
@@ -449,6 +494,8 @@ mod tests {
             resources: statuses.iter().map(|(n, s)| resource(n, *s)).collect(),
             contexts: vec![ContextSummary {
                 context: "production".into(),
+                target: Some("prod".into()),
+                cluster_uid: Some("5b1e2c3d".into()),
                 commit: Some("abc".into()),
                 ..Default::default()
             }],
@@ -466,9 +513,9 @@ mod tests {
         history.record(Some(&second), t1, 1.0);
         let text = exposition(Some(&second), &history, t1, true);
         assert!(text.contains(
-            "kubectl_drift_drift_age_seconds{context=\"production\",namespace=\"shop\",kind=\"Deployment\"} 300"
+            "kubectl_drift_drift_age_seconds{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\",namespace=\"shop\",kind=\"Deployment\"} 300"
         ), "{text}");
-        assert!(text.contains("kubectl_drift_resource_drift_age_seconds{context=\"production\",namespace=\"shop\",kind=\"Deployment\",name=\"api\"} 0"));
+        assert!(text.contains("kubectl_drift_resource_drift_age_seconds{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\",namespace=\"shop\",kind=\"Deployment\",name=\"api\"} 0"));
         assert!(text.contains("status=\"Drifted\"} 1"));
         assert!(text.contains("status=\"Error\"} 0"));
         assert!(text.contains("kubectl_drift_rounds_total 2"));
@@ -488,11 +535,11 @@ mod tests {
         history.record(None, t0, 1.0);
         let text = exposition(None, &history, t0, false);
         assert!(
-            text.contains("kubectl_drift_check_errors_total{context=\"production\"} 1"),
+            text.contains("kubectl_drift_check_errors_total{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\"} 1"),
             "{text}"
         );
         assert!(
-            text.contains("kubectl_drift_last_success_timestamp_seconds{context=\"production\"} ")
+            text.contains("kubectl_drift_last_success_timestamp_seconds{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\"} ")
         );
     }
 
@@ -513,6 +560,8 @@ mod tests {
         history.record(Some(&first), t0, 1.0);
         let mut failed = report(&[]);
         failed.contexts[0].error = Some("timed out".into());
+        // A round that cannot reach the cluster does not learn its UID; the labels keep it.
+        failed.contexts[0].cluster_uid = None;
         history.record(Some(&failed), t1, 1.0);
         let text = exposition(Some(&failed), &history, t1, false);
         assert!(
@@ -524,21 +573,21 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("kubectl_drift_drifted_fields{context=\"production\",namespace=\"shop\",kind=\"Deployment\"} 1"),
+            text.contains("kubectl_drift_drifted_fields{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\",namespace=\"shop\",kind=\"Deployment\"} 1"),
             "an Accepted resource's fields are not drifted fields: {text}"
         );
         assert!(
-            text.contains("kubectl_drift_target_up{context=\"production\",target=\"\"} 0"),
+            text.contains("kubectl_drift_target_up{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\"} 0"),
             "{text}"
         );
         assert!(
-            text.contains("kubectl_drift_last_success_age_seconds{context=\"production\"} 90"),
+            text.contains("kubectl_drift_last_success_age_seconds{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\"} 90"),
             "{text}"
         );
         history.record(Some(&first), t1, 1.0);
         let text = exposition(Some(&first), &history, t1, false);
         assert!(
-            text.contains("kubectl_drift_target_up{context=\"production\",target=\"\"} 1"),
+            text.contains("kubectl_drift_target_up{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\"} 1"),
             "{text}"
         );
     }

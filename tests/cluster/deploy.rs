@@ -69,15 +69,41 @@ fn deploy_manifests_work_and_the_check_account_only_reads() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut files: Vec<_> = std::fs::read_dir(&deploy)
-        .unwrap()
+    let mut files: Vec<_> = [deploy.clone(), deploy.join("base")]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter(|p| !p.ends_with("kustomization.yaml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 5, "{files:?}");
+    assert!(files.len() >= 6, "{files:?}");
     for file in &files {
         dry_run(file);
+    }
+    // Each cluster's overlay of the base, as `kubectl apply -k` sends it.
+    let overlays: Vec<_> = std::fs::read_dir(deploy.join("clusters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(overlays.len() >= 2, "{overlays:?}");
+    for overlay in &overlays {
+        let out = kubectl(
+            "staging",
+            &[
+                "apply",
+                "--server-side",
+                "--dry-run=server",
+                "-k",
+                overlay.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{} was refused: {}",
+            overlay.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     // The Spinnaker pipeline's Run Job stages carry Job manifests of their own.
     let pipeline: Value = serde_json::from_str(
@@ -111,7 +137,11 @@ fn deploy_manifests_work_and_the_check_account_only_reads() {
     // For real: the service account, its role, and the policy that refuses its writes.
     kubectl_ok(
         "staging",
-        &["apply", "-f", deploy.join("rbac.yaml").to_str().unwrap()],
+        &[
+            "apply",
+            "-f",
+            deploy.join("base/rbac.yaml").to_str().unwrap(),
+        ],
     );
     let token = kubectl_ok(
         "staging",

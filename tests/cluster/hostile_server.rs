@@ -1002,7 +1002,7 @@ fn credentials_are_never_sent_in_clear_and_the_report_is_served_only_on_request(
     assert!(body.contains("--serve-report"), "{body}");
     assert!(!body.contains("live-only-value-Q7"));
 
-    // deploy/watch.yaml: no /report, and a NetworkPolicy that admits only the metrics port.
+    // deploy/base/watch.yaml: no /report, and a NetworkPolicy that admits only the metrics port.
     let out = kubectl_ok(
         "staging",
         &[
@@ -1011,7 +1011,7 @@ fn credentials_are_never_sent_in_clear_and_the_report_is_served_only_on_request(
             "-o",
             "json",
             "-f",
-            root().join("deploy/watch.yaml").to_str().unwrap(),
+            root().join("deploy/base/watch.yaml").to_str().unwrap(),
         ],
     );
     // One JSON document per object.
@@ -1025,7 +1025,7 @@ fn credentials_are_never_sent_in_clear_and_the_report_is_served_only_on_request(
     let policy = items
         .iter()
         .find(|i| i["kind"] == "NetworkPolicy")
-        .expect("deploy/watch.yaml has a NetworkPolicy");
+        .expect("deploy/base/watch.yaml has a NetworkPolicy");
     assert_eq!(
         policy["spec"]["podSelector"]["matchLabels"],
         deployment["spec"]["template"]["metadata"]["labels"]

@@ -14,6 +14,7 @@ mod differential;
 mod fix;
 mod fix_pipeline;
 mod fix_plan;
+mod fleet;
 mod foundation;
 mod helm;
 mod hostile_repo;

@@ -255,7 +255,7 @@ fn token_kubeconfig(dir: &std::path::Path, token: &str) -> std::path::PathBuf {
 fn a_type_that_may_not_be_dry_run_falls_back_alone_whatever_the_order() {
     let ns = namespace("per-type", &["staging"]);
     // An account that may read ConfigMaps, Deployments and Roles but patch (dry-run) only
-    // Deployments, as deploy/rbac.yaml does for Roles.
+    // Deployments, as deploy/base/rbac.yaml does for Roles.
     let rbac = format!(
         r#"apiVersion: v1
 kind: ServiceAccount

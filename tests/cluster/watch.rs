@@ -105,12 +105,51 @@ pub fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) 
     }
 }
 
+/// The value of the first sample of `series` (`name` or `name{label="value",…}`) whose
+/// labels include the ones given, in any order: so that a test names only the labels it
+/// cares about.
 pub fn sample(metrics: &str, series: &str) -> Option<f64> {
+    let (name, wanted) = split_series(series);
     metrics
         .lines()
-        .find(|l| l.starts_with(series))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|line| {
+            let (head, value) = line.rsplit_once(' ')?;
+            let (n, labels) = split_series(head);
+            (n == name && wanted.iter().all(|w| labels.contains(w)))
+                .then(|| value.parse().ok())
+                .flatten()
+        })
+}
+
+/// `name{a="1",b="2"}` as its name and its `a="1"` pairs.
+fn split_series(series: &str) -> (&str, Vec<&str>) {
+    match series.split_once('{') {
+        None => (series, Vec::new()),
+        Some((name, rest)) => {
+            let inner = rest.strip_suffix('}').unwrap_or(rest);
+            let mut pairs = Vec::new();
+            let mut start = 0;
+            let mut quoted = false;
+            let mut escaped = false;
+            for (i, c) in inner.char_indices() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => {
+                        pairs.push(&inner[start..i]);
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            if start < inner.len() {
+                pairs.push(&inner[start..]);
+            }
+            (name, pairs)
+        }
+    }
 }
 
 #[test]
@@ -150,10 +189,29 @@ fn watch_once_writes_metrics_that_promtool_accepts() {
         metrics.contains("kubectl_drift_resource_drift_age_seconds{"),
         "{metrics}"
     );
+    // Every series about the context carries its target and the cluster's identity.
+    let uid = kubectl_ok(
+        "staging",
+        &[
+            "get",
+            "namespace",
+            "kube-system",
+            "-o",
+            "jsonpath={.metadata.uid}",
+        ],
+    );
+    assert!(!uid.trim().is_empty());
+    let identity = format!(
+        "{{context=\"staging\",target=\"staging\",cluster_uid=\"{}\"",
+        uid.trim()
+    );
     assert!(
-        metrics.contains("kubectl_drift_git_info{context=\"staging\",commit=\""),
+        metrics.contains(&format!("kubectl_drift_git_info{identity},commit=\"")),
         "{metrics}"
     );
+    for line in metrics.lines().filter(|l| l.contains("context=")) {
+        assert!(line.contains(&identity), "{line}");
+    }
     let mut promtool = Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
@@ -422,7 +480,7 @@ fn watch_keeps_serving_while_the_api_server_is_gone_and_recovers() {
     assert_eq!(
         sample(
             &text,
-            "kubectl_drift_target_up{context=\"staging\",target=\"\"}"
+            "kubectl_drift_target_up{context=\"staging\",target=\"staging\"}"
         ),
         Some(0.0),
         "{text}"
@@ -450,7 +508,7 @@ fn watch_keeps_serving_while_the_api_server_is_gone_and_recovers() {
     assert_eq!(
         sample(
             &metrics(),
-            "kubectl_drift_target_up{context=\"staging\",target=\"\"}"
+            "kubectl_drift_target_up{context=\"staging\",target=\"staging\"}"
         ),
         Some(1.0)
     );
