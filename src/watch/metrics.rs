@@ -3,8 +3,8 @@
 //! success). Cardinality stays bounded: series are per context, namespace, kind and status,
 //! never per field; per-resource series only when asked for. Every series about a context
 //! carries its identity (`target`, `cluster_uid`), so that a fleet's series aggregate by
-//! cluster; series about the watch process itself (rounds, requests, watches, leader) are
-//! the process's, named by the scrape. Pure: no I/O.
+//! cluster; so do the series about the watch process itself (rounds, requests, watches,
+//! leader) when it checks one cluster, as a fleet's watches do. Pure: no I/O.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -183,6 +183,19 @@ fn labels(pairs: &[(&str, &str)]) -> String {
     format!("{{{}}}", inner.join(","))
 }
 
+/// The labels of the series about the watch process itself: when it checks one context, as
+/// a fleet's watch does, that context's target and cluster, so that every series of a
+/// fleet's watch names its cluster; none when it checks several (no one cluster is right).
+pub fn process_labels(history: &History) -> String {
+    match history.identities.iter().collect::<Vec<_>>().as_slice() {
+        [(_, identity)] => labels(&[
+            ("target", &identity.target),
+            ("cluster_uid", &identity.cluster_uid),
+        ]),
+        _ => String::new(),
+    }
+}
+
 /// The labels of a series about a context: its identity, then `more`.
 fn context_labels(history: &History, context: &str, more: &[(&str, &str)]) -> String {
     let mut pairs = history.labelled(context).to_vec();
@@ -203,6 +216,7 @@ pub fn exposition(
     per_resource: bool,
 ) -> String {
     let mut out = String::new();
+    let process = process_labels(history);
     let empty = Report::default();
     let report = report.unwrap_or(&empty);
     type Group = (String, String, String);
@@ -396,7 +410,7 @@ pub fn exposition(
     );
     let _ = writeln!(
         out,
-        "kubectl_drift_check_duration_seconds {:.3}",
+        "kubectl_drift_check_duration_seconds{process} {:.3}",
         history.last_duration
     );
     header(
@@ -405,7 +419,11 @@ pub fn exposition(
         "counter",
         "Rounds run since start.",
     );
-    let _ = writeln!(out, "kubectl_drift_rounds_total {}", history.rounds);
+    let _ = writeln!(
+        out,
+        "kubectl_drift_rounds_total{process} {}",
+        history.rounds
+    );
 
     header(
         &mut out,
@@ -415,7 +433,7 @@ pub fn exposition(
     );
     let _ = writeln!(
         out,
-        "kubectl_drift_list_requests_total {}",
+        "kubectl_drift_list_requests_total{process} {}",
         crate::cluster::live::LIST_REQUESTS.load(std::sync::atomic::Ordering::Relaxed)
     );
 
@@ -425,7 +443,7 @@ pub fn exposition(
         "gauge",
         "Watches keeping live state current (per context, type, namespace and selector); those no round reads any more are dropped.",
     );
-    let _ = writeln!(out, "kubectl_drift_watches {}", history.watches);
+    let _ = writeln!(out, "kubectl_drift_watches{process} {}", history.watches);
 
     header(
         &mut out,
@@ -435,7 +453,7 @@ pub fn exposition(
     );
     let _ = writeln!(
         out,
-        "kubectl_drift_git_reads_total {}",
+        "kubectl_drift_git_reads_total{process} {}",
         crate::source::GIT_READS.load(std::sync::atomic::Ordering::Relaxed)
     );
 
@@ -447,7 +465,7 @@ pub fn exposition(
     );
     let _ = writeln!(
         out,
-        "kubectl_drift_helm_renders_total {}",
+        "kubectl_drift_helm_renders_total{process} {}",
         crate::check::helm::RENDERS.load(std::sync::atomic::Ordering::Relaxed)
     );
 
@@ -518,7 +536,9 @@ mod tests {
         assert!(text.contains("kubectl_drift_resource_drift_age_seconds{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\",namespace=\"shop\",kind=\"Deployment\",name=\"api\"} 0"));
         assert!(text.contains("status=\"Drifted\"} 1"));
         assert!(text.contains("status=\"Error\"} 0"));
-        assert!(text.contains("kubectl_drift_rounds_total 2"));
+        assert!(
+            text.contains("kubectl_drift_rounds_total{target=\"prod\",cluster_uid=\"5b1e2c3d\"} 2")
+        );
         let third = report(&[("web", Status::InSync), ("api", Status::InSync)]);
         history.record(Some(&third), t1, 1.0);
         assert!(history.drift_since.is_empty());
@@ -588,6 +608,34 @@ mod tests {
         let text = exposition(Some(&first), &history, t1, false);
         assert!(
             text.contains("kubectl_drift_target_up{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\"} 1"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn process_series_name_the_cluster_only_when_the_watch_checks_one() {
+        let t0: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().unwrap();
+        let mut history = History::default();
+        let one = report(&[("web", Status::InSync)]);
+        history.record(Some(&one), t0, 1.0);
+        let text = exposition(Some(&one), &history, t0, false);
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            assert!(
+                line.contains("target=\"prod\",cluster_uid=\"5b1e2c3d\""),
+                "{line}"
+            );
+        }
+        let mut two = one.clone();
+        two.contexts.push(ContextSummary {
+            context: "staging".into(),
+            cluster_uid: Some("77aa".into()),
+            ..Default::default()
+        });
+        history.record(Some(&two), t0, 1.0);
+        let text = exposition(Some(&two), &history, t0, false);
+        assert!(text.contains("\nkubectl_drift_rounds_total 2\n"), "{text}");
+        assert!(
+            text.contains("kubectl_drift_target_up{context=\"staging\",target=\"staging\",cluster_uid=\"77aa\"} 1"),
             "{text}"
         );
     }

@@ -67,6 +67,9 @@ pub enum WatchError {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub metrics: String,
+    /// The labels of the process's own series (`metrics::process_labels`), for the
+    /// leader's.
+    pub process_labels: String,
     pub report_json: Option<String>,
     /// Whether `/report` is served at all.
     pub serve_report: bool,
@@ -350,6 +353,7 @@ async fn round(
     {
         let mut shared = snapshot.write().unwrap_or_else(|e| e.into_inner());
         shared.metrics = text.clone();
+        shared.process_labels = metrics::process_labels(history);
         shared.last_round = Some(Instant::now());
         let checked_all = report
             .as_ref()

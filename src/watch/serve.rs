@@ -39,8 +39,9 @@ fn answer<B>(request: &Request<B>, snapshot: &RwLock<Snapshot>) -> Response<Full
             "text/plain; version=0.0.4; charset=utf-8",
             match shared.leader {
                 Some(leader) => format!(
-                    "{}# HELP kubectl_drift_leader 1 when this replica holds the lease and runs rounds, 0 on a standby.\n# TYPE kubectl_drift_leader gauge\nkubectl_drift_leader {}\n",
+                    "{}# HELP kubectl_drift_leader 1 when this replica holds the lease and runs rounds, 0 on a standby.\n# TYPE kubectl_drift_leader gauge\nkubectl_drift_leader{} {}\n",
                     shared.metrics,
+                    shared.process_labels,
                     u8::from(leader)
                 ),
                 None => shared.metrics.clone(),

@@ -353,6 +353,21 @@ fn a_fleet_of_watches_fills_every_fleet_panel_with_a_series_per_cluster() {
             std::thread::sleep(Duration::from_millis(500));
         }
     }
+    // Every series each watch serves names its cluster, the process's own ones too.
+    for ((cluster, uid), port) in expected.iter().zip(&ports) {
+        let (_, metrics) = get(*port, "/metrics").unwrap();
+        let identity = format!("target=\"{cluster}\",cluster_uid=\"{uid}\"");
+        let samples: Vec<&str> = metrics.lines().filter(|l| !l.starts_with('#')).collect();
+        assert!(
+            samples
+                .iter()
+                .any(|l| l.starts_with("kubectl_drift_leader{")),
+            "{metrics}"
+        );
+        for line in samples {
+            assert!(line.contains(&identity), "{cluster}: {line}");
+        }
+    }
     // The values agree with the clusters: one drifted ConfigMap each, checked, on one commit.
     for (target, _) in &expected {
         let drifted = format!(

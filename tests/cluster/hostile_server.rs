@@ -986,8 +986,8 @@ fn credentials_are_never_sent_in_clear_and_the_report_is_served_only_on_request(
     let mut answered = None;
     while started.elapsed() < std::time::Duration::from_secs(30) {
         if let Some((200, metrics)) = http_get(port, "/metrics") {
-            if metrics.contains("kubectl_drift_rounds_total 1")
-                || metrics.contains("kubectl_drift_rounds_total 2")
+            if crate::watch::sample(&metrics, "kubectl_drift_rounds_total")
+                .is_some_and(|rounds| rounds >= 1.0)
             {
                 answered = http_get(port, "/report");
                 break;
