@@ -12,65 +12,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::common::*;
-use crate::watch::{free_port, get, wait_for, Killed};
+use crate::watch::{free_port, get, wait_for, Killed, Prometheus};
 
 const CLUSTERS: [&str; 2] = ["staging", "production"];
-
-/// A real Prometheus on loopback, stopped when dropped.
-pub struct Prometheus {
-    pub port: u16,
-    _data: tempfile::TempDir,
-    _process: Killed,
-}
-
-impl Prometheus {
-    /// Starts Prometheus with `config` (prometheus.yml's text); `files` are written beside it.
-    pub fn start(config: &str, files: &[(&str, &str)]) -> Prometheus {
-        let data = tempfile::tempdir().unwrap();
-        let port = free_port();
-        std::fs::write(data.path().join("prometheus.yml"), config).unwrap();
-        for (name, text) in files {
-            std::fs::write(data.path().join(name), text).unwrap();
-        }
-        let process = Command::new("prometheus")
-            .current_dir(data.path())
-            .arg("--config.file=prometheus.yml")
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                data.path().join("tsdb").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("prometheus is missing: install Debian's prometheus package");
-        Prometheus {
-            port,
-            _data: data,
-            _process: Killed(process),
-        }
-    }
-
-    /// An instant query's result vector (empty while Prometheus cannot answer).
-    pub fn query(&self, expr: &str) -> Vec<Value> {
-        let encoded: String = expr
-            .bytes()
-            .map(|b| match b {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        get(self.port, &format!("/api/v1/query?query={encoded}"))
-            .and_then(|(_, body)| serde_json::from_str::<Value>(&body).ok())
-            .and_then(|answer| answer["data"]["result"].as_array().cloned())
-            .unwrap_or_default()
-    }
-
-    /// The value of the first series of an instant query.
-    pub fn value(&self, expr: &str) -> Option<f64> {
-        self.query(expr).first()?["value"][1].as_str()?.parse().ok()
-    }
-}
 
 /// `kubectl kustomize` of an overlay, as JSON objects.
 fn rendered(overlay: &Path) -> Vec<Value> {

@@ -97,6 +97,62 @@ pub fn spawn_watch(
     Killed(child)
 }
 
+/// A real Prometheus on loopback, stopped when dropped.
+pub struct Prometheus {
+    pub port: u16,
+    _data: tempfile::TempDir,
+    _process: Killed,
+}
+
+impl Prometheus {
+    /// Starts Prometheus with `config` (prometheus.yml's text); `files` are written beside it.
+    pub fn start(config: &str, files: &[(&str, &str)]) -> Prometheus {
+        let data = tempfile::tempdir().unwrap();
+        let port = free_port();
+        std::fs::write(data.path().join("prometheus.yml"), config).unwrap();
+        for (name, text) in files {
+            std::fs::write(data.path().join(name), text).unwrap();
+        }
+        let process = Command::new("prometheus")
+            .current_dir(data.path())
+            .arg("--config.file=prometheus.yml")
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                data.path().join("tsdb").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prometheus is missing: install Debian's prometheus package");
+        Prometheus {
+            port,
+            _data: data,
+            _process: Killed(process),
+        }
+    }
+
+    /// An instant query's result vector (empty while Prometheus cannot answer).
+    pub fn query(&self, expr: &str) -> Vec<Value> {
+        let encoded: String = expr
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        get(self.port, &format!("/api/v1/query?query={encoded}"))
+            .and_then(|(_, body)| serde_json::from_str::<Value>(&body).ok())
+            .and_then(|answer| answer["data"]["result"].as_array().cloned())
+            .unwrap_or_default()
+    }
+
+    /// The value of the first series of an instant query.
+    pub fn value(&self, expr: &str) -> Option<f64> {
+        self.query(expr).first()?["value"][1].as_str()?.parse().ok()
+    }
+}
+
 pub fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     let start = Instant::now();
     while !check() {
@@ -261,43 +317,13 @@ fn prometheus_sees_drift_rise_age_and_fall_and_watch_stops_on_sigterm() {
     let report: Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["summary"][0]["in_sync"], 1);
 
-    let data = tempfile::tempdir().unwrap();
-    let prom_port = free_port();
-    let config = data.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
+    let prometheus = Prometheus::start(
+        &format!(
             "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nscrape_configs:\n  - job_name: kubectl-drift\n    static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n"
         ),
-    )
-    .unwrap();
-    let prometheus = Command::new("prometheus")
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            data.path().join("tsdb").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("prometheus is missing: install Debian's prometheus package");
-    let _prometheus = Killed(prometheus);
-    let query = |expr: &str| -> Option<f64> {
-        let encoded: String = expr
-            .bytes()
-            .map(|b| match b {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        let (_, body) = get(prom_port, &format!("/api/v1/query?query={encoded}"))?;
-        let answer: Value = serde_json::from_str(&body).ok()?;
-        answer["data"]["result"][0]["value"][1]
-            .as_str()?
-            .parse()
-            .ok()
-    };
+        &[],
+    );
+    let query = |expr: &str| prometheus.value(expr);
     let drifted = format!("sum(kubectl_drift_resources{{namespace=\"{ns}\",status=\"Drifted\"}})");
     wait_for(
         "Prometheus to scrape an in-sync round",
