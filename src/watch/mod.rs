@@ -267,6 +267,12 @@ fn set_leader(snapshot: &RwLock<Snapshot>, leader: Option<bool>) {
         // A new leader's rounds start now: liveness counts from here.
         shared.started = Some(Instant::now());
     }
+    if leader == Some(false) {
+        // A replica that lost the lease serves no stale gauges: beside the new leader's,
+        // a fleet's `sum by (target, cluster_uid)` would count its clusters twice.
+        shared.metrics.clear();
+        shared.report_json = None;
+    }
     shared.leader = leader;
 }
 
@@ -400,4 +406,27 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&temp, bytes)?;
     std::fs::rename(&temp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replica_that_loses_the_lease_stops_serving_its_last_round() {
+        let snapshot = RwLock::new(Snapshot::default());
+        set_leader(&snapshot, Some(true));
+        {
+            let mut shared = snapshot.write().unwrap();
+            shared.metrics = "kubectl_drift_resources{} 1\n".into();
+            shared.report_json = Some("{}".into());
+        }
+        set_leader(&snapshot, Some(true));
+        assert!(!snapshot.read().unwrap().metrics.is_empty());
+        set_leader(&snapshot, Some(false));
+        let shared = snapshot.read().unwrap();
+        assert!(shared.metrics.is_empty());
+        assert!(shared.report_json.is_none());
+        assert_eq!(shared.leader, Some(false));
+    }
 }
