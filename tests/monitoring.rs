@@ -37,7 +37,7 @@ fn alert_rules_are_valid_and_their_unit_tests_pass() {
 #[test]
 fn fleet_alert_rules_are_valid_and_their_unit_tests_pass() {
     let checked = promtool(&["check", "rules", "kubectl-drift-fleet.rules.yaml"]);
-    assert!(checked.contains("SUCCESS: 5 rules found"), "{checked}");
+    assert!(checked.contains("SUCCESS: 7 rules found"), "{checked}");
     let tested = promtool(&["test", "rules", "kubectl-drift-fleet.rules.test.yaml"]);
     assert!(tested.contains("SUCCESS"), "{tested}");
 }

@@ -143,6 +143,7 @@ async fn checked(
     };
     // Targets pinned to a cluster take the contexts that reach it, whatever their names:
     // the identity of each context no target names is looked up (one GET each).
+    let mut unidentified: BTreeMap<String, String> = BTreeMap::new();
     if let Some(config) = config
         .as_ref()
         .filter(|c| c.targets.iter().any(|t| t.cluster_uid.is_some()))
@@ -160,23 +161,51 @@ async fn checked(
                 let config = &kubeconfig;
                 async move {
                     let timeout = settings.cluster.request_timeout;
-                    let cluster = kubeconfig::connect_with_timeout(config, &context, timeout)
-                        .await
-                        .ok()?;
-                    let uid = kubeconfig::cluster_uid(&cluster)
-                        .await
-                        .ok()
-                        .filter(|u| !u.is_empty())?;
-                    Some((context, uid))
+                    let uid =
+                        match kubeconfig::connect_with_timeout(config, &context, timeout).await {
+                            Ok(cluster) => match kubeconfig::cluster_uid(&cluster).await {
+                                Ok(uid) if uid.is_empty() => {
+                                    Err("its kube-system namespace has no valid UID".to_string())
+                                }
+                                Ok(uid) => Ok(uid),
+                                Err(error) => Err(error.to_string()),
+                            },
+                            Err(error) => Err(error.to_string()),
+                        };
+                    (context, uid)
                 }
             });
-        known.clusters = futures::future::join_all(lookups)
-            .await
-            .into_iter()
-            .flatten()
-            .collect();
+        for (context, uid) in futures::future::join_all(lookups).await {
+            match uid {
+                Ok(uid) => {
+                    known.clusters.insert(context, uid);
+                }
+                Err(why) => {
+                    unidentified.insert(context, why);
+                }
+            }
+        }
     }
-    let plan = settings::plan(settings, config.as_ref(), &known)?;
+    let mut plan = settings::plan(settings, config.as_ref(), &known)?;
+    // A context whose cluster could not be told is not checked as no target's: with the
+    // whole repository, under the wrong name. It is an error of its own, the others go on.
+    let mut unresolved: Vec<ContextSummary> = Vec::new();
+    for target in plan.iter_mut().filter(|t| t.name.is_none()) {
+        target.contexts.retain(|context| match unidentified.get(context) {
+            Some(why) => {
+                unresolved.push(ContextSummary {
+                    context: context.clone(),
+                    error: Some(format!(
+                        "cannot tell which target it is: {why}. The config pins targets by clusterUID: let this context read the kube-system namespace, or name it in its target's context:"
+                    )),
+                    ..Default::default()
+                });
+                false
+            }
+            None => true,
+        });
+    }
+    plan.retain(|t| !t.contexts.is_empty());
     let opened = std::sync::Arc::new(opened);
 
     // Git is read while the clusters are reached and discovered: neither waits for the other.
@@ -295,6 +324,7 @@ async fn checked(
         checked.report.contexts.push(summary);
         checked.clusters.extend(cluster);
     }
+    checked.report.contexts.extend(unresolved);
     let today = chrono::Utc::now().date_naive();
     if let Some(config) = &config {
         ignore::check_rules(&checked.report.resources, &config.ignore)?;

@@ -137,11 +137,16 @@ impl History {
             }
             self.up
                 .insert(summary.context.clone(), summary.error.is_none());
+            let known = self.identities.contains_key(&summary.context);
             let identity = self.identities.entry(summary.context.clone()).or_default();
-            identity.target = summary
-                .target
-                .clone()
-                .unwrap_or_else(|| summary.context.clone());
+            // A context that could not be checked may not know its target either (its
+            // cluster out of reach): its series keep the labels they had.
+            if summary.error.is_none() || !known {
+                identity.target = summary
+                    .target
+                    .clone()
+                    .unwrap_or_else(|| summary.context.clone());
+            }
             // A round that could not reach the cluster does not know its UID: keep the last.
             if let Some(uid) = &summary.cluster_uid {
                 identity.cluster_uid = uid.clone();
@@ -580,8 +585,10 @@ mod tests {
         history.record(Some(&first), t0, 1.0);
         let mut failed = report(&[]);
         failed.contexts[0].error = Some("timed out".into());
-        // A round that cannot reach the cluster does not learn its UID; the labels keep it.
+        // A round that cannot reach the cluster learns neither its UID nor its target; the
+        // labels keep them.
         failed.contexts[0].cluster_uid = None;
+        failed.contexts[0].target = None;
         history.record(Some(&failed), t1, 1.0);
         let text = exposition(Some(&failed), &history, t1, false);
         assert!(

@@ -121,3 +121,59 @@ fn a_target_pinned_to_its_cluster_takes_any_context_that_reaches_it() {
         "{stderr} {report:#}"
     );
 }
+
+/// A context that may not read `kube-system` cannot be told to be a pinned target's: it is
+/// an error of its own, never checked as no target's (with the whole repository, under
+/// its own name, as a fleet's dashboards would then show a cluster that is not there).
+#[test]
+fn a_context_whose_cluster_cannot_be_told_is_an_error_not_a_target_of_its_own() {
+    let ns = namespace("cluid-unknown", &["staging"]);
+    let uid = kubectl_ok(
+        "staging",
+        &[
+            "get",
+            "namespace",
+            "kube-system",
+            "-o",
+            "jsonpath={.metadata.uid}",
+        ],
+    );
+    // An account that reads ConfigMaps in one namespace and nothing else.
+    let rbac = format!(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: limited, namespace: {ns}}}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: limited, namespace: {ns}}}\nrules:\n- apiGroups: [\"\"]\n  resources: [configmaps]\n  verbs: [get, list, watch, patch]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: limited, namespace: {ns}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: limited}}\nsubjects:\n- {{kind: ServiceAccount, name: limited, namespace: {ns}}}\n"
+    );
+    apply("staging", &ns, &rbac);
+    apply("staging", &ns, SETTINGS);
+    let token = kubectl_ok(
+        "staging",
+        &["create", "token", "limited", "-n", &ns, "--duration=1h"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = crate::versions::token_kubeconfig(dir.path(), token.trim());
+    let config = format!(
+        "targets:\n  - name: staging\n    context: stage-admin\n    clusterUID: {}\n    paths: [k8s]\n    namespace: {ns}\n",
+        uid.trim()
+    );
+    let repo = git_repo(&[
+        (".kubectl-drift.yaml", &config),
+        ("k8s/settings.yaml", SETTINGS),
+        // Outside the target's paths: checked only if the context were no target's.
+        ("other/settings.yaml", SETTINGS),
+    ]);
+    let out = drift()
+        .current_dir(repo.path())
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["check", "--context", "limited", "-o", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = &report["summary"][0];
+    assert_eq!(summary["context"], "limited", "{report:#}");
+    assert_eq!(summary["target"], Value::Null);
+    let error = summary["error"].as_str().unwrap();
+    assert!(error.contains("cannot tell which target it is"), "{error}");
+    assert!(error.contains("kube-system"), "{error}");
+    assert_eq!(report["resources"], serde_json::json!([]), "{report:#}");
+}

@@ -197,6 +197,21 @@ fn a_fleet_of_watches_fills_every_fleet_panel_with_a_series_per_cluster() {
                 "every object of the overlay says its cluster: {object}"
             );
         }
+        // The Git token is created by hand, never overwritten by an apply of the overlay.
+        assert!(
+            !objects.iter().any(|o| o["kind"] == "Secret"),
+            "{cluster}'s overlay applies a Secret"
+        );
+        let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
+        let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+        let interval = container["args"]
+            .as_array()
+            .unwrap()
+            .windows(2)
+            .find(|w| w[0] == "--interval")
+            .map(|w| w[1].clone());
+        let expected_interval = if cluster == "staging" { "1m" } else { "5m" };
+        assert_eq!(interval, Some(Value::from(expected_interval)), "{cluster}");
         let port = free_port();
         let args = watch_args(&objects, repo.path(), port, &webhook);
         assert!(
@@ -347,7 +362,7 @@ fn a_fleet_of_watches_fills_every_fleet_panel_with_a_series_per_cluster() {
         .iter()
         .flat_map(|g| g["rules"].as_array().unwrap())
         .collect();
-    assert_eq!(all.len(), 5, "{rules}");
+    assert_eq!(all.len(), 7, "{rules}");
     for rule in &all {
         assert_eq!(rule["health"], "ok", "{rule}");
     }

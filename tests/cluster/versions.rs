@@ -227,7 +227,7 @@ fn custom_resources_in_a_served_and_the_storage_version_are_both_in_sync() {
 }
 
 /// A kubeconfig for a token on the staging cluster, as context `limited`.
-fn token_kubeconfig(dir: &std::path::Path, token: &str) -> std::path::PathBuf {
+pub(crate) fn token_kubeconfig(dir: &std::path::Path, token: &str) -> std::path::PathBuf {
     let text = std::fs::read_to_string(&testenv().kubeconfig).unwrap();
     let config = kubectl_drift::yaml::read(&text).unwrap();
     let cluster = config["clusters"]
