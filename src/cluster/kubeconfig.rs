@@ -253,16 +253,18 @@ pub async fn cluster_uid(cluster: &Cluster) -> Result<String, ClusterError> {
             what: "cannot read the kube-system namespace (the cluster's identity)".into(),
             error,
         })?;
-    // The UID ends up in metric labels and reports: a server's answer is taken only when it
-    // looks like one.
     let uid = namespace.metadata.uid.unwrap_or_default();
-    let plausible =
-        (1..=64).contains(&uid.len()) && uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if plausible {
-        Ok(uid)
+    Ok(if plausible_uid(&uid) {
+        uid
     } else {
-        Ok(String::new())
-    }
+        String::new()
+    })
+}
+
+/// The UID ends up in metric labels and reports: a server's answer is taken only when it
+/// looks like one (at most 64 letters, digits and `-`), never a megabyte or a line break.
+fn plausible_uid(uid: &str) -> bool {
+    (1..=64).contains(&uid.len()) && uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// The server's version string, e.g. `v1.33.13`.
@@ -277,4 +279,23 @@ pub async fn server_version(cluster: &Cluster) -> Result<String, ClusterError> {
             what: "cannot read the server version".into(),
             error,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plausible_uid;
+
+    #[test]
+    fn only_a_uid_shaped_answer_is_taken_as_the_clusters_identity() {
+        assert!(plausible_uid("5b1e2c3d-8f0a-4c1e-9d2b-7a6f3e1c0b94"));
+        for hostile in [
+            "",
+            "a\"} 1\nkubectl_drift_leader 1",
+            "uid with spaces",
+            "\u{1b}[31mred",
+            &"a".repeat(65),
+        ] {
+            assert!(!plausible_uid(hostile), "{hostile:?}");
+        }
+    }
 }
