@@ -652,34 +652,23 @@ fn without_helm_or_with_unvendored_dependencies_the_error_says_what_to_do() {
 
 #[test]
 fn watch_renders_a_chart_again_only_when_the_commit_changes() {
-    use crate::watch::{free_port, get, sample, wait_for, Killed};
+    use crate::watch::{free_port, get, sample, wait_for};
     use std::time::Duration;
     let ns = namespace("helm-watch", &["production"]);
     let repo = chart_repo(&[]);
     install(repo.path(), &ns);
     let port = free_port();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
-        .current_dir(repo.path())
-        .env("KUBECONFIG", &testenv().kubeconfig)
-        .args([
-            "watch",
-            "--interval",
-            "1s",
-            "--context",
-            "production",
-            "--path",
-            "charts/shop",
-            "-n",
-            &ns,
-        ])
-        .args(helm_binary())
-        .args(["--helm-values", PRODUCTION_VALUES, "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let _watch = Killed(child);
+    let binary = helm_binary();
+    let mut args: Vec<&str> = vec!["--path", "charts/shop", "-n", &ns];
+    args.extend(binary.iter().map(String::as_str));
+    args.extend(["--helm-values", PRODUCTION_VALUES]);
+    let _watch = crate::watch::spawn_watch_with(
+        repo.path(),
+        &testenv().kubeconfig,
+        "production",
+        port,
+        &args,
+    );
     let metrics = || {
         get(port, "/metrics")
             .map(|(_, body)| body)

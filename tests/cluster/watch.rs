@@ -68,27 +68,37 @@ impl Drop for Killed {
     }
 }
 
-/// `watch` every second on `ns` of staging, serving on `port`; killed when dropped.
+/// `watch` every second on `ns` of staging, serving `/report` on `port`; killed when dropped.
 pub fn spawn_watch(
     dir: &std::path::Path,
     kubeconfig: &std::path::Path,
     ns: &str,
     port: u16,
 ) -> Killed {
+    spawn_watch_with(
+        dir,
+        kubeconfig,
+        "staging",
+        port,
+        &["-n", ns, "--serve-report"],
+    )
+}
+
+/// `watch` every second on `context` with `args`, from `dir`, listening on `port`; killed
+/// when dropped.
+pub fn spawn_watch_with(
+    dir: &std::path::Path,
+    kubeconfig: &std::path::Path,
+    context: &str,
+    port: u16,
+    args: &[&str],
+) -> Killed {
     let child = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
         .current_dir(dir)
         .env("KUBECONFIG", kubeconfig)
-        .args([
-            "watch",
-            "--interval",
-            "1s",
-            "--context",
-            "staging",
-            "-n",
-            ns,
-            "--serve-report",
-            "--listen",
-        ])
+        .args(["watch", "--interval", "1s", "--context", context])
+        .args(args)
+        .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -557,25 +567,14 @@ fn watch_alerts_once_per_change_without_a_state_file() {
     set_mode(&ns, "two");
     let (url, bodies) = webhook_receiver("/hooks/watch");
     let port = free_port();
-    let child = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
-        .current_dir(repo.path())
-        .env("KUBECONFIG", &testenv().kubeconfig)
-        .args([
-            "watch",
-            "--interval",
-            "1s",
-            "--context",
-            "staging",
-            "-n",
-            &ns,
-        ])
-        .args(["--notify", &format!("webhook={url}"), "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _watch = Killed(child);
+    let webhook = format!("webhook={url}");
+    let _watch = spawn_watch_with(
+        repo.path(),
+        &testenv().kubeconfig,
+        "staging",
+        port,
+        &["-n", &ns, "--notify", &webhook],
+    );
     let rounds = || {
         get(port, "/metrics")
             .and_then(|(_, body)| sample(&body, "kubectl_drift_rounds_total"))
@@ -604,31 +603,30 @@ fn two_replicas_elect_one_leader_and_never_alert_twice() {
     set_mode(&ns, "two");
     let (url, bodies) = webhook_receiver("/hooks/lead");
     let lease = format!("lease-{ns}");
+    // Shared alert state: a handover does not alert again either.
+    let state = format!("configmap/{ns}/alerts");
+    let webhook = format!("webhook={url}");
     let spawn = |port: u16| {
-        Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
-            .current_dir(repo.path())
-            .env("KUBECONFIG", &testenv().kubeconfig)
-            .args([
-                "watch",
-                "--interval",
-                "1s",
-                "--context",
-                "staging",
+        spawn_watch_with(
+            repo.path(),
+            &testenv().kubeconfig,
+            "staging",
+            port,
+            &[
                 "-n",
                 &ns,
-            ])
-            .args(["--leader-elect", "--leader-election-lease", &lease])
-            // Shared alert state: a handover does not alert again either.
-            .args(["--state", &format!("configmap/{ns}/alerts")])
-            .args(["--notify", &format!("webhook={url}"), "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
+                "--leader-elect",
+                "--leader-election-lease",
+                &lease,
+                "--state",
+                &state,
+                "--notify",
+                &webhook,
+            ],
+        )
     };
     let ports = [free_port(), free_port()];
-    let mut replicas: Vec<Option<Killed>> = ports.iter().map(|p| Some(Killed(spawn(*p)))).collect();
+    let mut replicas: Vec<Option<Killed>> = ports.iter().map(|p| Some(spawn(*p))).collect();
     let leader_of = |port: u16| {
         get(port, "/metrics").and_then(|(_, body)| sample(&body, "kubectl_drift_leader"))
     };
@@ -718,25 +716,13 @@ fn watch_lists_once_and_drops_watches_git_no_longer_needs() {
     apply("staging", &ns, SETTINGS);
     apply("staging", &ns, service);
     let port = free_port();
-    let child = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
-        .current_dir(repo.path())
-        .env("KUBECONFIG", &testenv().kubeconfig)
-        .args([
-            "watch",
-            "--interval",
-            "1s",
-            "--context",
-            "staging",
-            "-n",
-            &ns,
-            "--listen",
-        ])
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _watch = Killed(child);
+    let _watch = spawn_watch_with(
+        repo.path(),
+        &testenv().kubeconfig,
+        "staging",
+        port,
+        &["-n", &ns],
+    );
     let value = |series: &str| {
         get(port, "/metrics")
             .and_then(|(_, body)| sample(&body, series))
