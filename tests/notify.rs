@@ -806,6 +806,19 @@ async fn dead_endpoints_fail_in_bounded_time() {
         assert_eq!(entry["failures"], 2, "{saved}");
         assert_eq!(entry["retry_at"], "2026-03-01T12:01:31Z", "{saved}");
     }
+    // A state whose retry time is further off than any backoff (corrupted, or edited by
+    // hand) does not mute the channels: they are tried now.
+    let text = std::fs::read_to_string(&state).unwrap();
+    std::fs::write(
+        &state,
+        text.replace("2026-03-01T12:01:31Z", "9999-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    let deliveries = notify(&drifted(5), &settings, later + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+    assert_eq!(failing.requests().len(), 9);
 }
 
 #[tokio::test]

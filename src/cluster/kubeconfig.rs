@@ -202,6 +202,18 @@ pub async fn connect_with_timeout(
     context: &str,
     request_timeout: Option<std::time::Duration>,
 ) -> Result<Cluster, ClusterError> {
+    connect_with(config, context, request_timeout, None).await
+}
+
+/// As `connect_with_timeout`, and every response must start within `read_timeout`: for a
+/// client whose calls go around `Deadline::bound` (a Lease manager's) and must never hang.
+/// Not for watches, which wait for events as long as there are none.
+pub async fn connect_with(
+    config: &Kubeconfig,
+    context: &str,
+    request_timeout: Option<std::time::Duration>,
+    read_timeout: Option<std::time::Duration>,
+) -> Result<Cluster, ClusterError> {
     let options = KubeConfigOptions {
         context: Some(context.to_string()),
         ..Default::default()
@@ -224,6 +236,9 @@ pub async fn connect_with_timeout(
         // A second past the request timeout, so that `Deadline::bound` always fires first and
         // the context is given up with the timeout named, whichever timer the runtime wakes.
         client_config.connect_timeout = Some(after + std::time::Duration::from_secs(1));
+    }
+    if read_timeout.is_some() {
+        client_config.read_timeout = read_timeout;
     }
     let client = kube::Client::try_from(client_config).map_err(|source| ClusterError::Client {
         context: context.to_string(),

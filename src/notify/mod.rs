@@ -371,12 +371,13 @@ pub async fn notify_with(
     for channel in &settings.channels {
         let key = state::channel_scope(&scope, channel);
         let previous = saved.entry_for(&key, &scope).cloned();
-        if previous
-            .as_ref()
-            .and_then(|e| e.retry_at)
-            .is_some_and(|at| now < at)
-            && fingerprint.is_some()
-        {
+        // A retry is pending until its time, unless the saved time is further off than any
+        // backoff gives (a corrupted or hand-edited state must not mute a channel for good).
+        let pending = previous.as_ref().is_some_and(|e| {
+            e.retry_at
+                .is_some_and(|at| now < at && at - now <= state::backoff(e.failures))
+        });
+        if pending && fingerprint.is_some() {
             continue;
         }
         match state::decide(

@@ -152,6 +152,20 @@ impl History {
                 identity.cluster_uid = uid.clone();
             }
         }
+        self.keep_only(report);
+    }
+
+    /// Forgets contexts the report does not have (a config that no longer names them):
+    /// their gauges would otherwise stay at their last values for good.
+    fn keep_only(&mut self, report: &Report) {
+        let present: BTreeSet<&str> = report.contexts.iter().map(|c| c.context.as_str()).collect();
+        let kept = |context: &String| present.contains(context.as_str());
+        self.contexts.retain(|c| kept(c));
+        self.errors.retain(|c, _| kept(c));
+        self.last_success.retain(|c, _| kept(c));
+        self.resources.retain(|c, _| kept(c));
+        self.up.retain(|c, _| kept(c));
+        self.identities.retain(|c, _| kept(c));
     }
 
     /// The context's labels with its identity: `context`, `target`, `cluster_uid`.
@@ -645,5 +659,23 @@ mod tests {
             text.contains("kubectl_drift_target_up{context=\"staging\",target=\"staging\",cluster_uid=\"77aa\"} 1"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_context_the_config_no_longer_names_is_forgotten() {
+        let t0: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().unwrap();
+        let mut history = History::default();
+        let mut two = report(&[("web", Status::Drifted)]);
+        two.contexts.push(ContextSummary {
+            context: "staging".into(),
+            ..Default::default()
+        });
+        history.record(Some(&two), t0, 1.0);
+        assert!(exposition(Some(&two), &history, t0, false).contains("context=\"staging\""));
+        let one = report(&[("web", Status::Drifted)]);
+        history.record(Some(&one), t0, 1.0);
+        let text = exposition(Some(&one), &history, t0, false);
+        assert!(!text.contains("context=\"staging\""), "{text}");
+        assert!(text.contains("context=\"production\""), "{text}");
     }
 }

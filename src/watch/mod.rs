@@ -108,7 +108,9 @@ impl Snapshot {
             return Ok(());
         }
         let window = (self.interval * 10).max(Duration::from_secs(300));
-        let Some(since) = self.last_round.or(self.started) else {
+        // The later of the last round and the start of this leadership: a standby that
+        // just took over is not dead for the rounds it did not run.
+        let Some(since) = self.last_round.max(self.started) else {
             return Ok(());
         };
         if now.duration_since(since) > window {
@@ -163,7 +165,15 @@ pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchErr
     tokio::pin!(shutdown);
     // With --leader-elect, rounds run only while this replica holds the Lease.
     let mut leader = match &settings.lease {
-        Some(lease) => Some(leadership(settings, lease, log).await?),
+        // A SIGTERM while the election starts stops the watch too.
+        Some(lease) => tokio::select! {
+            _ = &mut shutdown => {
+                server.abort();
+                log("stopped".into());
+                return Ok(0);
+            }
+            channel = leadership(settings, lease, log) => Some(channel?),
+        },
         None => None,
     };
     set_leader(&snapshot, leader.as_ref().map(|l| *l.borrow()));
@@ -232,10 +242,13 @@ async fn leadership(
         .cloned()
         .or_else(|| config.current_context.clone())
         .ok_or_else(|| failed("no context to hold it in".into()))?;
-    let client = crate::cluster::kubeconfig::connect_with_timeout(
+    // Each Lease call answered within 5 s, a third of the lease: a server that accepts and
+    // never answers fails the call, and the manager tries again, instead of hanging.
+    let client = crate::cluster::kubeconfig::connect_with(
         &config,
         &context,
         cluster.request_timeout,
+        Some(Duration::from_secs(5)),
     )
     .await
     .map_err(|e| failed(e.to_string()))?;
@@ -380,19 +393,22 @@ async fn round(
     if let (Some(alerts), Some(report)) = (&settings.notify, &report) {
         // Without a state file, what was alerted is remembered across rounds in memory:
         // each change alerts once per channel, and a failed channel is retried.
-        let store = notify::configmap_store(alerts, report, &settings.check.cluster).await;
-        if let Err(e) = &store {
-            log(format!(
-                "error: alerts: {e}; remembered in memory this round"
-            ));
+        match notify::configmap_store(alerts, report, &settings.check.cluster).await {
+            // Memory this round would not know what the ConfigMap says was sent: every
+            // channel would get the same drift again. The next round tries again.
+            Err(e) => log(format!(
+                "error: alerts: {e}; none sent this round, the next round tries again"
+            )),
+            Ok(store) => {
+                let memory = match (&store, &alerts.state_file) {
+                    (Some(store), _) => notify::Memory::ConfigMap(store),
+                    (None, Some(path)) => notify::Memory::File(path),
+                    (None, None) => notify::Memory::Rounds(&mut history.alerts),
+                };
+                let result = notify::notify_with(report, alerts, now, memory).await;
+                notify::outcome_lines(&result).0.into_iter().for_each(log);
+            }
         }
-        let memory = match (&store, &alerts.state_file) {
-            (Ok(Some(store)), _) => notify::Memory::ConfigMap(store),
-            (_, Some(path)) => notify::Memory::File(path),
-            _ => notify::Memory::Rounds(&mut history.alerts),
-        };
-        let result = notify::notify_with(report, alerts, now, memory).await;
-        notify::outcome_lines(&result).0.into_iter().for_each(log);
     }
     Ok(report)
 }
@@ -428,5 +444,19 @@ mod tests {
         assert!(shared.metrics.is_empty());
         assert!(shared.report_json.is_none());
         assert_eq!(shared.leader, Some(false));
+    }
+
+    #[test]
+    fn a_standby_that_takes_over_is_alive_until_its_own_rounds_are_late() {
+        let snapshot = RwLock::new(Snapshot {
+            interval: Duration::from_secs(5),
+            ..Default::default()
+        });
+        set_leader(&snapshot, Some(true));
+        // Its last round as leader, long ago; then it stood by.
+        snapshot.write().unwrap().last_round = Instant::now().checked_sub(Duration::from_secs(900));
+        set_leader(&snapshot, Some(false));
+        set_leader(&snapshot, Some(true));
+        assert_eq!(snapshot.read().unwrap().alive(Instant::now()), Ok(()));
     }
 }
