@@ -686,15 +686,42 @@ pub fn write(adoption: &Adoption) -> Result<(), AdoptError> {
                     source: std::io::Error::other(e.to_string()),
                 }
             })?;
-        let temporary = path.with_extension("kubectl-drift-adopt");
-        std::fs::write(&temporary, &change.after).map_err(|source| AdoptError::Io {
-            path: temporary.clone(),
+        // A new file of a name no one chose (created exclusively, so never through a
+        // symlink the repository planted beside the target), in the target's folder.
+        let folder = path.parent().unwrap_or(&adoption.work_tree);
+        let io = |source| AdoptError::Io {
+            path: path.clone(),
             source,
-        })?;
+        };
+        let mut temporary = tempfile::Builder::new()
+            .prefix(".kubectl-drift-adopt")
+            .tempfile_in(folder)
+            .map_err(io)?;
+        std::io::Write::write_all(&mut temporary, change.after.as_bytes()).map_err(io)?;
+        // The file keeps its mode; a new one gets what a file Git checks out gets.
+        match std::fs::metadata(&path) {
+            Ok(existing) => temporary
+                .as_file()
+                .set_permissions(existing.permissions())
+                .map_err(io)?,
+            #[cfg(unix)]
+            Err(_) => {
+                use std::os::unix::fs::PermissionsExt;
+                temporary
+                    .as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o644))
+                    .map_err(io)?
+            }
+            #[cfg(not(unix))]
+            Err(_) => {}
+        }
         written.push((temporary, path));
     }
     for (temporary, path) in written {
-        std::fs::rename(&temporary, &path).map_err(|source| AdoptError::Io { path, source })?;
+        temporary.persist(&path).map_err(|e| AdoptError::Io {
+            path,
+            source: e.error,
+        })?;
     }
     Ok(())
 }

@@ -189,8 +189,29 @@ fn plain_manifests_keep_every_other_byte_and_check_in_sync_once_committed() {
     assert!(!format!("{stdout}{stderr}").contains("live-Qx81"));
 
     let head = git(repo.path(), &["rev-parse", "HEAD"]);
+    // Symlinks planted beside the manifests, under names a writer might pick for its
+    // temporary files, lead nowhere: nothing is written through them.
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "untouched\n").unwrap();
+    let planted: Vec<_> = ["api", "web"]
+        .iter()
+        .map(|stem| k8s.join(format!("{stem}.kubectl-drift-adopt")))
+        .collect();
+    for link in &planted {
+        std::os::unix::fs::symlink(&victim, link).unwrap();
+    }
     let (code, stdout, stderr) = adopt(repo.path(), &[&flags[..], &["--commit"]].concat());
     assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
+    for link in &planted {
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        std::fs::remove_file(link).unwrap();
+    }
+    assert!(!std::fs::symlink_metadata(k8s.join("api.yaml"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_eq!(
         file(repo.path(), "k8s/api.yaml"),
         API.replace("replicas: 2 #", "replicas: 4 #")
