@@ -243,17 +243,29 @@ pub fn plan_for<'r>(
             .map(|n| join(folder, n))
             .find(|p| work_tree.join(p).is_file());
         if let Some(kustomization) = kustomization {
-            let before = read(&work_tree, &kustomization)?;
-            let after = list_patch(&before, name).map_err(|error| AdoptError::Edit {
+            // Several new patches of one overlay are listed in one change of its file.
+            let index = match adoption
+                .changes
+                .iter()
+                .position(|c| c.file == kustomization)
+            {
+                Some(index) => index,
+                None => {
+                    let before = read(&work_tree, &kustomization)?;
+                    adoption.changes.push(FileChange {
+                        file: kustomization.clone(),
+                        after: before.clone(),
+                        before,
+                        fields: Vec::new(),
+                    });
+                    adoption.changes.len() - 1
+                }
+            };
+            let change = &mut adoption.changes[index];
+            change.after = list_patch(&change.after, name).map_err(|error| AdoptError::Edit {
                 file: kustomization.clone(),
                 error,
             })?;
-            adoption.changes.push(FileChange {
-                file: kustomization,
-                before,
-                after,
-                fields: Vec::new(),
-            });
         }
     }
     Ok(adoption)

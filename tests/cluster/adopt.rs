@@ -307,7 +307,9 @@ spec:
       - name: web
         image: nginx:1.27   # pinned
 ";
-const BASE_KUSTOMIZATION: &str = "resources:\n- deployment.yaml\n";
+const BASE_KUSTOMIZATION: &str = "resources:\n- deployment.yaml\n- config.yaml\n";
+const BASE_CONFIG: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  banner: Welcome\n";
 const OVERLAY_KUSTOMIZATION: &str =
     "# production\nresources:\n- ../../base\npatches:\n- path: replicas.yaml\n";
 const OVERLAY_PATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3  # production load\n";
@@ -319,6 +321,7 @@ fn a_kustomize_value_goes_where_it_is_set_or_into_the_overlay() {
     let repo = git_repo(&[
         ("base/deployment.yaml", BASE_DEPLOYMENT),
         ("base/kustomization.yaml", BASE_KUSTOMIZATION),
+        ("base/config.yaml", BASE_CONFIG),
         ("overlays/production/kustomization.yaml", &overlay),
         ("overlays/production/replicas.yaml", OVERLAY_PATCH),
     ]);
@@ -373,6 +376,18 @@ fn a_kustomize_value_goes_where_it_is_set_or_into_the_overlay() {
             "web=nginx:1.28.0",
         ],
     );
+    // Two resources into one overlay: both patches are listed in its kustomization.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap/web-config",
+            "-p",
+            r#"{"data":{"banner":"Back soon"}}"#,
+        ],
+    );
     let (code, stdout, stderr) = adopt(
         repo.path(),
         &[&flags[..], &["--into-overlay", "--commit"]].concat(),
@@ -390,9 +405,14 @@ fn a_kustomize_value_goes_where_it_is_set_or_into_the_overlay() {
         file(repo.path(), "overlays/production/kustomization.yaml"),
         overlay.replace(
             "- path: replicas.yaml\n",
-            "- path: replicas.yaml\n- path: adopted-deployment-web.yaml\n"
+            "- path: replicas.yaml\n- path: adopted-configmap-web-config.yaml\n- path: adopted-deployment-web.yaml\n"
         )
     );
+    assert!(file(
+        repo.path(),
+        "overlays/production/adopted-configmap-web-config.yaml"
+    )
+    .contains("banner: Back soon"));
     assert_eq!(check_code(repo.path(), &flags), 0);
 }
 
