@@ -28,6 +28,8 @@ pub enum AdoptError {
     NoWorkTree(&'static str),
     #[error("the check read commit {checked}, but the work tree is at {head}: adopt the drift of HEAD (leave out --ref), or check out {checked} first")]
     NotHead { checked: String, head: String },
+    #[error("{file} has changes that are not committed; the check compared the commit, so commit or stash them first")]
+    Uncommitted { file: String },
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -266,6 +268,25 @@ pub fn plan_for<'r>(
                 file: kustomization.clone(),
                 error,
             })?;
+        }
+    }
+    // The edits were made to the work tree's files at the lines the commit has: a file
+    // edited since would get them in the wrong place, and its own edits committed too.
+    let changed: Vec<&str> = adoption.changes.iter().map(|c| c.file.as_str()).collect();
+    if !changed.is_empty() {
+        let mut status = vec!["status", "--porcelain", "--untracked-files=no", "--"];
+        status.extend(&changed);
+        let dirty = git(&work_tree, &status)?;
+        if let Some(line) = dirty.lines().next() {
+            return Err(AdoptError::Uncommitted {
+                // ` M k8s/api.yaml`, its first space trimmed away with the output's.
+                file: crate::report::terminal_text(
+                    line.trim_start()
+                        .split_once(' ')
+                        .map_or(line, |(_, file)| file.trim_start()),
+                )
+                .into_owned(),
+            });
         }
     }
     Ok(adoption)
@@ -795,6 +816,9 @@ fn git(work_tree: &Path, args: &[&str]) -> Result<String, AdoptError> {
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(work_tree)
+        // File names are names, never patterns (`k8s/[ab].yaml`).
+        .arg("--literal-pathspecs")
+        .stdin(std::process::Stdio::null())
         .args(args)
         .output()
         .map_err(|e| AdoptError::Git {

@@ -189,6 +189,18 @@ fn plain_manifests_keep_every_other_byte_and_check_in_sync_once_committed() {
     assert!(!format!("{stdout}{stderr}").contains("live-Qx81"));
 
     let head = git(repo.path(), &["rev-parse", "HEAD"]);
+    // A manifest edited since the commit the check compared is refused, and nothing written.
+    let edited = format!("{API}# a local note\n");
+    std::fs::write(k8s.join("api.yaml"), &edited).unwrap();
+    let (code, stdout, stderr) = adopt(repo.path(), &[&flags[..], &["--commit"]].concat());
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("k8s/api.yaml has changes that are not committed"),
+        "{stderr}"
+    );
+    assert_eq!(file(repo.path(), "k8s/api.yaml"), edited);
+    assert_eq!(file(repo.path(), "k8s/web.yaml"), WEB);
+    std::fs::write(k8s.join("api.yaml"), API).unwrap();
     // Symlinks planted beside the manifests, under names a writer might pick for its
     // temporary files, lead nowhere: nothing is written through them.
     let outside = tempfile::tempdir().unwrap();
