@@ -50,18 +50,33 @@ fn masked(text: &str) -> String {
                 from = at;
             }
         }
-        // `1s ago` … `9s ago`: the run takes seconds, and the width stays the same.
-        let bytes: Vec<char> = line.chars().collect();
+        // `0s ago`, `12s ago`, `3m ago`: a busy machine takes longer, so any age is masked,
+        // and where one was, runs of spaces are one (a longer age shifts what follows it).
+        let chars: Vec<char> = line.chars().collect();
         let mut masked_line = String::new();
-        for (i, c) in bytes.iter().enumerate() {
-            let seconds_ago = c.is_ascii_digit()
-                && bytes
-                    .get(i + 1..i + 6)
-                    .map(|s| s.iter().collect::<String>())
-                    .as_deref()
-                    == Some("s ago")
-                && (i == 0 || !bytes[i - 1].is_ascii_digit());
-            masked_line.push(if seconds_ago { '#' } else { *c });
+        let mut aged = false;
+        let mut i = 0;
+        while i < chars.len() {
+            let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let after: String = chars[i + digits..chars.len().min(i + digits + 5)]
+                .iter()
+                .collect();
+            let age = digits > 0
+                && (i == 0 || chars[i - 1] == ' ')
+                && ["s ago", "m ago", "h ago", "d ago"].contains(&after.as_str());
+            if age {
+                masked_line.push_str("#s ago");
+                aged = true;
+                i += digits + 5;
+            } else {
+                masked_line.push(chars[i]);
+                i += 1;
+            }
+        }
+        if aged {
+            let indent = masked_line.len() - masked_line.trim_start().len();
+            let words: Vec<&str> = masked_line.split_whitespace().collect();
+            masked_line = format!("{}{}", &masked_line[..indent], words.join(" "));
         }
         out.push_str(&masked_line);
         out.push('\n');
@@ -256,7 +271,17 @@ apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: 
 fn masking_hides_commits_and_seconds_only() {
     assert_eq!(
         masked("api.yaml:1 @ 0d9a982   x\nGit 1234abc · 3s ago · 12s ago · 1.4.2\n"),
-        "api.yaml:1 @ #######   x\nGit ####### · #s ago · 12s ago · 1.4.2\n"
+        "api.yaml:1 @ #######   x\nGit ####### · #s ago · #s ago · 1.4.2\n"
+    );
+    assert_eq!(
+        masked("  patch · 0s ago    x\n"),
+        masked("  patch · 10s ago   x\n"),
+        "an age of two digits reads as one of one"
+    );
+    assert_eq!(
+        masked("v1.4s ago"),
+        "v1.4s ago\n",
+        "only a whole number is an age"
     );
     assert_eq!(
         masked_times("  2026-11-25 10:30:00Z  production · Git 05719f1\n"),
