@@ -558,3 +558,117 @@ fn a_frozen_api_server_is_given_up_at_its_first_timeout_by_fix_and_fix_plan() {
     );
     assert_given_up(&log, count);
 }
+
+/// The writes `fix --yes` makes, held to an object deleted since its diff: neither the
+/// server-side apply nor the client-side update makes it anew; both answer 404.
+#[test]
+fn an_apply_held_to_a_deleted_object_does_not_make_it_anew() {
+    use kubectl_drift::cluster::{kubeconfig, live, Catalog};
+    let ns = namespace("guardapply", &["staging"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let config = kubeconfig::load_kubeconfig(Some(&testenv().kubeconfig)).unwrap();
+        let cluster = kubeconfig::connect_with_timeout(
+            &config,
+            "staging",
+            Some(std::time::Duration::from_secs(10)),
+        )
+        .await
+        .unwrap();
+        let catalog = Catalog::discover(&cluster).await.unwrap();
+        let rt = catalog.for_manifest("v1", "ConfigMap").unwrap().clone();
+        for (name, client_side) in [("server-side", false), ("client-side", true)] {
+            apply("staging", &ns, &config_map(name, "hello"));
+            let object = live::get(&cluster, &rt, Some(&ns), name)
+                .await
+                .unwrap()
+                .unwrap();
+            let rv = object["metadata"]["resourceVersion"].as_str().unwrap();
+            kubectl_ok(
+                "staging",
+                &["delete", &format!("configmap/{name}"), "-n", &ns],
+            );
+            let manifest: Value = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": ns}, "data": {"greeting": "again"}});
+            let result = match client_side {
+                false => {
+                    live::apply(
+                        &cluster,
+                        &rt,
+                        Some(&ns),
+                        name,
+                        &manifest,
+                        &live::ApplyOptions {
+                            field_manager: "pipeline",
+                            force: true,
+                            resource_version: Some(rv),
+                        },
+                    )
+                    .await
+                }
+                true => {
+                    live::apply_client_side(
+                        &cluster,
+                        &rt,
+                        Some(&ns),
+                        name,
+                        &manifest,
+                        &manifest,
+                        Some(rv),
+                    )
+                    .await
+                }
+            };
+            match result {
+                Err(kube::Error::Api(status)) => assert_eq!(status.code, 404, "{name}: {status:?}"),
+                other => panic!("{name}: {other:?}"),
+            }
+            assert!(
+                live::get(&cluster, &rt, Some(&ns), name)
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "{name}: made anew"
+            );
+        }
+    });
+    // What closes the instant between the read and the apply: the server refuses a
+    // server-side apply whose UID finds no object, rather than making one.
+    apply("staging", &ns, &config_map("raced", "hello"));
+    let uid = kubectl_ok(
+        "staging",
+        &[
+            "get",
+            "configmap/raced",
+            "-n",
+            &ns,
+            "-o",
+            "jsonpath={.metadata.uid}",
+        ],
+    );
+    kubectl_ok("staging", &["delete", "configmap/raced", "-n", &ns]);
+    let held = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: raced\n  uid: {uid}\ndata:\n  greeting: again\n"
+    );
+    let out = kubectl_stdin(
+        "staging",
+        &[
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "-n",
+            &ns,
+            "-f",
+            "-",
+        ],
+        Some(&held),
+    );
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("uid mismatch"),
+        "{out:?}"
+    );
+    assert!(!kubectl("staging", &["get", "configmap/raced", "-n", &ns])
+        .status
+        .success());
+}
