@@ -508,6 +508,15 @@ pub fn show(plan: &FixPlan, file: &Path, out: &mut dyn Write) -> io::Result<()> 
         ),
         plan.entries.len()
     )?;
+    for c in &plan.contexts {
+        writeln!(
+            out,
+            "  context {} at {} · cluster {}",
+            terminal_text(&c.name),
+            terminal_text(&c.server),
+            terminal_text(&c.cluster_uid)
+        )?;
+    }
     for e in &plan.entries {
         let guard = match (&e.resource_version, e.must_not_exist) {
             (_, true) => "only if it does not exist".to_string(),
@@ -531,6 +540,7 @@ pub fn show(plan: &FixPlan, file: &Path, out: &mut dyn Write) -> io::Result<()> 
         for field in &e.fields {
             writeln!(out, "      {}", terminal_text(field))?;
         }
+        writeln!(out, "    digest {}", terminal_text(&e.digest))?;
         if !e.conflicts.is_empty() {
             writeln!(
                 out,

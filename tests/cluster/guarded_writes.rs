@@ -416,12 +416,14 @@ fn fix_keeps_an_ignored_field_the_pipeline_owns_as_it_is_live() {
     assert_eq!(live, "3 nginx:1.27", "{out}");
 }
 
-/// Stops `name` of `env` once `log` holds `intents` intent lines: in the middle of the writes.
+/// Stops `name` of `env` once `log` holds `intents` intent lines: in the middle of the
+/// writes; resumes it `thaw` later, if given.
 fn freeze_at_intent(
     env: &mut OwnTestenv,
     name: &str,
     log: std::path::PathBuf,
     intents: usize,
+    thaw: Option<std::time::Duration>,
 ) -> std::thread::JoinHandle<Option<std::time::Instant>> {
     let pid = env.pid(name);
     env.stopped.push(pid);
@@ -431,7 +433,12 @@ fn freeze_at_intent(
             let text = std::fs::read_to_string(&log).unwrap_or_default();
             if text.matches("\"outcome\":\"intent\"").count() >= intents {
                 crate::hostile_server::signal(pid, "STOP");
-                return Some(std::time::Instant::now());
+                let frozen = std::time::Instant::now();
+                if let Some(after) = thaw {
+                    std::thread::sleep(after);
+                    crate::hostile_server::signal(pid, "CONT");
+                }
+                return Some(frozen);
             }
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
@@ -448,6 +455,15 @@ fn assert_given_up(log: &Path, count: usize) {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let intents = lines.iter().filter(|l| l["outcome"] == "intent").count();
+    let unknown = lines.iter().filter(|l| l["outcome"] == "unknown").count();
+    eprintln!(
+        "{}: {intents} writes tried of {count}, {unknown} unknown",
+        log.display()
+    );
+    assert!(
+        unknown <= 1,
+        "the context is given up at its first timeout:\n{text}"
+    );
     assert!(
         intents < count / 2,
         "{intents} writes tried of {count}:\n{text}"
@@ -489,7 +505,7 @@ fn a_frozen_api_server_is_given_up_at_its_first_timeout_by_fix_and_fix_plan() {
 
     // fix --yes, frozen in the middle of its writes.
     let log = repo.path().join("audit-yes.log");
-    let freezer = freeze_at_intent(&mut env, "staging-apiserver", log.clone(), 5);
+    let freezer = freeze_at_intent(&mut env, "staging-apiserver", log.clone(), 5, None);
     let (code, out, err, _) = env.drift(&[
         "fix",
         "--yes",
@@ -506,6 +522,7 @@ fn a_frozen_api_server_is_given_up_at_its_first_timeout_by_fix_and_fix_plan() {
     let frozen = freezer.join().unwrap().expect("the writes began");
     assert_eq!(code, 2, "{out}{err}");
     let after = ended - frozen;
+    eprintln!("ended {after:?} after the freeze");
     assert!(
         after < timeout * 4,
         "{after:?} after the freeze, with --request-timeout 2s\n{out}"
@@ -516,6 +533,39 @@ fn a_frozen_api_server_is_given_up_at_its_first_timeout_by_fix_and_fix_plan() {
     );
     assert_given_up(&log, count);
     env.thaw("staging-apiserver");
+
+    // Frozen again, and back between the write's timeout and its read-back: the write
+    // stays `unknown`, and the read-back says what became of it.
+    let log = repo.path().join("audit-back.log");
+    let freezer = freeze_at_intent(
+        &mut env,
+        "staging-apiserver",
+        log.clone(),
+        3,
+        Some(timeout + std::time::Duration::from_millis(500)),
+    );
+    let (code, out, err, _) = env.drift(&[
+        "fix",
+        "--yes",
+        "--repo",
+        &repo_path,
+        "--context",
+        "staging",
+        "--request-timeout",
+        "2s",
+        "--audit-log",
+        log.to_str().unwrap(),
+    ]);
+    freezer.join().unwrap().expect("the writes began");
+    assert_eq!(code, 2, "{out}{err}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let unknown = text.find("\"outcome\":\"unknown\"");
+    let read_back = text.find("\"outcome\":\"read-back\"");
+    assert!(
+        unknown.is_some() && read_back > unknown,
+        "an unanswered write, read back:\n{text}"
+    );
+    assert!(out.contains("read back:"), "{out}");
 
     // fix --plan on production, frozen in the middle of its writes.
     let plan_file = repo.path().join("plan.json");
@@ -531,7 +581,7 @@ fn a_frozen_api_server_is_given_up_at_its_first_timeout_by_fix_and_fix_plan() {
     ]);
     assert_eq!(code, 1, "{out}{err}");
     let log = repo.path().join("audit-plan.log");
-    let freezer = freeze_at_intent(&mut env, "production-apiserver", log.clone(), 5);
+    let freezer = freeze_at_intent(&mut env, "production-apiserver", log.clone(), 5, None);
     let (code, out, err, _) = env.drift(&[
         "fix",
         "--yes",
@@ -548,6 +598,7 @@ fn a_frozen_api_server_is_given_up_at_its_first_timeout_by_fix_and_fix_plan() {
     let frozen = freezer.join().unwrap().expect("the writes began");
     assert_eq!(code, 2, "{out}{err}");
     let after = ended - frozen;
+    eprintln!("ended {after:?} after the freeze");
     assert!(
         after < timeout * 4,
         "{after:?} after the freeze, with --request-timeout 2s\n{out}"
