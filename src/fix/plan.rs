@@ -729,7 +729,7 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
         clusters.push((cluster, catalog));
     }
     let mut types = Vec::with_capacity(plan.entries.len());
-    let mut declared: Option<Vec<Declared>> = None;
+    let mut rules: Option<PruneRules> = None;
     for (i, (e, secret_body)) in plan.entries.iter().zip(&bodies).enumerate() {
         let refused = |why: String| {
             PlanError::Refused(format!(
@@ -788,10 +788,18 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                 {
                     return Err(refused(format!("a delete of what is never pruned: {why}")));
                 }
-                if declared.is_none() {
-                    declared = Some(declared_in_git(plan, check_settings).map_err(refused)?);
+                if let Some(why) = live.as_ref().and_then(crate::ignore::annotation_reason) {
+                    return Err(refused(format!(
+                        "a delete of an object its {} annotation keeps: {}",
+                        crate::ignore::ANNOTATION,
+                        terminal_text(&why)
+                    )));
                 }
-                let in_git = declared.iter().flatten().any(|d| {
+                if rules.is_none() {
+                    rules = Some(prune_rules(plan, check_settings).map_err(refused)?);
+                }
+                let rules = rules.as_ref().expect("read just above");
+                let in_git = rules.declared.iter().any(|d| {
                     d.group == rt.group
                         && d.kind == e.kind
                         && d.name == e.name
@@ -800,6 +808,23 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                 if in_git {
                     return Err(refused(
                         "a delete of an object Git declares at the plan's commit".into(),
+                    ));
+                }
+                let tracked = |object: &Value| {
+                    rules.targets.iter().any(|t| {
+                        (t.contexts.is_empty() || t.contexts.contains(&e.context))
+                            && (e
+                                .namespace
+                                .as_ref()
+                                .is_some_and(|ns| t.namespaces.contains(ns))
+                                || t.tracking_label.as_ref().is_some_and(|label| {
+                                    label.matches(object["metadata"]["labels"].as_object())
+                                }))
+                    })
+                };
+                if live.as_ref().is_some_and(|l| !tracked(l)) {
+                    return Err(refused(
+                        "a delete of an object no target of the plan's commit tracks (by its namespace or its tracking label)".into(),
                     ));
                 }
             }
@@ -865,8 +890,15 @@ struct Declared {
     name: String,
 }
 
-/// Every object Git declares at the plan's commit: a delete of one of them is no prune.
-fn declared_in_git(plan: &FixPlan, check: &CheckSettings) -> Result<Vec<Declared>, String> {
+/// What decides, at the plan's commit, whether a delete is a prune: the objects Git
+/// declares (never pruned) and the targets, whose namespaces and tracking labels say which
+/// objects need a manifest.
+struct PruneRules {
+    declared: Vec<Declared>,
+    targets: Vec<crate::settings::config::TargetConfig>,
+}
+
+fn prune_rules(plan: &FixPlan, check: &CheckSettings) -> Result<PruneRules, String> {
     let SourceSpec::Git { repo, offline, .. } = &check.source else {
         return Err("deletes are checked against Git, and this run reads no Git".into());
     };
@@ -891,9 +923,11 @@ fn declared_in_git(plan: &FixPlan, check: &CheckSettings) -> Result<Vec<Declared
     if opened.commit() != Some(commit.as_str()) {
         return Err(cannot("it is not that commit".into()));
     }
+    let config = crate::check::load_config(&opened, check.config_file.as_deref())
+        .map_err(|e| cannot(e.to_string()))?;
     let desired =
         source::read(&opened, &[], &Default::default()).map_err(|e| cannot(e.to_string()))?;
-    Ok(desired
+    let declared = desired
         .objects
         .iter()
         .map(|o| {
@@ -905,7 +939,11 @@ fn declared_in_git(plan: &FixPlan, check: &CheckSettings) -> Result<Vec<Declared
                 name: o.name().to_string(),
             }
         })
-        .collect())
+        .collect();
+    Ok(PruneRules {
+        declared,
+        targets: config.map(|c| c.targets).unwrap_or_default(),
+    })
 }
 
 /// Executes the plan as approved: each entry guarded, in the plan's order, audited before

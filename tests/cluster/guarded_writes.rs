@@ -153,6 +153,7 @@ fn a_plan_edited_in_any_field_that_matters_is_refused_whole() {
     let (ns, repo) = planned("guardedited");
     let other = namespace("guardother", &["staging"]);
     apply("staging", &other, &config_map("alpha", "other"));
+    apply("staging", &other, &config_map("elsewhere", "other"));
     let plan_file = repo.path().join("plan.json");
     let (code, out, err) = save_plan(repo.path(), &plan_file, true);
     assert_eq!(code, 1, "{out}{err}");
@@ -170,6 +171,7 @@ fn a_plan_edited_in_any_field_that_matters_is_refused_whole() {
     );
 
     let moved_to = other.clone();
+    let untracked = other.clone();
     type Edit = Box<dyn Fn(&mut FixPlan)>;
     let edits: Vec<(&str, bool, Edit, &str)> = vec![
         (
@@ -243,6 +245,22 @@ fn a_plan_edited_in_any_field_that_matters_is_refused_whole() {
             "a delete of an object Git declares",
         ),
         (
+            "an added delete of an object no target tracks",
+            true,
+            Box::new(move |p| {
+                let mut delete = p
+                    .entries
+                    .iter()
+                    .find(|e| e.name == "stray")
+                    .unwrap()
+                    .clone();
+                delete.namespace = Some(untracked.clone());
+                delete.name = "elsewhere".into();
+                p.entries.push(delete);
+            }),
+            "no target of the plan's commit tracks",
+        ),
+        (
             "the commit",
             false,
             Box::new(|p| p.commit = Some("0".repeat(40))),
@@ -267,6 +285,7 @@ fn a_plan_edited_in_any_field_that_matters_is_refused_whole() {
     // Nothing of those ran: the stray object and the other namespace's alpha are as they were.
     assert_eq!(greeting(&ns, "stray"), "mine");
     assert_eq!(greeting(&other, "alpha"), "other");
+    assert_eq!(greeting(&other, "elsewhere"), "other");
 
     // The plan as saved runs.
     let (code, out, err) = run_plan(repo.path(), &plan_file, None);
