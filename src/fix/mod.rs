@@ -2,8 +2,11 @@
 //! where the person (or `--yes`) says so, written as the pipeline's next deploy would write
 //! it: a server-side apply as the pipeline's field manager, or for a client-side pipeline
 //! an update as `kubectl apply` makes it (last-applied annotation included), always with
-//! the live resourceVersion the diff was computed from as its precondition. Every write is
-//! audited; every fixed resource is checked again.
+//! the live resourceVersion and UID the diff was computed from as its precondition, so that
+//! an object deleted since is never made anew. A context whose server leaves one request
+//! unanswered is given up, as `check` gives it up; the write left unanswered is audited as
+//! `unknown` and read back once. Every write is audited; every fixed resource is checked
+//! again.
 //! Decisions come from a `Decider`, so the terminal prompts stay at the edge.
 
 pub mod accept;
