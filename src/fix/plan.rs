@@ -10,8 +10,8 @@
 //! context's server URL and cluster identity (the `kube-system` namespace's UID), the Git
 //! commit, and per entry a digest over exactly what it sends; kind, plural and body must
 //! agree, every apply and delete hold a resourceVersion, every delete still pass the prune
-//! rules (not Git-declared, not Kubernetes' own), and the fields it shows be the fields its
-//! body changes. Any disagreement refuses the whole plan, naming the entry.
+//! rules (tracked, not Git-declared, not Kubernetes' own), and every field its body changes
+//! be among the fields it shows. Any disagreement refuses the whole plan, naming the entry.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -841,19 +841,19 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                         live::dry_run_apply(cluster, rt, ns, &e.name, body, &e.manager).await;
                     match predicted {
                         Ok(predicted) => {
-                            let mut changes: Vec<String> = crate::drift::exact(&predicted, live)
+                            // Every field it changes must be shown; one shown and not
+                            // changed (a removal `--strict` lists) writes nothing unseen.
+                            let unshown: Vec<String> = crate::drift::exact(&predicted, live)
                                 .fields
                                 .iter()
                                 .map(|f| f.path.to_string())
+                                .filter(|path| !e.fields.contains(path))
                                 .collect();
-                            let mut shown = e.fields.clone();
-                            changes.sort();
-                            shown.sort();
-                            if changes != shown {
+                            if !unshown.is_empty() {
                                 return Err(refused(format!(
-                                    "it shows the fields {}, but its body changes {}",
-                                    list(&shown),
-                                    list(&changes)
+                                    "its body changes {}, which it does not show (it shows {})",
+                                    list(&unshown),
+                                    list(&e.fields)
                                 )));
                             }
                         }

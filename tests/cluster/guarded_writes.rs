@@ -227,7 +227,7 @@ fn a_plan_edited_in_any_field_that_matters_is_refused_whole() {
                 e.fields = vec!["data.other".into()];
                 e.conflicts.clear();
             }),
-            "but its body changes data.greeting",
+            "its body changes data.greeting, which it does not show",
         ),
         (
             "an added delete of a Git-declared object",
