@@ -300,6 +300,50 @@ pub async fn apply_client_side(
     applied: &Value,
     resource_version: Option<&str>,
 ) -> Result<Value, kube::Error> {
+    client_side_update(
+        cluster,
+        resource,
+        namespace,
+        name,
+        (manifest, applied),
+        resource_version,
+        false,
+    )
+    .await
+}
+
+/// What `apply_client_side` would make of the live object, the server's dry run of its
+/// update: nothing is stored.
+pub async fn dry_run_client_side(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    manifest: &Value,
+    applied: &Value,
+    resource_version: Option<&str>,
+) -> Result<Value, kube::Error> {
+    client_side_update(
+        cluster,
+        resource,
+        namespace,
+        name,
+        (manifest, applied),
+        resource_version,
+        true,
+    )
+    .await
+}
+
+async fn client_side_update(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    (manifest, applied): (&Value, &Value),
+    resource_version: Option<&str>,
+    dry_run: bool,
+) -> Result<Value, kube::Error> {
     let mut body = manifest.clone();
     if let Some(annotations) = body
         .get_mut("metadata")
@@ -340,7 +384,7 @@ pub async fn apply_client_side(
     let url = DynamicObject::url_path(&resource.api_resource(), namespace);
     let request = Request::new(url);
     let params = kube::api::PostParams {
-        dry_run: false,
+        dry_run,
         field_manager: Some(CLIENT_SIDE_APPLY.to_string()),
     };
     let bytes = serde_json::to_vec(&object).map_err(kube::Error::SerdeError)?;

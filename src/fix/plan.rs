@@ -828,7 +828,7 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                     ));
                 }
             }
-            Action::Apply if !e.client_side => {
+            Action::Apply => {
                 // The fields shown must be the fields the body changes: the server's dry
                 // run of it against the object it is held to says which those are.
                 let body = secret_body.as_ref().or(e.body.as_ref());
@@ -837,8 +837,17 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                     l["metadata"]["resourceVersion"].as_str() == e.resource_version.as_deref()
                 });
                 if let (Some(live), Some(body)) = (held, body) {
-                    let predicted =
-                        live::dry_run_apply(cluster, rt, ns, &e.name, body, &e.manager).await;
+                    let predicted = match e.client_side {
+                        true => {
+                            let applied = e.last_applied.as_ref().unwrap_or(body);
+                            let rv = e.resource_version.as_deref();
+                            live::dry_run_client_side(cluster, rt, ns, &e.name, body, applied, rv)
+                                .await
+                        }
+                        false => {
+                            live::dry_run_apply(cluster, rt, ns, &e.name, body, &e.manager).await
+                        }
+                    };
                     match predicted {
                         Ok(predicted) => {
                             // Every field it changes must be shown; one shown and not
@@ -863,7 +872,6 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                     }
                 }
             }
-            Action::Apply => {}
         }
         types.push(rt.clone());
     }

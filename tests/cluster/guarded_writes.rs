@@ -742,3 +742,64 @@ fn an_apply_held_to_a_deleted_object_does_not_make_it_anew() {
         .status
         .success());
 }
+
+/// A client-side pipeline's plan: its fields are checked against the server's dry run of
+/// the update it makes, as a server-side one's are.
+#[test]
+fn a_client_side_plan_runs_and_its_fields_are_checked_too() {
+    let ns = namespace("guardclient", &["staging"]);
+    let repo = git_repo(&[("k8s/app.yaml", &config_map("alpha", "hello"))]);
+    let file = repo.path().join("k8s/app.yaml");
+    kubectl_ok(
+        "staging",
+        &["apply", "-n", &ns, "-f", file.to_str().unwrap()],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "patch",
+            "configmap/alpha",
+            "-n",
+            &ns,
+            "--field-manager",
+            "kubectl-edit",
+            "-p",
+            r#"{"data":{"greeting":"by hand","extra":"too"}}"#,
+        ],
+    );
+    let plan_file = repo.path().join("plan.json");
+    let out = drift()
+        .current_dir(repo.path())
+        .args([
+            "fix",
+            "--dry-run",
+            "--context",
+            "staging",
+            "-n",
+            &ns,
+            "--path",
+            "k8s",
+        ])
+        .arg("--save-plan")
+        .arg(&plan_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let saved = read_plan(&plan_file);
+    assert!(saved.entries[0].client_side, "{:?}", saved.entries[0]);
+
+    let mut edited = saved.clone();
+    edited.entries[0].fields.retain(|f| f != "data.greeting");
+    edited.entries[0].conflicts.clear();
+    plan::seal(&mut edited);
+    let edited_file = repo.path().join("edited.json");
+    write_plan(&edited_file, &edited);
+    let (code, out, err) = run_plan(repo.path(), &edited_file, None);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("which it does not show"), "{err}");
+    assert_eq!(greeting(&ns, "alpha"), "by hand");
+
+    let (code, out, err) = run_plan(repo.path(), &plan_file, None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(greeting(&ns, "alpha"), "hello");
+}
