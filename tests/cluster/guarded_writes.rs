@@ -1,9 +1,10 @@
-//! Every write is the one that was shown, on the cluster it was shown for: a plan whose
-//! object was deleted after planning does not re-create it; a plan edited in any field that
-//! matters (even with its digests made again) is refused whole; a plan run through a
-//! context renamed to point at another cluster is refused; `fix --yes` keeps an ignored
-//! field the pipeline owns as it is live; a frozen API server is given up at the first
-//! timeout by `fix --yes` and by `fix --plan`, its unanswered write audited as `unknown`.
+//! Every write is the one that was shown, on the cluster it was shown for: neither an apply
+//! nor a plan re-creates an object deleted since its diff; a plan edited in any field that
+//! matters (even with its digests made again) is refused whole, a client-side one too; a
+//! plan run through a context renamed to point at another cluster is refused; `fix --yes`
+//! keeps an ignored field the pipeline owns as it is live; a frozen API server is given up
+//! at the first timeout by `fix --yes` and by `fix --plan`, its unanswered write audited as
+//! `unknown` and read back when the server answers again.
 
 use std::path::Path;
 
