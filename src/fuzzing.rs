@@ -434,3 +434,136 @@ pub fn drift_pair(data: &[u8]) {
     }
     let _ = precheck::declared_differences(&git, &live, None);
 }
+
+/// A plan as `fix --dry-run --save-plan` writes one, sealed: two applies (one client-side),
+/// a create, a delete and a Secret read from Git.
+pub fn sealed_plan() -> crate::fix::plan::FixPlan {
+    use crate::fix::plan::{self, Action, FixPlan, PlanContext, PlanEntry, SecretSource};
+    let body = |kind: &str, name: &str| {
+        json!({"apiVersion": "v1", "kind": kind,
+            "metadata": {"name": name, "namespace": "shop"}, "data": {"greeting": "hello"}})
+    };
+    let entry = |action: Action, name: &str| PlanEntry {
+        context: "staging".into(),
+        action,
+        api_version: "v1".into(),
+        kind: "ConfigMap".into(),
+        resource: "configmaps".into(),
+        namespace: Some("shop".into()),
+        name: name.into(),
+        manager: "pipeline".into(),
+        client_side: false,
+        fields: vec!["data.greeting".into()],
+        conflicts: vec!["data.greeting".into()],
+        resource_version: Some("41".into()),
+        must_not_exist: false,
+        body: Some(body("ConfigMap", name)),
+        last_applied: None,
+        secret_source: None,
+        digest: String::new(),
+    };
+    let mut client_side = entry(Action::Apply, "beta");
+    client_side.manager = crate::cluster::live::CLIENT_SIDE_APPLY.into();
+    client_side.client_side = true;
+    client_side.last_applied = Some(body("ConfigMap", "beta"));
+    let mut create = entry(Action::Create, "gamma");
+    create.resource_version = None;
+    create.must_not_exist = true;
+    create.conflicts.clear();
+    let mut delete = entry(Action::Delete, "stray");
+    delete.manager = String::new();
+    delete.body = None;
+    delete.fields.clear();
+    delete.conflicts.clear();
+    let mut secret = entry(Action::Apply, "creds");
+    secret.kind = "Secret".into();
+    secret.resource = "secrets".into();
+    secret.body = None;
+    secret.secret_source = Some(SecretSource {
+        file: "k8s/app.yaml".into(),
+        line: 1,
+        commit: "c0ffee".into(),
+        sha256: "0".repeat(64),
+    });
+    let mut sealed = FixPlan {
+        api_version: plan::API_VERSION.into(),
+        kind: plan::KIND.into(),
+        commit: Some("c0ffee".into()),
+        created: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default(),
+        contexts: vec![PlanContext {
+            name: "staging".into(),
+            server: "https://127.0.0.1:6443".into(),
+            cluster_uid: "5b1e2c3d-0000-4000-8000-000000000000".into(),
+        }],
+        entries: vec![
+            entry(Action::Apply, "alpha"),
+            client_side,
+            create,
+            delete,
+            secret,
+        ],
+    };
+    plan::seal(&mut sealed);
+    sealed
+}
+
+/// Plan files: the first byte picks a field of a sealed plan to alter, the rest is a plan
+/// file and the new value. Reading and checking any file never panics, and what reads
+/// passes its check; the sealed plan altered in any field that matters (and so at any
+/// field but `created`) is refused, as a value and as a file.
+pub fn plan(data: &[u8]) {
+    use crate::fix::plan;
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    if let Ok(read) = plan::parse(rest, "fuzz.json") {
+        if let Err(e) = plan::check(&read) {
+            panic!("a plan that reads fails its check: {e}");
+        }
+    }
+    let sealed = sealed_plan();
+    let file = serde_json::to_vec(&sealed).expect("a plan serializes");
+    if let Err(e) = plan::parse(&file, "fuzz.json") {
+        panic!("the sealed plan is refused: {e}");
+    }
+    let value = String::from_utf8_lossy(&rest[..rest.len().min(24)]).into_owned();
+    let mut altered = sealed.clone();
+    let at = usize::from(pick >> 4) % altered.entries.len();
+    let e = &mut altered.entries[at];
+    let text = |old: &str| match value == old {
+        true => format!("{old}-"),
+        false => value.clone(),
+    };
+    match pick % 16 {
+        0 => e.context = text(&e.context),
+        1 => e.namespace = Some(text(e.namespace.as_deref().unwrap_or_default())),
+        2 => e.kind = text(&e.kind),
+        3 => e.api_version = text(&e.api_version),
+        4 => e.resource = text(&e.resource),
+        5 => e.name = text(&e.name),
+        6 => e.manager = text(&e.manager),
+        7 => e.client_side = !e.client_side,
+        8 => e.resource_version = Some(text(e.resource_version.as_deref().unwrap_or("0"))),
+        9 => e.must_not_exist = !e.must_not_exist,
+        10 => match &mut e.body {
+            Some(body) => body["data"]["greeting"] = Value::String(text("hello")),
+            None => e.body = Some(json!({"kind": value})),
+        },
+        11 => e.fields.push(text("data.greeting")),
+        12 => e.digest = text(&e.digest),
+        13 => altered.commit = Some(text("c0ffee")),
+        14 => altered.contexts[0].server = text(&altered.contexts[0].server),
+        _ => altered.contexts[0].cluster_uid = text(&altered.contexts[0].cluster_uid),
+    }
+    assert!(
+        plan::check(&altered).is_err(),
+        "an altered plan passes its check (field {})",
+        pick % 16
+    );
+    let file = serde_json::to_vec(&altered).expect("a plan serializes");
+    assert!(
+        plan::parse(&file, "fuzz.json").is_err(),
+        "an altered plan file reads (field {})",
+        pick % 16
+    );
+}

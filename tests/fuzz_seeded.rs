@@ -238,3 +238,15 @@ fn unsafe_tree_paths_are_caught() {
     }
     fuzzing::assert_safe_path("k8s/prod/app.yaml");
 }
+
+#[test]
+fn plan_reader() {
+    let ran = run(
+        "plan",
+        0x5EED_0005,
+        2000,
+        Duration::from_secs(1),
+        fuzzing::plan,
+    );
+    assert!(ran > 2000);
+}

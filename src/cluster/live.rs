@@ -128,6 +128,13 @@ pub struct ApplyOptions<'a> {
 
 /// Applies `manifest` for real with server-side apply. Without `force`, fields owned by
 /// other managers are a 409 Conflict that lists them.
+///
+/// A server-side apply creates an object that is absent, whatever resourceVersion it
+/// carries; so an apply held to a `resource_version` writes only to the object the diff was
+/// made from: `held` reads it just before (404 when it is gone, 409 when it moved) and the
+/// body carries its UID as well as its version. The server refuses an apply whose UID
+/// finds no object (409, "uid mismatch") or another one (422, the UID is immutable), so an
+/// object deleted in the instant between is not made anew either.
 pub async fn apply(
     cluster: &Cluster,
     resource: &ResourceType,
@@ -141,10 +148,53 @@ pub async fn apply(
         params = params.force();
     }
     let mut body = manifest.clone();
-    if let (Some(rv), Some(meta)) = (options.resource_version, body["metadata"].as_object_mut()) {
+    let Some(rv) = options.resource_version else {
+        return apply_with(cluster, resource, namespace, name, &body, &params).await;
+    };
+    let uid = held(cluster, resource, namespace, name, rv).await?;
+    if let Some(meta) = body["metadata"].as_object_mut() {
         meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        meta.insert("uid".into(), Value::String(uid.clone()));
     }
     apply_with(cluster, resource, namespace, name, &body, &params).await
+}
+
+/// The UID of the object `name` when it is still at `resource_version`: a 404 when it is
+/// gone, a 409 Conflict when it has moved on.
+async fn held(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    resource_version: &str,
+) -> Result<String, kube::Error> {
+    let Some(live) = get(cluster, resource, namespace, name).await? else {
+        return Err(refusal(404, "NotFound", name, "it no longer exists"));
+    };
+    if live["metadata"]["resourceVersion"].as_str() != Some(resource_version) {
+        return Err(refusal(
+            409,
+            "Conflict",
+            name,
+            "it was modified since (another resourceVersion)",
+        ));
+    }
+    match live["metadata"]["uid"].as_str() {
+        Some(uid) if !uid.is_empty() => Ok(uid.to_string()),
+        _ => Err(refusal(
+            409,
+            "Conflict",
+            name,
+            "it has no UID to hold it to",
+        )),
+    }
+}
+
+/// A refusal made before a write, worded as the server words its own.
+pub(crate) fn refusal(code: u16, reason: &str, name: &str, why: &str) -> kube::Error {
+    kube::Error::Api(Box::new(
+        kube::core::Status::failure(&format!("{name}: not written: {why}"), reason).with_code(code),
+    ))
 }
 
 /// The annotation client-side `kubectl apply` keeps the applied manifest in.
@@ -238,7 +288,9 @@ fn go_string(text: &str, out: &mut String) {
 /// update as `kubectl-client-side-apply`: Git's fields merged in as server-side apply merges
 /// them (the server's dry run, forced, so hand-made changes to Git's fields go), the fields
 /// the old last-applied annotation holds and Git no longer declares removed, and the
-/// annotation set to `applied`. Guarded by `resource_version` throughout (409 otherwise).
+/// annotation set to `applied`. Guarded by `resource_version` throughout (409 otherwise),
+/// and held to the object the diff was made from as `apply` is (404 when it is gone): the
+/// update carries its UID, which the server holds an update to (409 when none has it).
 pub async fn apply_client_side(
     cluster: &Cluster,
     resource: &ResourceType,
@@ -248,6 +300,50 @@ pub async fn apply_client_side(
     applied: &Value,
     resource_version: Option<&str>,
 ) -> Result<Value, kube::Error> {
+    client_side_update(
+        cluster,
+        resource,
+        namespace,
+        name,
+        (manifest, applied),
+        resource_version,
+        false,
+    )
+    .await
+}
+
+/// What `apply_client_side` would make of the live object, the server's dry run of its
+/// update: nothing is stored.
+pub async fn dry_run_client_side(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    manifest: &Value,
+    applied: &Value,
+    resource_version: Option<&str>,
+) -> Result<Value, kube::Error> {
+    client_side_update(
+        cluster,
+        resource,
+        namespace,
+        name,
+        (manifest, applied),
+        resource_version,
+        true,
+    )
+    .await
+}
+
+async fn client_side_update(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    name: &str,
+    (manifest, applied): (&Value, &Value),
+    resource_version: Option<&str>,
+    dry_run: bool,
+) -> Result<Value, kube::Error> {
     let mut body = manifest.clone();
     if let Some(annotations) = body
         .get_mut("metadata")
@@ -256,8 +352,15 @@ pub async fn apply_client_side(
     {
         annotations.remove(LAST_APPLIED);
     }
-    if let (Some(rv), Some(meta)) = (resource_version, body["metadata"].as_object_mut()) {
+    let uid = match resource_version {
+        Some(rv) => Some(held(cluster, resource, namespace, name, rv).await?),
+        None => None,
+    };
+    if let (Some(rv), Some(uid), Some(meta)) =
+        (resource_version, &uid, body["metadata"].as_object_mut())
+    {
         meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        meta.insert("uid".into(), Value::String(uid.clone()));
     }
     let params = PatchParams::apply(CLIENT_SIDE_APPLY).force().dry_run();
     let merged = apply_with(cluster, resource, namespace, name, &body, &params).await?;
@@ -273,14 +376,15 @@ pub async fn apply_client_side(
     if let Some(meta) = object["metadata"].as_object_mut() {
         // Without managedFields the server keeps the live ones and records this update.
         meta.remove("managedFields");
-        if let Some(rv) = resource_version {
+        if let (Some(rv), Some(uid)) = (resource_version, &uid) {
             meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+            meta.insert("uid".into(), Value::String(uid.clone()));
         }
     }
     let url = DynamicObject::url_path(&resource.api_resource(), namespace);
     let request = Request::new(url);
     let params = kube::api::PostParams {
-        dry_run: false,
+        dry_run,
         field_manager: Some(CLIENT_SIDE_APPLY.to_string()),
     };
     let bytes = serde_json::to_vec(&object).map_err(kube::Error::SerdeError)?;

@@ -73,6 +73,13 @@ impl ManagedFields {
         self.entries.iter().map(|e| (&e.attribution, &e.fields))
     }
 
+    /// Whether `manager` owns `path` through apply: a field it would remove by leaving it
+    /// out of its next apply.
+    pub fn applied_owns(&self, manager: &str, path: &FieldPath, live: &Value) -> bool {
+        self.applied_by(manager)
+            .is_some_and(|fields| owns(fields, path.segments(), Some(live)))
+    }
+
     /// The fields `manager` set through apply, as a `fieldsV1` tree.
     pub fn applied_by(&self, manager: &str) -> Option<&Value> {
         self.entries

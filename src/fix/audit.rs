@@ -32,8 +32,9 @@ pub struct AuditLine<'a> {
     pub commit: Option<&'a str>,
     pub fields: Vec<String>,
     /// `intent` (before a write; the message is `apply`, `create` or `delete`), then
-    /// `applied`, `created`, `deleted`, `conflict`, `changed-since-diff`, `forbidden` or
-    /// `failed`.
+    /// `applied`, `created`, `deleted`, `conflict`, `changed-since-diff`,
+    /// `changed-since-plan`, `forbidden`, `failed`, or `unknown` (no answer came: it may
+    /// have landed), which a `read-back` line follows when the server answers again.
     pub outcome: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<&'a str>,

@@ -2,8 +2,11 @@
 //! where the person (or `--yes`) says so, written as the pipeline's next deploy would write
 //! it: a server-side apply as the pipeline's field manager, or for a client-side pipeline
 //! an update as `kubectl apply` makes it (last-applied annotation included), always with
-//! the live resourceVersion the diff was computed from as its precondition. Every write is
-//! audited; every fixed resource is checked again.
+//! the live resourceVersion and UID the diff was computed from as its precondition, so that
+//! an object deleted since is never made anew. A context whose server leaves one request
+//! unanswered is given up, as `check` gives it up; the write left unanswered is audited as
+//! `unknown` and read back once. Every write is audited; every fixed resource is checked
+//! again.
 //! Decisions come from a `Decider`, so the terminal prompts stay at the edge.
 
 pub mod accept;
@@ -204,6 +207,23 @@ pub async fn run(
             .iter()
             .find(|c| c.context == handle.context)
             .expect("a drifted resource comes from a connected context");
+        if let Some(after) = given_up(cluster) {
+            // As check does: a server that left one request unanswered is taken as frozen,
+            // and nothing more is tried on it, rather than each write waiting out its own
+            // timeout in turn.
+            if let Some(context) = summary
+                .contexts
+                .iter_mut()
+                .find(|c| c.context == cluster.context && c.error.is_none())
+            {
+                context.error = Some(format!(
+                    "{}; the rest of this context was given up",
+                    crate::cluster::TimedOut { after }
+                ));
+            }
+            summary.outcomes.push((resource, Outcome::NotReached));
+            continue;
+        }
         if unserved(i) {
             // Served now, when a CRD written before it made its type.
             let catalog = catalogs.iter().find(|(c, _)| *c == cluster.context);
@@ -271,7 +291,19 @@ pub async fn run(
             quit = true;
         }
         if settings.save_plan.is_some() && outcome == Outcome::WouldApply {
-            entries.push(plan::entry(&final_report, &handle)?);
+            let body = planned_body(cluster, &final_report, &handle).await;
+            let body = match body {
+                Ok(body) => body,
+                Err(error) => {
+                    return Err(plan::PlanError::NotPlannable(format!(
+                        "{}: cannot be read: {}",
+                        describe(&final_report),
+                        errors::describe(&error, false)
+                    ))
+                    .into())
+                }
+            };
+            entries.push(plan::entry(&final_report, &handle, body)?);
         }
         summary.outcomes.push((final_report, outcome));
     }
@@ -286,13 +318,16 @@ pub async fn run(
             .into());
         }
         let commit = handles.iter().find_map(|s| s.commit.clone());
-        let saved = plan::FixPlan {
+        let contexts = plan_contexts(settings, &summary, &clusters, &entries).await?;
+        let mut saved = plan::FixPlan {
             api_version: plan::API_VERSION.into(),
             kind: plan::KIND.into(),
             commit,
             created: chrono::Utc::now(),
+            contexts,
             entries,
         };
+        plan::seal(&mut saved);
         plan::save(&saved, file)?;
         writeln!(
             out,
@@ -303,6 +338,71 @@ pub async fn run(
         )?;
     }
     Ok(summary)
+}
+
+/// What a plan entry will send: Git's manifest without ignored fields, and those the
+/// pipeline's manager owns as they are live, as `fix --yes` would send it.
+async fn planned_body(
+    cluster: &Cluster,
+    resource: &ResourceReport,
+    handle: &ResourceHandle,
+) -> Result<serde_json::Value, kube::Error> {
+    let (body, _) = crate::ignore::without_ignored(&handle.manifest, resource);
+    match (&handle.resource, resource.status) {
+        (Some(rt), Status::Drifted) if handle.field_manager != live::CLIENT_SIDE_APPLY => {
+            kept_ignored(cluster, rt, handle, resource, body).await
+        }
+        _ => Ok(body),
+    }
+}
+
+/// The cluster each context of a plan reaches: the kubeconfig's server URL and the
+/// `kube-system` namespace's UID. A context whose identity cannot be read is not planned.
+async fn plan_contexts(
+    settings: &FixSettings,
+    summary: &FixSummary,
+    clusters: &[Cluster],
+    entries: &[plan::PlanEntry],
+) -> Result<Vec<plan::PlanContext>, FixError> {
+    let config = crate::cluster::load_kubeconfig(settings.check.cluster.kubeconfig.as_deref())
+        .map_err(check::CheckError::from)?;
+    let mut contexts: Vec<plan::PlanContext> = Vec::new();
+    for e in entries {
+        if contexts.iter().any(|c| c.name == e.context) {
+            continue;
+        }
+        let not_plannable = |what: &str| {
+            plan::PlanError::NotPlannable(format!(
+                "context {}: {what}, which binds a plan to its cluster",
+                terminal_text(&e.context)
+            ))
+        };
+        let server = plan::server_of(&config, &e.context)
+            .ok_or_else(|| not_plannable("the kubeconfig gives it no server"))?;
+        let known = summary
+            .contexts
+            .iter()
+            .find(|c| c.context == e.context)
+            .and_then(|c| c.cluster_uid.clone());
+        let uid = match known {
+            Some(uid) => uid,
+            None => match clusters.iter().find(|c| c.context == e.context) {
+                Some(cluster) => crate::cluster::kubeconfig::cluster_uid(cluster)
+                    .await
+                    .unwrap_or_default(),
+                None => String::new(),
+            },
+        };
+        if uid.is_empty() {
+            return Err(not_plannable("its kube-system namespace's UID cannot be read").into());
+        }
+        contexts.push(plan::PlanContext {
+            name: e.context.clone(),
+            server,
+            cluster_uid: uid,
+        });
+    }
+    Ok(contexts)
 }
 
 fn write_summary(summary: &FixSummary, out: &mut dyn Write) -> io::Result<()> {

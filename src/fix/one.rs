@@ -133,47 +133,58 @@ pub(super) async fn fix_one(
         if let Err(message) = audit_intent(settings, cluster, &handle, &resource, action) {
             return Ok(not_audited(resource, message, out)?);
         }
+        // Ignored fields the pipeline's manager owns are applied as they are live: left out,
+        // its apply would remove them.
+        let kept = match created || client_side || resource.ignored_fields.is_empty() {
+            true => Ok(manifest),
+            false => kept_ignored(cluster, &resource_type, &handle, &resource, manifest).await,
+        };
         // A missing object has no version to hold on to: it is created only if it still does
         // not exist (409 AlreadyExists otherwise, handled as a change since the diff).
-        let result = if created {
-            let body = match client_side {
-                true => live::with_last_applied(&manifest, &handle.manifest),
-                false => manifest,
-            };
-            live::create(
-                cluster,
-                &resource_type,
-                handle.identity.namespace.as_deref(),
-                &handle.identity.name,
-                &body,
-                &handle.field_manager,
-            )
-            .await
-        } else if client_side {
-            live::apply_client_side(
-                cluster,
-                &resource_type,
-                handle.identity.namespace.as_deref(),
-                &handle.identity.name,
-                &manifest,
-                &handle.manifest,
-                handle.live_resource_version.as_deref(),
-            )
-            .await
-        } else {
-            live::apply(
-                cluster,
-                &resource_type,
-                handle.identity.namespace.as_deref(),
-                &handle.identity.name,
-                &manifest,
-                &live::ApplyOptions {
-                    field_manager: &handle.field_manager,
-                    force,
-                    resource_version: handle.live_resource_version.as_deref(),
-                },
-            )
-            .await
+        let result = match kept {
+            Err(error) => Err(error),
+            Ok(manifest) => {
+                if created {
+                    let body = match client_side {
+                        true => live::with_last_applied(&manifest, &handle.manifest),
+                        false => manifest,
+                    };
+                    live::create(
+                        cluster,
+                        &resource_type,
+                        handle.identity.namespace.as_deref(),
+                        &handle.identity.name,
+                        &body,
+                        &handle.field_manager,
+                    )
+                    .await
+                } else if client_side {
+                    live::apply_client_side(
+                        cluster,
+                        &resource_type,
+                        handle.identity.namespace.as_deref(),
+                        &handle.identity.name,
+                        &manifest,
+                        &handle.manifest,
+                        handle.live_resource_version.as_deref(),
+                    )
+                    .await
+                } else {
+                    live::apply(
+                        cluster,
+                        &resource_type,
+                        handle.identity.namespace.as_deref(),
+                        &handle.identity.name,
+                        &manifest,
+                        &live::ApplyOptions {
+                            field_manager: &handle.field_manager,
+                            force,
+                            resource_version: handle.live_resource_version.as_deref(),
+                        },
+                    )
+                    .await
+                }
+            }
         };
         match result {
             Ok(_) => {
@@ -223,6 +234,11 @@ pub(super) async fn fix_one(
                 // the object moved on since its diff was shown: then show the new diff and ask
                 // again, before any talk of forcing.
                 let (now, new_target) = check::recheck(cluster, &handle, &settings.check).await;
+                if now.status == Status::Missing && !created {
+                    // Deleted since its diff (the server refused the apply's UID): making
+                    // it anew is nothing anybody was shown.
+                    return vanished(settings, cluster, &handle, resource, &status, out);
+                }
                 let moved = new_target.live_resource_version != handle.live_resource_version;
                 if moved || !is_field_conflict(&status) {
                     audit_write(
@@ -279,6 +295,19 @@ pub(super) async fn fix_one(
                 }
                 return Ok((resource, Outcome::Skipped));
             }
+            Err(kube::Error::Api(status)) if status.code == 404 && !created => {
+                return vanished(settings, cluster, &handle, resource, &status, out);
+            }
+            Err(error) if gave_up(cluster, &error) => {
+                let message = unknown_write(settings, cluster, &handle, &resource, &error).await?;
+                writeln!(
+                    out,
+                    "{}: {}\n",
+                    describe(&resource),
+                    terminal_text(&message)
+                )?;
+                return Ok((resource, Outcome::Failed(message)));
+            }
             Err(error) => {
                 let (outcome, message) = match &error {
                     kube::Error::Api(status) if status.code == 403 => {
@@ -304,6 +333,134 @@ pub(super) async fn fix_one(
             }
         }
     }
+}
+
+/// An object deleted since its diff was shown: not made anew (nobody was shown that),
+/// audited as changed since the diff, and an error.
+fn vanished(
+    settings: &FixSettings,
+    cluster: &Cluster,
+    handle: &ResourceHandle,
+    resource: ResourceReport,
+    status: &kube::core::Status,
+    out: &mut dyn Write,
+) -> Result<(ResourceReport, Outcome), FixError> {
+    let secret = errors::is_secret(&handle.identity.group, &handle.identity.kind);
+    audit_write(
+        settings,
+        cluster,
+        handle,
+        &resource,
+        "changed-since-diff",
+        Some(&errors::status_text(status, secret)),
+    )?;
+    let message =
+        "changed since its diff was shown: it was deleted; nothing was written".to_string();
+    writeln!(out, "{}: {message}\n", describe(&resource))?;
+    Ok((resource, Outcome::Failed(message)))
+}
+
+/// Git's manifest (ignored fields already left out) with each ignored field that the
+/// pipeline's manager owns through apply put back as it is live, read just before: left
+/// out of that manager's apply, the server would remove it. Fields others own stay left
+/// out, and so theirs. A 404 or 409 when the object is gone or moved since its diff.
+pub(super) async fn kept_ignored(
+    cluster: &Cluster,
+    resource_type: &crate::cluster::ResourceType,
+    handle: &ResourceHandle,
+    resource: &ResourceReport,
+    mut body: serde_json::Value,
+) -> Result<serde_json::Value, kube::Error> {
+    let Some(rv) = handle.live_resource_version.as_deref() else {
+        return Ok(body);
+    };
+    let name = &handle.identity.name;
+    let Some(object) = live::get(
+        cluster,
+        resource_type,
+        handle.identity.namespace.as_deref(),
+        name,
+    )
+    .await?
+    else {
+        return Err(live::refusal(404, "NotFound", name, "it no longer exists"));
+    };
+    if object["metadata"]["resourceVersion"].as_str() != Some(rv) {
+        return Err(live::refusal(
+            409,
+            "Conflict",
+            name,
+            "it was modified since",
+        ));
+    }
+    let owners = crate::drift::attribution::ManagedFields::of(&object);
+    for ignored in &resource.ignored_fields {
+        // An item of a list without keys: the list is what an apply owns and replaces.
+        let segments = ignored.field.segments();
+        let field = match segments
+            .iter()
+            .position(|s| matches!(s, crate::drift::path::Segment::Index(_)))
+        {
+            Some(at) => crate::drift::path::FieldPath(segments[..at].to_vec()),
+            None => ignored.field.clone(),
+        };
+        if owners.applied_owns(&handle.field_manager, &field, &object) {
+            field.copy_between(&object, &mut body);
+        }
+    }
+    Ok(body)
+}
+
+/// Whether a write failed for want of an answer: the context's deadline has passed (the
+/// server is taken as frozen) and the error is the client's, not the server's.
+pub(super) fn gave_up(cluster: &Cluster, error: &kube::Error) -> bool {
+    !matches!(error, kube::Error::Api(_)) && given_up(cluster).is_some()
+}
+
+/// The request timeout after which the context was given up, once one of its requests got
+/// no answer: the rest of its work is not tried.
+pub(super) fn given_up(cluster: &Cluster) -> Option<std::time::Duration> {
+    futures::FutureExt::now_or_never(cluster.deadline.passed())
+}
+
+/// A write whose answer never came: audited as `unknown` (it may have landed), then read
+/// back once if the server answers now, and audited as found. The message says what is
+/// known.
+pub(super) async fn unknown_write(
+    settings: &FixSettings,
+    cluster: &Cluster,
+    handle: &ResourceHandle,
+    resource: &ResourceReport,
+    error: &kube::Error,
+) -> io::Result<String> {
+    let secret = errors::is_secret(&handle.identity.group, &handle.identity.kind);
+    let message = format!(
+        "no answer, so whether it was written is unknown: {}",
+        errors::describe(error, secret)
+    );
+    audit_write(
+        settings,
+        cluster,
+        handle,
+        resource,
+        "unknown",
+        Some(&message),
+    )?;
+    let (after, _) = check::recheck(cluster, handle, &settings.check).await;
+    let found = match after.status {
+        Status::InSync => "read back: in sync, the write landed",
+        Status::Error => return Ok(format!("{message}; it could not be read back")),
+        _ => "read back: it still differs from Git",
+    };
+    audit_write(
+        settings,
+        cluster,
+        handle,
+        resource,
+        "read-back",
+        Some(found),
+    )?;
+    Ok(format!("{message}; {found}"))
 }
 
 /// `Deployment shop/web (production)`, safe for the terminal.

@@ -80,6 +80,16 @@ pub(super) async fn prune_one(
                 Ok((after, Outcome::StillDrifted))
             }
         }
+        Err(error) if gave_up(cluster, &error) => {
+            let message = unknown_write(settings, cluster, handle, &resource, &error).await?;
+            writeln!(
+                out,
+                "{}: {}\n",
+                describe(&resource),
+                terminal_text(&message)
+            )?;
+            Ok((resource, Outcome::Failed(message)))
+        }
         Err(error) => {
             let message = match &error {
                 kube::Error::Api(status) if status.code == 409 => {

@@ -131,7 +131,7 @@ fn a_saved_plan_runs_exactly_and_leaves_a_stale_entry_unwritten() {
         );
     }
     let plan: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(plan["apiVersion"], "kubectl-drift/v1");
+    assert_eq!(plan["apiVersion"], "kubectl-drift/v2");
     assert_eq!(plan["kind"], "FixPlan");
     let entries = plan["entries"].as_array().unwrap();
     let by_name = |name: &str| {
@@ -239,7 +239,7 @@ fn a_plan_whose_secret_manifest_changed_in_git_is_refused() {
     assert_eq!(code, 1, "{stdout}\n{stderr}");
 
     // Git's Secret changes in a new commit, and the plan's Secret entry is pointed at it
-    // (as a plan edited to follow the branch would be).
+    // (as a plan edited to follow the branch would be), its digests made again to match.
     let changed = manifests().replace(
         &base64::engine::general_purpose::STANDARD.encode(SECRET_VALUE),
         &base64::engine::general_purpose::STANDARD.encode("another-value"),
@@ -247,13 +247,15 @@ fn a_plan_whose_secret_manifest_changed_in_git_is_refused() {
     write_files(repo.path(), &[("k8s/app.yaml", &changed)]);
     commit(repo.path(), "rotate the password");
     let head = git(repo.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    let mut plan: Value =
+    let mut plan: kubectl_drift::fix::plan::FixPlan =
         serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
-    for entry in plan["entries"].as_array_mut().unwrap() {
-        if entry["kind"] == "Secret" {
-            entry["secretSource"]["commit"] = Value::String(head.clone());
+    plan.commit = Some(head.clone());
+    for entry in &mut plan.entries {
+        if let Some(source) = &mut entry.secret_source {
+            source.commit = head.clone();
         }
     }
+    kubectl_drift::fix::plan::seal(&mut plan);
     std::fs::write(&plan_file, serde_json::to_string(&plan).unwrap()).unwrap();
 
     let (code, stdout, stderr) = run_plan(repo.path(), &plan_file);

@@ -130,7 +130,7 @@ fn a_secret_value_in_a_server_message_reaches_no_output() {
 /// every stopped process resumed first) when dropped, whether the test passes or fails.
 pub(crate) struct OwnTestenv {
     dir: tempfile::TempDir,
-    stopped: Vec<u32>,
+    pub(crate) stopped: Vec<u32>,
 }
 
 impl OwnTestenv {
@@ -155,7 +155,7 @@ impl OwnTestenv {
         self.dir.path().join("kubeconfig")
     }
 
-    fn pid(&self, name: &str) -> u32 {
+    pub(crate) fn pid(&self, name: &str) -> u32 {
         let file = self.dir.path().join("pids").join(format!("{name}.pid"));
         std::fs::read_to_string(&file)
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
@@ -169,6 +169,13 @@ impl OwnTestenv {
         let pid = self.pid(name);
         self.stopped.push(pid);
         signal(pid, "STOP");
+    }
+
+    /// Resumes a process `freeze` (or a test) stopped.
+    pub(crate) fn thaw(&mut self, name: &str) {
+        let pid = self.pid(name);
+        self.stopped.retain(|p| *p != pid);
+        signal(pid, "CONT");
     }
 
     pub(crate) fn drift(&self, args: &[&str]) -> (i32, String, String, std::time::Duration) {
@@ -215,7 +222,7 @@ impl OwnTestenv {
     }
 }
 
-fn signal(pid: u32, name: &str) {
+pub(crate) fn signal(pid: u32, name: &str) {
     let _ = std::process::Command::new("kill")
         .args([&format!("-{name}"), &pid.to_string()])
         .status();

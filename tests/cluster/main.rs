@@ -16,6 +16,7 @@ mod fix_pipeline;
 mod fix_plan;
 mod fleet;
 mod foundation;
+mod guarded_writes;
 mod helm;
 mod hostile_repo;
 mod hostile_server;
