@@ -416,7 +416,7 @@ fn destination(
                 report.identity.name
             );
             let file = join(&overlay, &name);
-            let edits = patch_edits(edits)?;
+            let edits = patch_edits(edits, report.live_object.as_ref())?;
             // A patch adopted before is edited in place: what it adopted stays.
             let line = match read_confined(work_tree, &file)? {
                 None => 0,
@@ -475,7 +475,7 @@ fn destination(
                     destinations.push(Destination {
                         file: patch.clone(),
                         line: document.line,
-                        edits: patch_edits(edits)?,
+                        edits: patch_edits(edits, report.live_object.as_ref())?,
                         fields,
                         listed: false,
                     });
@@ -505,31 +505,48 @@ fn destination(
 
 /// Edits as a strategic-merge patch writes them: a field removed live is `null` there,
 /// and a list item removed live is the item's keys with `$patch: delete`, so that the
-/// rendered object loses them (leaving them out of the patch would keep the base's).
-fn patch_edits(edits: Vec<FieldEdit>) -> Result<Vec<FieldEdit>, String> {
-    edits
-        .into_iter()
-        .map(|mut edit| {
-            if edit.path.segments().iter().any(|s| matches!(s, Segment::Index(_))) {
-                return Err(format!(
-                    "{}: an item of a list without merge keys cannot be patched alone; adopt without --into-overlay or edit it by hand",
+/// rendered object loses them (leaving them out of the patch would keep the base's). A
+/// list without merge keys is replaced whole by a patch: an item of one is written as the
+/// whole list as it is live (`live`, the live object).
+fn patch_edits(edits: Vec<FieldEdit>, live: Option<&Value>) -> Result<Vec<FieldEdit>, String> {
+    let mut out: Vec<FieldEdit> = Vec::new();
+    for mut edit in edits {
+        if let Some(at) = edit
+            .path
+            .segments()
+            .iter()
+            .position(|s| matches!(s, Segment::Index(_)))
+        {
+            let list = FieldPath(edit.path.segments()[..at].to_vec());
+            let whole = live.and_then(|l| list.lookup(l)).cloned().ok_or_else(|| {
+                format!(
+                    "{}: an item of a list without merge keys, and the live list is not known; edit it by hand",
                     edit.shown
-                ));
-            }
-            if edit.live.is_none() {
-                edit.live = Some(match edit.path.segments().last() {
-                    Some(Segment::Key(pairs)) => {
-                        let mut item: serde_json::Map<String, Value> =
-                            pairs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                        item.insert("$patch".into(), Value::String("delete".into()));
-                        Value::Object(item)
-                    }
-                    _ => Value::Null,
+                )
+            })?;
+            if !out.iter().any(|e| e.path == list) {
+                out.push(FieldEdit {
+                    shown: list.to_string(),
+                    path: list,
+                    live: Some(whole),
                 });
             }
-            Ok(edit)
-        })
-        .collect()
+            continue;
+        }
+        if edit.live.is_none() {
+            edit.live = Some(match edit.path.segments().last() {
+                Some(Segment::Key(pairs)) => {
+                    let mut item: serde_json::Map<String, Value> =
+                        pairs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    item.insert("$patch".into(), Value::String("delete".into()));
+                    Value::Object(item)
+                }
+                _ => Value::Null,
+            });
+        }
+        out.push(edit);
+    }
+    Ok(out)
 }
 
 /// For each kustomization a target's paths render, outermost first: its folder and the
@@ -1011,20 +1028,32 @@ mod tests {
         let mut env = container();
         env.push(Segment::Field("env".into()));
         env.push(Segment::Key(vec![("name".into(), json!("DEBUG"))]));
-        let edits = patch_edits(vec![
-            edit(env, None),
-            edit(vec![Segment::Field("data".into())], None),
-        ])
+        let edits = patch_edits(
+            vec![
+                edit(env, None),
+                edit(vec![Segment::Field("data".into())], None),
+            ],
+            None,
+        )
         .unwrap();
         assert_eq!(
             edits[0].live,
             Some(json!({"name": "DEBUG", "$patch": "delete"}))
         );
         assert_eq!(edits[1].live, Some(Value::Null));
-        let mut indexed = container();
-        indexed.push(Segment::Field("args".into()));
-        indexed.push(Segment::Index(1));
-        assert!(patch_edits(vec![edit(indexed, Some(json!("-v")))]).is_err());
+        // An item of a list without merge keys: the whole list, as it is live.
+        let args = |i: usize| {
+            let mut path = container();
+            path.push(Segment::Field("args".into()));
+            path.push(Segment::Index(i));
+            edit(path, Some(json!("-v")))
+        };
+        assert!(patch_edits(vec![args(1)], None).is_err());
+        let live = json!({"spec": {"containers": [{"name": "web", "args": ["run", "-v", "-q"]}]}});
+        let whole = patch_edits(vec![args(1), args(2)], Some(&live)).unwrap();
+        assert_eq!(whole.len(), 1, "{whole:?}");
+        assert_eq!(whole[0].shown, "spec.containers[name=web].args");
+        assert_eq!(whole[0].live, Some(json!(["run", "-v", "-q"])));
 
         let before = "# adopted\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n";
         let after = merged_patch(before, 2, &edits[..1]).unwrap();

@@ -553,6 +553,7 @@ spec:
       containers:
       - name: web
         image: nginx:1.27
+        args: [serve, --verbose, --port=80]
         env:
         - name: MODE
           value: fast
@@ -627,6 +628,30 @@ fn adoptions_into_one_overlay_add_up_and_removals_are_rendered_away() {
     assert!(
         text.contains("replicas: 5") && text.contains("image: nginx:1.28.0"),
         "{text}"
+    );
+    assert_eq!(check_code(repo.path(), &flags), 0);
+
+    // An item of a list without merge keys: the patch replaces the list whole, as
+    // kustomize merges such a list.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "deployment/web",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"replace","path":"/spec/template/spec/containers/0/args/1","value":"--quiet"}]"#,
+        ],
+    );
+    let (code, stdout, stderr) = adopt(repo.path(), &into);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let out = rendered(repo.path());
+    assert!(
+        out.contains("--quiet") && !out.contains("--verbose") && out.contains("--port=80"),
+        "{out}"
     );
     assert_eq!(check_code(repo.path(), &flags), 0);
 
