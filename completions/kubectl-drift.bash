@@ -179,7 +179,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__accept)
-            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --reason --until --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --trust-release --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --reason --until --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,6 +226,10 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --from-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -289,7 +293,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__adopt)
-            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --dry-run --commit --into-overlay --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --trust-release --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --dry-run --commit --into-overlay --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +340,10 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --from-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -391,7 +399,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__check)
-            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --report-dir --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --trust-release --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --output --report-dir --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,6 +446,10 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --from-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -641,7 +653,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__fix)
-            opts="-f -n -A -l -y -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --yes --dry-run --prune --audit-log --save-plan --plan --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -y -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --trust-release --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --yes --dry-run --prune --audit-log --save-plan --plan --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -688,6 +700,10 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --from-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -981,7 +997,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__rbac)
-            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --allow --no-default-allow --output --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -o -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --trust-release --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --allow --no-default-allow --output --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1028,6 +1044,10 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --from-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1121,7 +1141,7 @@ _kubectl__drift() {
             return 0
             ;;
         kubectl__drift__subcmd__watch)
-            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --serve-report --once --metrics-file --per-resource-metrics --leader-elect --leader-election-lease --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
+            opts="-f -n -A -l -h -V --repo --offline --config --ref --path --filename --allow-remote-bases --helm-release --helm-values --helm-set --helm-binary --from-release --all-releases --trust-release --namespace --all-namespaces --selector --color --width --field-manager --concurrency --strict --show-secrets --interval --listen --serve-report --once --metrics-file --per-resource-metrics --leader-elect --leader-election-lease --notify --notify-every --notify-on-resolve --state --smtp-server --smtp-starttls --smtp-username --smtp-from --kubeconfig --context --all-contexts --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1168,6 +1188,10 @@ _kubectl__drift() {
                     return 0
                     ;;
                 --from-release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-release)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -53,6 +53,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l he
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l trust-release -d 'With --from-release: a release (NAMESPACE/NAME) whose record may declare cluster-scoped objects and objects of other namespaces; repeatable. Without it such objects are refused: a release record is a Secret anyone allowed to create Secrets in its namespace can write' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -98,6 +99,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l helm
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l trust-release -d 'With --from-release: a release (NAMESPACE/NAME) whose record may declare cluster-scoped objects and objects of other namespaces; repeatable. Without it such objects are refused: a release record is a Secret anyone allowed to create Secrets in its namespace can write' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand fix" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -134,6 +136,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l h
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l trust-release -d 'With --from-release: a release (NAMESPACE/NAME) whose record may declare cluster-scoped objects and objects of other namespaces; repeatable. Without it such objects are refused: a release record is a Secret anyone allowed to create Secrets in its namespace can write' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand accept" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -166,6 +169,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand adopt" -l he
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand adopt" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand adopt" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand adopt" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand adopt" -l trust-release -d 'With --from-release: a release (NAMESPACE/NAME) whose record may declare cluster-scoped objects and objects of other namespaces; repeatable. Without it such objects are refused: a release record is a Secret anyone allowed to create Secrets in its namespace can write' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand adopt" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand adopt" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand adopt" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -199,6 +203,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l he
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l trust-release -d 'With --from-release: a release (NAMESPACE/NAME) whose record may declare cluster-scoped objects and objects of other namespaces; repeatable. Without it such objects are refused: a release record is a Secret anyone allowed to create Secrets in its namespace can write' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand watch" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'
@@ -245,6 +250,7 @@ complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l hel
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l helm-set -d 'A value for Helm charts, as `helm --set KEY=VALUE`; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l helm-binary -d 'The helm binary that renders charts (default: `helm` on PATH)' -r -F
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l from-release -d 'Check a Helm release against the manifest Helm last deployed (its release record in the cluster), instead of Git; repeatable. Needs no helm binary' -r
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l trust-release -d 'With --from-release: a release (NAMESPACE/NAME) whose record may declare cluster-scoped objects and objects of other namespaces; repeatable. Without it such objects are refused: a release record is a Secret anyone allowed to create Secrets in its namespace can write' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s n -l namespace -d 'Namespace for manifests that name none, and the only namespace checked' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -s l -l selector -d 'Label selector applied to both Git and the cluster, e.g. app=web,tier!=cache' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand rbac" -l color -d 'When to color the output' -r -f -a "auto\t'Color on a terminal, unless NO_COLOR is set'

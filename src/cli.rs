@@ -483,6 +483,13 @@ pub struct CommonArgs {
     #[arg(long, help_heading = "Helm", conflicts_with_all = ["repo", "paths", "files", "git_ref", "offline", "helm_release", "helm_values", "helm_set"])]
     pub all_releases: bool,
 
+    /// With --from-release: a release (NAMESPACE/NAME) whose record may declare
+    /// cluster-scoped objects and objects of other namespaces; repeatable. Without it such
+    /// objects are refused: a release record is a Secret anyone allowed to create Secrets
+    /// in its namespace can write.
+    #[arg(long, value_name = "NAMESPACE/NAME", help_heading = "Helm")]
+    pub trust_release: Vec<String>,
+
     /// Namespace for manifests that name none, and the only namespace checked.
     #[arg(short = 'n', long, value_name = "NAMESPACE")]
     pub namespace: Option<String>,

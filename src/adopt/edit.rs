@@ -43,7 +43,14 @@ pub fn edit_document(text: &str, line: usize, edits: &[FieldEdit]) -> Result<Str
         .ok_or(EditError::NoDocument(line))?;
     let mut document = text[range.clone()].to_string();
     for edit in edits {
-        document = edit_field(&document, edit)?;
+        let edited = edit_field(&document, edit)?;
+        if shared_elsewhere(&document, &edited, &edit.path) {
+            return Err(EditError::Field {
+                path: edit.shown.clone(),
+                why: "its value is an anchor (&anchor) that aliases elsewhere share: writing it would change them too; edit it by hand".into(),
+            });
+        }
+        document = edited;
     }
     Ok(format!(
         "{}{}{}",
@@ -171,6 +178,33 @@ fn edit_field(document: &str, edit: &FieldEdit) -> Result<String, EditError> {
             }
         }
         _ => Err(fail("the file holds another shape there")),
+    }
+}
+
+/// Whether an edit at `path` changed the document anywhere else, as kubectl reads it: the
+/// value written was an anchor that aliases repeat (or an alias now points nowhere).
+fn shared_elsewhere(before: &str, after: &str, path: &FieldPath) -> bool {
+    let (Ok(mut before), Ok(mut after)) = (crate::yaml::read(before), crate::yaml::read(after))
+    else {
+        return true;
+    };
+    path.copy_between(&Value::Null, &mut before);
+    path.copy_between(&Value::Null, &mut after);
+    prune_empty(&mut before);
+    prune_empty(&mut after);
+    before != after
+}
+
+/// Drops empty mappings inside `value`: a parent the edit wrote for its field is not a
+/// change elsewhere.
+fn prune_empty(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.values_mut().for_each(prune_empty);
+            map.retain(|_, v| !matches!(v, Value::Object(m) if m.is_empty()));
+        }
+        Value::Array(items) => items.iter_mut().for_each(prune_empty),
+        _ => {}
     }
 }
 
@@ -394,6 +428,18 @@ mod tests {
         };
         let out = edit_document(text, 1, &[keyed("image")]).unwrap();
         assert_eq!(out, text.replace("image: b:1", "image: b:2"));
+        // The anchor itself, which the alias repeats: refused too.
+        let err = edit_document(text, 1, &[field(&["base", "cpu"], Some(json!(2)))]).unwrap_err();
+        assert!(err.to_string().contains("anchor"), "{err}");
+        let whole = field(&["base"], Some(json!({"cpu": 2})));
+        assert!(edit_document(text, 1, &[whole]).is_err());
+        // An anchor no alias repeats is a value like any other.
+        let lone = "kind: Deployment
+base: &limits
+  cpu: 1
+";
+        let out = edit_document(lone, 1, &[field(&["base", "cpu"], Some(json!(2)))]).unwrap();
+        assert_eq!(out, lone.replace("cpu: 1", "cpu: 2"));
         let mut anchored = keyed("resources");
         anchored.path.0.push(Segment::Field("cpu".into()));
         let err = edit_document(text, 1, &[anchored]).unwrap_err();

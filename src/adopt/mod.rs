@@ -86,6 +86,9 @@ struct Destination {
     line: usize,
     edits: Vec<FieldEdit>,
     fields: Vec<AdoptedField>,
+    /// An overlay patch of adopt's own, listed in its kustomization (new, or one adopted
+    /// before).
+    listed: bool,
 }
 
 /// How to adopt.
@@ -181,7 +184,8 @@ pub fn plan_for<'r>(
             }
         };
         // All of a resource's fields, or none of them.
-        let mut staged: Vec<(String, String, Vec<AdoptedField>, Option<String>)> = Vec::new();
+        let mut listed: std::collections::BTreeSet<String> = Default::default();
+        let mut staged: Vec<(String, String, Vec<AdoptedField>, bool)> = Vec::new();
         let mut refused = None;
         for destination in destinations {
             let current = match staged.iter().rev().find(|(f, ..)| *f == destination.file) {
@@ -192,32 +196,40 @@ pub fn plan_for<'r>(
                     None => read(&work_tree, &destination.file)?,
                 },
             };
-            let (after, patch) = if destination.line == 0 {
+            let after = if destination.line == 0 {
                 // A new patch: written whole.
-                let patch = new_patch(handle, &destination.edits);
-                (patch.clone(), Some(patch))
+                new_patch(handle, &destination.edits)
             } else {
-                match edit::edit_document(&current, destination.line, &destination.edits) {
-                    Ok(after) => (after, None),
+                match edit::edit_document(&current, destination.line, &destination.edits).or_else(
+                    |error| match destination.listed {
+                        true => merged_patch(&current, destination.line, &destination.edits),
+                        false => Err(error),
+                    },
+                ) {
+                    Ok(after) => after,
                     Err(error) => {
                         refused = Some(format!("{}: {error}", destination.file));
                         break;
                     }
                 }
             };
-            staged.push((destination.file, after, destination.fields, patch));
+            let new = destination.line == 0;
+            if destination.listed {
+                listed.insert(destination.file.clone());
+            }
+            staged.push((destination.file, after, destination.fields, new));
         }
         if let Some(why) = refused {
             adoption.refused.push(refuse(why));
             continue;
         }
-        for (file, after, fields, patch) in staged {
-            if patch.is_some() {
+        for (file, after, fields, new) in staged {
+            if listed.contains(&file) {
                 new_patches.insert(file.clone());
             }
             let before = match files.get(&file) {
                 Some((before, ..)) => before.clone(),
-                None if patch.is_some() => String::new(),
+                None if new => String::new(),
                 None => read(&work_tree, &file)?,
             };
             let entry = files
@@ -243,7 +255,7 @@ pub fn plan_for<'r>(
         let kustomization = crate::source::kustomize::FILE_NAMES
             .iter()
             .map(|n| join(folder, n))
-            .find(|p| work_tree.join(p).is_file());
+            .find(|p| is_file_confined(&work_tree, p));
         if let Some(kustomization) = kustomization {
             // Several new patches of one overlay are listed in one change of its file.
             let index = match adoption
@@ -298,6 +310,22 @@ fn join(folder: &str, name: &str) -> String {
     } else {
         format!("{folder}/{name}")
     }
+}
+
+/// A file of the work tree read as writes are made: never through a symlink the
+/// repository planted; `None` when it is not there.
+fn read_confined(work_tree: &Path, file: &str) -> Result<Option<String>, String> {
+    let path = crate::source::inside_work_tree(work_tree, file).map_err(|e| e.to_string())?;
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {file}: {e}")),
+    }
+}
+
+/// Whether `file` is a regular file of the work tree, reached through no symlink.
+fn is_file_confined(work_tree: &Path, file: &str) -> bool {
+    crate::source::inside_work_tree(work_tree, file).is_ok_and(|p| p.is_file())
 }
 
 fn read(work_tree: &Path, file: &str) -> Result<String, AdoptError> {
@@ -365,22 +393,58 @@ fn destination(
         return helm_destination(&origin.file, &chart, target, work_tree, edits, fields)
             .map(|d| vec![d]);
     }
-    let kustomizations = target
-        .map(|t| kustomization_chain(&t.paths, work_tree))
-        .unwrap_or_default();
+    let paths = target.map(|t| t.paths.as_slice()).unwrap_or_default();
+    let kustomizations = kustomization_chain(paths, work_tree)?;
     if !kustomizations.is_empty() {
         if options.into_overlay {
-            let (folder, _) = &kustomizations[0];
+            // The overlay that renders the resource: the first path whose kustomizations
+            // hold the file its object comes from.
+            let mut overlay = kustomizations[0].0.clone();
+            for path in paths {
+                let chain = kustomization_chain(std::slice::from_ref(path), work_tree)?;
+                let renders = chain.iter().any(|(folder, _)| {
+                    folder.is_empty() || origin.file.starts_with(&format!("{folder}/"))
+                });
+                if let (true, Some((folder, _))) = (renders, chain.first()) {
+                    overlay.clone_from(folder);
+                    break;
+                }
+            }
             let name = format!(
                 "adopted-{}-{}.yaml",
                 report.identity.kind.to_lowercase(),
                 report.identity.name
             );
+            let file = join(&overlay, &name);
+            let edits = patch_edits(edits, report.live_object.as_ref())?;
+            // A patch adopted before is edited in place: what it adopted stays.
+            let line = match read_confined(work_tree, &file)? {
+                None => 0,
+                Some(text) => {
+                    let documents = crate::yaml::read_stream(&text)
+                        .map_err(|e| format!("{file}: malformed YAML at line {}", e.line))?;
+                    documents
+                        .iter()
+                        .find(|d| {
+                            d.value["kind"] == handle.manifest["kind"]
+                                && d.value["metadata"]["name"]
+                                    == handle.manifest["metadata"]["name"]
+                        })
+                        .map(|d| d.line)
+                        .ok_or_else(|| {
+                            format!(
+                                "{file} is there and does not patch {} {}; move it away first",
+                                report.identity.kind, report.identity.name
+                            )
+                        })?
+                }
+            };
             return Ok(vec![Destination {
-                file: join(folder, &name),
-                line: 0,
+                file,
+                line,
                 edits,
                 fields,
+                listed: true,
             }]);
         }
         // The last patch kustomize applies that sets a field wins: the overlay's first.
@@ -390,7 +454,7 @@ fn destination(
         let mut rest: Vec<(FieldEdit, AdoptedField)> = edits.into_iter().zip(fields).collect();
         for (_, patches) in &kustomizations {
             for patch in patches {
-                let Ok(text) = std::fs::read_to_string(work_tree.join(patch)) else {
+                let Some(text) = read_confined(work_tree, patch)? else {
                     continue;
                 };
                 let Ok(documents) = crate::yaml::read_stream(&text) else {
@@ -407,12 +471,13 @@ fn destination(
                     .partition(|(e, _)| e.path.lookup(&document.value).is_some());
                 rest = elsewhere;
                 if !here.is_empty() {
-                    let (edits, fields) = here.into_iter().unzip();
+                    let (edits, fields): (Vec<FieldEdit>, _) = here.into_iter().unzip();
                     destinations.push(Destination {
                         file: patch.clone(),
                         line: document.line,
-                        edits,
+                        edits: patch_edits(edits, report.live_object.as_ref())?,
                         fields,
+                        listed: false,
                     });
                 }
             }
@@ -424,6 +489,7 @@ fn destination(
                 line: origin.line,
                 edits,
                 fields,
+                listed: false,
             });
         }
         return Ok(destinations);
@@ -433,12 +499,62 @@ fn destination(
         line: origin.line,
         edits,
         fields,
+        listed: false,
     }])
+}
+
+/// Edits as a strategic-merge patch writes them: a field removed live is `null` there,
+/// and a list item removed live is the item's keys with `$patch: delete`, so that the
+/// rendered object loses them (leaving them out of the patch would keep the base's). A
+/// list without merge keys is replaced whole by a patch: an item of one is written as the
+/// whole list as it is live (`live`, the live object).
+fn patch_edits(edits: Vec<FieldEdit>, live: Option<&Value>) -> Result<Vec<FieldEdit>, String> {
+    let mut out: Vec<FieldEdit> = Vec::new();
+    for mut edit in edits {
+        if let Some(at) = edit
+            .path
+            .segments()
+            .iter()
+            .position(|s| matches!(s, Segment::Index(_)))
+        {
+            let list = FieldPath(edit.path.segments()[..at].to_vec());
+            let whole = live.and_then(|l| list.lookup(l)).cloned().ok_or_else(|| {
+                format!(
+                    "{}: an item of a list without merge keys, and the live list is not known; edit it by hand",
+                    edit.shown
+                )
+            })?;
+            if !out.iter().any(|e| e.path == list) {
+                out.push(FieldEdit {
+                    shown: list.to_string(),
+                    path: list,
+                    live: Some(whole),
+                });
+            }
+            continue;
+        }
+        if edit.live.is_none() {
+            edit.live = Some(match edit.path.segments().last() {
+                Some(Segment::Key(pairs)) => {
+                    let mut item: serde_json::Map<String, Value> =
+                        pairs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    item.insert("$patch".into(), Value::String("delete".into()));
+                    Value::Object(item)
+                }
+                _ => Value::Null,
+            });
+        }
+        out.push(edit);
+    }
+    Ok(out)
 }
 
 /// For each kustomization a target's paths render, outermost first: its folder and the
 /// patch files it lists, then the same for the local bases it uses.
-fn kustomization_chain(paths: &[String], work_tree: &Path) -> Vec<(String, Vec<String>)> {
+fn kustomization_chain(
+    paths: &[String],
+    work_tree: &Path,
+) -> Result<Vec<(String, Vec<String>)>, String> {
     let mut out = Vec::new();
     let mut queue: Vec<String> = paths
         .iter()
@@ -450,14 +566,15 @@ fn kustomization_chain(paths: &[String], work_tree: &Path) -> Vec<(String, Vec<S
         if !seen.insert(folder.clone()) || out.len() > 32 {
             continue;
         }
-        let Some(file) = crate::source::kustomize::FILE_NAMES
-            .iter()
-            .map(|n| join(&folder, n))
-            .find(|p| work_tree.join(p).is_file())
-        else {
-            continue;
-        };
-        let Ok(text) = std::fs::read_to_string(work_tree.join(&file)) else {
+        let mut found = None;
+        for name in crate::source::kustomize::FILE_NAMES {
+            let file = join(&folder, name);
+            if let Some(text) = read_confined(work_tree, &file)? {
+                found = Some(text);
+                break;
+            }
+        }
+        let Some(text) = found else {
             continue;
         };
         let Ok(config) = crate::yaml::read(&text) else {
@@ -486,7 +603,9 @@ fn kustomization_chain(paths: &[String], work_tree: &Path) -> Vec<(String, Vec<S
         for key in ["resources", "bases"] {
             for item in config[key].as_array().into_iter().flatten() {
                 if let Some(path) = item.as_str().and_then(local) {
-                    if work_tree.join(&path).is_dir() {
+                    let folder = crate::source::inside_work_tree(work_tree, &path)
+                        .map_err(|e| e.to_string())?;
+                    if folder.is_dir() {
                         queue.push(path);
                     }
                 }
@@ -494,18 +613,46 @@ fn kustomization_chain(paths: &[String], work_tree: &Path) -> Vec<(String, Vec<S
         }
         out.push((folder, patches));
     }
-    out
+    Ok(out)
 }
 
 /// A strategic-merge patch that sets the fields on the object, as a person writes one.
 fn new_patch(handle: &ResourceHandle, edits: &[FieldEdit]) -> String {
     let manifest = &handle.manifest;
-    let mut patch = serde_json::json!({
+    let patch = serde_json::json!({
         "apiVersion": manifest["apiVersion"],
         "kind": manifest["kind"],
         "metadata": {"name": manifest["metadata"]["name"]},
     });
     // No namespace: the overlay may set it after patches are matched, by kind and name.
+    patch_onto(patch, edits)
+}
+
+/// A patch adopted before, with more fields: the document at `line` of `text` merged with
+/// the edits and written again, when it cannot be edited in place (a list it does not
+/// have yet). What it adopted before stays.
+fn merged_patch(text: &str, line: usize, edits: &[FieldEdit]) -> Result<String, EditError> {
+    let malformed = |e: crate::yaml::Error| EditError::Yaml(format!("line {}", e.line));
+    let documents = crate::yaml::read_stream(text).map_err(malformed)?;
+    let document = documents
+        .into_iter()
+        .find(|d| d.line == line)
+        .ok_or(EditError::NoDocument(line))?;
+    let (_, range) = crate::yaml::document_spans(text)
+        .map_err(malformed)?
+        .into_iter()
+        .find(|(l, _)| *l == line)
+        .ok_or(EditError::NoDocument(line))?;
+    Ok(format!(
+        "{}{}{}",
+        &text[..range.start],
+        patch_onto(document.value, edits),
+        &text[range.end..]
+    ))
+}
+
+/// `patch` with the edits' live values written in, as YAML.
+fn patch_onto(mut patch: Value, edits: &[FieldEdit]) -> String {
     for edit in edits {
         let mut at = &mut patch;
         let segments = edit.path.segments();
@@ -588,9 +735,7 @@ fn chart_of(file: &str, work_tree: &Path) -> Option<String> {
     let (chart, _) = file
         .split_once("/templates/")
         .or_else(|| file.strip_prefix("templates/").map(|rest| ("", rest)))?;
-    work_tree
-        .join(join(chart, crate::source::helm::CHART_FILE))
-        .is_file()
+    is_file_confined(work_tree, &join(chart, crate::source::helm::CHART_FILE))
         .then(|| chart.to_string())
 }
 
@@ -604,8 +749,8 @@ fn helm_destination(
     edits: Vec<FieldEdit>,
     fields: Vec<AdoptedField>,
 ) -> Result<Destination, String> {
-    let text = std::fs::read_to_string(work_tree.join(template))
-        .map_err(|e| format!("cannot read the template {template}: {e}"))?;
+    let text = read_confined(work_tree, template)?
+        .ok_or_else(|| format!("cannot read the template {template}: it is not there"))?;
     let mut mapped = Vec::new();
     for edit in &edits {
         let key = match edit.path.segments().last() {
@@ -631,7 +776,7 @@ fn helm_destination(
         .collect();
     let mut file = None;
     for candidate in &candidates {
-        let Ok(text) = std::fs::read_to_string(work_tree.join(candidate)) else {
+        let Some(text) = read_confined(work_tree, candidate)? else {
             continue;
         };
         let Ok(values) = crate::yaml::read(&text) else {
@@ -648,8 +793,8 @@ fn helm_destination(
     let file = file
         .or_else(|| given.last().cloned())
         .unwrap_or(chart_values);
-    let values_text = std::fs::read_to_string(work_tree.join(&file))
-        .map_err(|e| format!("cannot read the values file {file}: {e}"))?;
+    let values_text = read_confined(work_tree, &file)?
+        .ok_or_else(|| format!("cannot read the values file {file}: it is not there"))?;
     let line = crate::yaml::document_spans(&values_text)
         .ok()
         .and_then(|spans| spans.first().map(|(l, _)| *l))
@@ -666,6 +811,7 @@ fn helm_destination(
             })
             .collect(),
         fields,
+        listed: false,
     })
 }
 
@@ -854,4 +1000,68 @@ pub fn patch(adoption: &Adoption) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn edit(segments: Vec<Segment>, live: Option<Value>) -> FieldEdit {
+        let path = FieldPath(segments);
+        FieldEdit {
+            shown: path.to_string(),
+            path,
+            live,
+        }
+    }
+
+    #[test]
+    fn removals_in_a_patch_delete_and_a_patch_adopted_before_keeps_its_fields() {
+        let container = || {
+            vec![
+                Segment::Field("spec".into()),
+                Segment::Field("containers".into()),
+                Segment::Key(vec![("name".into(), json!("web"))]),
+            ]
+        };
+        let mut env = container();
+        env.push(Segment::Field("env".into()));
+        env.push(Segment::Key(vec![("name".into(), json!("DEBUG"))]));
+        let edits = patch_edits(
+            vec![
+                edit(env, None),
+                edit(vec![Segment::Field("data".into())], None),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            edits[0].live,
+            Some(json!({"name": "DEBUG", "$patch": "delete"}))
+        );
+        assert_eq!(edits[1].live, Some(Value::Null));
+        // An item of a list without merge keys: the whole list, as it is live.
+        let args = |i: usize| {
+            let mut path = container();
+            path.push(Segment::Field("args".into()));
+            path.push(Segment::Index(i));
+            edit(path, Some(json!("-v")))
+        };
+        assert!(patch_edits(vec![args(1)], None).is_err());
+        let live = json!({"spec": {"containers": [{"name": "web", "args": ["run", "-v", "-q"]}]}});
+        let whole = patch_edits(vec![args(1), args(2)], Some(&live)).unwrap();
+        assert_eq!(whole.len(), 1, "{whole:?}");
+        assert_eq!(whole[0].shown, "spec.containers[name=web].args");
+        assert_eq!(whole[0].live, Some(json!(["run", "-v", "-q"])));
+
+        let before = "# adopted\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n";
+        let after = merged_patch(before, 2, &edits[..1]).unwrap();
+        let value = crate::yaml::read(&after).unwrap();
+        assert_eq!(value["spec"]["replicas"], json!(5));
+        assert_eq!(
+            value["spec"]["containers"],
+            json!([{"name": "web", "env": [{"name": "DEBUG", "$patch": "delete"}]}])
+        );
+    }
 }

@@ -50,10 +50,16 @@ pub(super) async fn check_context(
         allow_remote: source_allows_remote(&settings.source),
         renders,
     };
-    let completed = helm.complete(desired).await?;
+    let (completed, refused) = match helm.complete(desired).await? {
+        Some((set, refused)) => (Some(set), refused),
+        None => (None, Vec::new()),
+    };
     let desired = completed.as_ref().unwrap_or(desired);
     let whole_completed = match declaring {
-        Declaring::Whole(set) => helm.complete(set).await?.map(Declaring::Whole),
+        Declaring::Whole(set) => helm
+            .complete(set)
+            .await?
+            .map(|(set, _)| Declaring::Whole(set)),
         _ => None,
     };
     let declaring = whole_completed.as_ref().unwrap_or(declaring);
@@ -71,10 +77,12 @@ pub(super) async fn check_context(
     };
     let declared: Option<extra::Declared> = match declaring {
         Declaring::Nothing | Declaring::Unknown(_) => None,
+        // What a release record may not declare is an error, never extra (nor pruned).
         Declaring::Desired => Some(
             desired
                 .objects
                 .iter()
+                .chain(refused.iter().filter_map(|r| r.object.as_ref()))
                 .map(|d| key(place(d, &catalog, &default_ns)))
                 .collect(),
         ),
@@ -88,7 +96,10 @@ pub(super) async fn check_context(
     placed.retain(|p| selected(p, selection, &selected_types, context_ns));
     placed.sort_by(|a, b| a.identity.cmp(&b.identity));
     check_duplicates(&placed)?;
-    if placed.is_empty() {
+    let refused = refused_reports(&cluster.context, &refused, &catalog, &default_ns, |p| {
+        selected(p, selection, &selected_types, context_ns)
+    });
+    if placed.is_empty() && refused.is_empty() {
         return Err(ContextError::Selection(describe_empty_selection(
             selection, desired,
         )));
@@ -266,6 +277,11 @@ pub(super) async fn check_context(
         }
         pairs.push((report, handle.filter(|_| keep_handles)));
     }
+    pairs.extend(
+        refused
+            .into_iter()
+            .map(|(r, h)| (r, Some(h).filter(|_| keep_handles))),
+    );
     let mut warnings = Vec::new();
     if let Declaring::Unknown(why) = declaring {
         warnings.push(why.clone());
@@ -278,6 +294,13 @@ pub(super) async fn check_context(
             },
             labels: selection.labels.as_ref(),
             types: &selected_types,
+            // As the state's store finds it: in the client's own namespace when it names none.
+            alert_state: settings.alert_state.as_ref().map(|(ns, name)| {
+                (
+                    ns.as_deref().unwrap_or(&cluster.default_namespace),
+                    name.as_str(),
+                )
+            }),
         };
         let (extras, errors) = extra::find(
             &cluster,
@@ -311,6 +334,49 @@ pub(super) async fn check_context(
         warnings,
         rule_fits,
     })
+}
+
+/// The reports of what release records may not declare (those of the selected types and
+/// labels, and every record in error), with handles that nothing acts on: no type, no origin, no manifest.
+fn refused_reports(
+    context: &str,
+    refused: &[super::helm::Refused],
+    catalog: &Catalog,
+    default_ns: &str,
+    selected: impl Fn(&Placed) -> bool,
+) -> Vec<(ResourceReport, ResourceHandle)> {
+    let mut out = Vec::new();
+    for r in refused {
+        let (identity, origin) = match &r.object {
+            Some(object) => {
+                let mut placed = place(object, catalog, default_ns);
+                // The types and labels selected, in any namespace: an object outside the
+                // release's namespace is what is refused.
+                let namespace = placed.identity.namespace.take();
+                if !selected(&placed) {
+                    continue;
+                }
+                placed.identity.namespace = namespace;
+                (placed.identity, Some(object.origin.clone()))
+            }
+            None => (r.record.clone(), None),
+        };
+        let mut report = ResourceReport::new(context, identity.clone(), Status::Error);
+        report.origin = origin;
+        report.message = Some(r.message.clone());
+        let handle = ResourceHandle {
+            context: context.to_string(),
+            identity,
+            origin: None,
+            resource: None,
+            manifest: Value::Null,
+            field_manager: String::new(),
+            live_resource_version: None,
+            commit: None,
+        };
+        out.push((report, handle));
+    }
+    out
 }
 
 /// The pipeline manager most live objects of a context were found with, for the objects

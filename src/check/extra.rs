@@ -27,6 +27,13 @@ const NOT_CONFIGURATION: &[(&str, &str)] = &[
     ("apps", "ControllerRevision"),
 ];
 
+/// The label on the ConfigMap `watch` keeps its alert state in (under `ALERT_STATE_KEY`),
+/// so that `fix --prune`, which knows no `--state`, leaves it too.
+pub const ALERT_STATE_LABEL: (&str, &str) = ("app.kubernetes.io/managed-by", "kubectl-drift");
+
+/// The key of the alert state in its ConfigMap.
+pub const ALERT_STATE_KEY: &str = "state.json";
+
 /// Declared objects, by (group, kind, namespace, name).
 pub type Declared = BTreeSet<(String, String, Option<String>, String)>;
 
@@ -35,6 +42,9 @@ pub struct Scope<'a> {
     pub namespace: Option<&'a str>,
     pub labels: Option<&'a LabelSelector>,
     pub types: &'a [(ResourceType, Vec<String>)],
+    /// The ConfigMap (namespace, name) `watch` keeps its alert state in: its own, never
+    /// Extra.
+    pub alert_state: Option<(&'a str, &'a str)>,
 }
 
 /// Finds the extra objects of one context for one target, in `only` (a namespace) or
@@ -124,6 +134,7 @@ pub async fn find(
                 identity.name.clone(),
             );
             if declared.contains(&key)
+                || is_alert_state(&identity, scope.alert_state)
                 || made_by_kubernetes(&identity, &object).is_some()
                 || ignore::annotation_reason(&object).is_some()
                 || !selected(&identity, &object, scope)
@@ -185,6 +196,16 @@ pub fn recheck(handle: &ResourceHandle, live: Option<&Value>) -> ResourceReport 
     report
 }
 
+/// Whether `identity` is the ConfigMap the run keeps its alert state in.
+fn is_alert_state(identity: &Identity, alert_state: Option<(&str, &str)>) -> bool {
+    alert_state.is_some_and(|(namespace, name)| {
+        identity.group.is_empty()
+            && identity.kind == "ConfigMap"
+            && identity.namespace.as_deref() == Some(namespace)
+            && identity.name == name
+    })
+}
+
 fn is_configuration(rt: &ResourceType) -> bool {
     let can = |verb: &str| rt.verbs.iter().any(|v| v == verb);
     can("list")
@@ -220,6 +241,13 @@ pub fn made_by_kubernetes(identity: &Identity, object: &Value) -> Option<&'stati
     }
     if meta["labels"]["app.kubernetes.io/managed-by"].as_str() == Some("Helm") {
         return Some("Helm manages it (app.kubernetes.io/managed-by: Helm)");
+    }
+    if core
+        && kind == "ConfigMap"
+        && meta["labels"][ALERT_STATE_LABEL.0].as_str() == Some(ALERT_STATE_LABEL.1)
+        && object["data"].get(ALERT_STATE_KEY).is_some()
+    {
+        return Some("kubectl-drift keeps its alert state in it");
     }
     let helm_label = meta["labels"]["owner"].as_str() == Some("helm");
     if core
@@ -310,6 +338,29 @@ mod tests {
         let by_controller = json!({"metadata": {"name": "cache", "managedFields": [
             {"manager": "kube-controller-manager", "operation": "Update"}]}});
         assert!(made("ConfigMap", by_controller).is_some());
+    }
+
+    #[test]
+    fn the_alert_state_is_never_extra() {
+        let state = json!({"metadata": {"name": "alerts",
+            "labels": {"app.kubernetes.io/managed-by": "kubectl-drift"}},
+            "data": {"state.json": "{}"}});
+        assert!(made("ConfigMap", state).is_some());
+        // The label alone, on a ConfigMap that holds no state, is not enough.
+        let labelled = json!({"metadata": {"name": "web",
+            "labels": {"app.kubernetes.io/managed-by": "kubectl-drift"}}, "data": {"a": "b"}});
+        assert!(made("ConfigMap", labelled).is_none());
+        let identity = |ns: &str, name: &str| Identity {
+            group: String::new(),
+            version: "v1".into(),
+            kind: "ConfigMap".into(),
+            namespace: Some(ns.into()),
+            name: name.into(),
+        };
+        let at = Some(("ops", "alerts"));
+        assert!(is_alert_state(&identity("ops", "alerts"), at));
+        assert!(!is_alert_state(&identity("shop", "alerts"), at));
+        assert!(!is_alert_state(&identity("ops", "alerts"), None));
     }
 
     #[test]

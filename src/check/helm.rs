@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::ContextError;
 use crate::cluster::{kubeconfig, live, Catalog, Cluster};
+use crate::drift::Identity;
 use crate::settings::source::SourceSpec;
 use crate::settings::{CheckSettings, NamespaceScope};
 use crate::source::helm::{self, Capabilities, RenderRun};
@@ -55,10 +56,11 @@ pub(super) struct Context<'a> {
 impl Context<'_> {
     /// What Helm adds to a context's desired set: `desired` with its charts rendered, and the
     /// release records' objects when the source is `--from-release`. `None`: nothing to add.
+    /// Beside it, what release records may not declare: errors of their own.
     pub(super) async fn complete(
         &self,
         desired: &DesiredSet,
-    ) -> Result<Option<DesiredSet>, ContextError> {
+    ) -> Result<Option<(DesiredSet, Vec<Refused>)>, ContextError> {
         let Context {
             cluster,
             catalog,
@@ -75,7 +77,8 @@ impl Context<'_> {
                 names,
                 all,
                 all_namespaces,
-            } => Some((names, *all, *all_namespaces)),
+                trusted,
+            } => Some((names, *all, *all_namespaces, trusted)),
             _ => None,
         };
         if desired.charts.is_empty() && releases.is_none() {
@@ -126,16 +129,19 @@ impl Context<'_> {
                 set.objects.extend(objects.iter().cloned());
             }
         }
-        if let Some((names, all, all_namespaces)) = releases {
+        let mut refused = Vec::new();
+        if let Some((names, all, all_namespaces, trusted)) = releases {
             let namespaces = match namespace {
                 NamespaceScope::Only(ns) => Some(ns.as_str()),
                 _ if all_namespaces => None,
                 _ => Some(default_ns),
             };
-            set.objects
-                .extend(release_objects(cluster, catalog, namespaces, names, all).await?);
+            let (objects, refusals) =
+                release_objects(cluster, catalog, namespaces, (names, all), trusted).await?;
+            set.objects.extend(objects);
+            refused = refusals;
         }
-        Ok(Some(set))
+        Ok(Some((set, refused)))
     }
 }
 
@@ -157,7 +163,10 @@ pub async fn render_charts(
         allow_remote: super::source_allows_remote(&settings.source),
         renders,
     };
-    context.complete(desired).await.map_err(|e| e.to_string())
+    match context.complete(desired).await {
+        Ok(completed) => Ok(completed.map(|(set, _)| set)),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Every served `group/version` and `group/version/Kind`, as `helm install` tells the chart.
@@ -171,15 +180,32 @@ fn api_versions(catalog: &Catalog) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// What a release record may not declare, or a record that cannot be read: an `Error` of
+/// its own, never applied. `object`: the object refused; `None` for the record itself
+/// (`record`, the Secret).
+#[derive(Debug, Clone)]
+pub(super) struct Refused {
+    pub object: Option<DesiredObject>,
+    pub record: Identity,
+    pub message: String,
+}
+
+/// `--trust-release NS/NAME`: the releases whose records may declare objects outside their
+/// namespace.
+type Trusted<'a> = &'a [(String, String)];
+
 /// The objects of the releases deployed in `namespace` (every namespace for `None`): the
-/// newest deployed revision of each release named (of every release with `all`).
+/// newest deployed revision of each release named (of every release with `all`). A release
+/// record is cluster data anyone with a Secret's rights can write: a release's objects are
+/// confined to its own namespace unless `trusted` names it, and a record whose name, labels
+/// and content disagree is refused.
 async fn release_objects(
     cluster: &Cluster,
     catalog: &Catalog,
     namespace: Option<&str>,
-    names: &[String],
-    all: bool,
-) -> Result<Vec<DesiredObject>, ContextError> {
+    (names, all): (&[String], bool),
+    trusted: Trusted<'_>,
+) -> Result<(Vec<DesiredObject>, Vec<Refused>), ContextError> {
     let secrets = catalog
         .for_manifest("v1", "Secret")
         .ok_or_else(|| ContextError::Selection("the server serves no Secrets".into()))?;
@@ -195,42 +221,151 @@ async fn release_objects(
         .map_err(|e| {
             ContextError::Selection(format!("cannot read Helm release records in {where_}: {e}"))
         })?;
-    // The newest deployed revision of each release, by namespace and name.
-    let mut newest: HashMap<(String, String), helm::Release> = HashMap::new();
+    let wanted = |name: &str| all || names.iter().any(|n| n == name);
+    let mut refused = Vec::new();
+    // Releases with a record in error: named, but not "missing".
+    let mut in_error: Vec<String> = Vec::new();
+    // The newest deployed revision of each release, by namespace and name, from what the
+    // records' names say: only that one is read.
+    let mut newest: HashMap<(String, String), (helm::RecordName, Value)> = HashMap::new();
     for record in records {
         if record["type"].as_str() != Some(helm::RELEASE_SECRET_TYPE) {
             continue;
         }
-        let release = helm::decode_release(&record).map_err(ContextError::Selection)?;
-        if release.status != "deployed" || (!all && !names.contains(&release.name)) {
+        let meta = &record["metadata"];
+        let ns = meta["namespace"].as_str().unwrap_or_default().to_string();
+        let release = meta["labels"]["name"].as_str().unwrap_or_default();
+        let named = match helm::record_name(&record) {
+            Ok(named) => named,
+            Err(message) => {
+                if wanted(release) {
+                    in_error.push(release.to_string());
+                    refused.push(record_error(&record, message));
+                }
+                continue;
+            }
+        };
+        if named.status != "deployed" || !wanted(&named.name) {
             continue;
         }
-        let key = (release.namespace.clone(), release.name.clone());
+        let key = (ns, named.name.clone());
         if newest
             .get(&key)
-            .is_none_or(|known| known.revision < release.revision)
+            .is_none_or(|(known, _)| known.revision < named.revision)
         {
-            newest.insert(key, release);
+            newest.insert(key, (named, record));
         }
     }
     for name in names {
-        if !newest.keys().any(|(_, n)| n == name) {
+        if !newest.keys().any(|(_, n)| n == name) && !in_error.contains(name) {
             return Err(ContextError::Selection(format!(
                 "no deployed Helm release {name:?} in {where_}"
             )));
         }
     }
-    let mut releases: Vec<helm::Release> = newest.into_values().collect();
-    releases.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let mut releases: Vec<((String, String), (helm::RecordName, Value))> =
+        newest.into_iter().collect();
+    releases.sort_by(|a, b| a.0.cmp(&b.0));
     let mut objects = Vec::new();
-    for release in releases {
-        for object in
-            helm::release_objects(&release).map_err(|e| ContextError::Selection(e.to_string()))?
-        {
-            objects.push(in_namespace(object, catalog, &release.namespace));
+    for ((ns, _), (named, record)) in releases {
+        let secret_name = record["metadata"]["name"].as_str().unwrap_or_default();
+        let release = match helm::decode_release(&record).and_then(|release| {
+            helm::verify_release(&release, &named, &ns)
+                .map(|()| release)
+                .map_err(|e| format!("Secret {secret_name:?}: {e}"))
+        }) {
+            Ok(release) => release,
+            Err(message) => {
+                refused.push(record_error(&record, message));
+                continue;
+            }
+        };
+        let decoded = match helm::release_objects(&release) {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                refused.push(record_error(&record, e.to_string()));
+                continue;
+            }
+        };
+        let trust = trusted
+            .iter()
+            .any(|(n, name)| *n == release.namespace && *name == release.name);
+        for object in decoded {
+            if trust {
+                objects.push(in_namespace(object, catalog, &release.namespace));
+                continue;
+            }
+            match confined(&object, catalog, &release.namespace) {
+                Ok(()) => objects.push(in_namespace(object, catalog, &release.namespace)),
+                Err(why) => {
+                    let message = format!(
+                        "release {ns}/{name} v{revision} declares {kind} {object_name}, {why}: \
+                         a release's objects are confined to its namespace {ns}; \
+                         --trust-release {ns}/{name} allows it",
+                        ns = release.namespace,
+                        name = release.name,
+                        revision = release.revision,
+                        kind = object.kind(),
+                        object_name = match object.namespace() {
+                            Some(on) => format!("{on}/{}", object.name()),
+                            None => object.name().to_string(),
+                        },
+                    );
+                    refused.push(Refused {
+                        object: Some(object),
+                        record: record_identity(&record),
+                        message,
+                    });
+                }
+            }
         }
     }
-    Ok(objects)
+    Ok((objects, refused))
+}
+
+/// Why an untrusted release may not declare `object`: cluster-scoped, in another
+/// namespace, or of a type the server does not serve (whose scope is unknown).
+fn confined(object: &DesiredObject, catalog: &Catalog, namespace: &str) -> Result<(), String> {
+    let Some(rt) = catalog.for_manifest(object.api_version(), object.kind()) else {
+        return Err(format!(
+            "a type the server does not serve ({} {}), so its scope is unknown",
+            object.api_version(),
+            object.kind()
+        ));
+    };
+    if !rt.namespaced {
+        return Err("which is cluster-scoped".into());
+    }
+    match object.namespace() {
+        Some(other) if other != namespace => Err(format!("which is in namespace {other}")),
+        _ => Ok(()),
+    }
+}
+
+/// The identity of a release record's Secret.
+fn record_identity(record: &Value) -> Identity {
+    let meta = &record["metadata"];
+    Identity {
+        group: String::new(),
+        version: "v1".into(),
+        kind: "Secret".into(),
+        namespace: meta["namespace"].as_str().map(str::to_string),
+        name: meta["name"].as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// A release record that cannot be read or does not agree with itself.
+fn record_error(record: &Value, message: String) -> Refused {
+    let identity = record_identity(record);
+    let release = record["metadata"]["labels"]["name"]
+        .as_str()
+        .unwrap_or_default();
+    let ns = identity.namespace.as_deref().unwrap_or_default();
+    Refused {
+        message: format!("Helm release {ns}/{release}: {message}"),
+        object: None,
+        record: identity,
+    }
 }
 
 /// A release's object in the release's namespace, as Helm applied it, unless it names one

@@ -230,11 +230,26 @@ pub enum NotifyError {
     StateCorrupt { path: PathBuf, reason: String },
     #[error("notification state in ConfigMap {name}: {message}")]
     StateConfigMap { name: String, message: String },
+    #[error("the notification state in ConfigMap {name} is corrupt: {reason}; delete the ConfigMap to start over")]
+    StateConfigMapCorrupt { name: String, reason: String },
     #[error("cannot write the notification state file {}: {source}", path.display())]
     StateWrite {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl NotifyError {
+    /// Whether the state that remembers what was alerted could not be read: the file, or
+    /// the ConfigMap's content (a ConfigMap the cluster does not answer for is not).
+    pub fn is_unreadable_state(&self) -> bool {
+        matches!(
+            self,
+            NotifyError::StateRead { .. }
+                | NotifyError::StateCorrupt { .. }
+                | NotifyError::StateConfigMapCorrupt { .. }
+        )
+    }
 }
 
 /// What a `notify` call came to, in words for the log: one line per delivery (or one for

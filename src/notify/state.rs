@@ -34,6 +34,7 @@ use sha2::{Digest, Sha256};
 
 use super::message::Alert;
 use super::NotifyError;
+use crate::check::extra::ALERT_STATE_LABEL;
 use crate::report::{redact, Report};
 
 const VERSION: u32 = 1;
@@ -294,6 +295,17 @@ fn canonical(value: &Value) -> String {
     }
 }
 
+/// What is wrong with a state's text, and where, never what it holds: serde's messages
+/// quote the values they reject.
+fn fault(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not JSON",
+        serde_json::error::Category::Data => "not a kubectl-drift state",
+    };
+    format!("{what} (line {}, column {})", e.line(), e.column())
+}
+
 /// Reads the state; a missing file is an empty state.
 pub fn load(path: &Path) -> Result<State, NotifyError> {
     let text = match std::fs::read_to_string(path) {
@@ -310,7 +322,7 @@ pub fn load(path: &Path) -> Result<State, NotifyError> {
         path: path.to_path_buf(),
         reason,
     };
-    let state: State = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+    let state: State = serde_json::from_str(&text).map_err(|e| corrupt(fault(&e)))?;
     if state.version != VERSION {
         return Err(corrupt(format!(
             "version {} is not the supported {VERSION}",
@@ -396,7 +408,7 @@ pub struct ConfigMapStore {
 }
 
 /// The key the state is kept under.
-const CONFIGMAP_KEY: &str = "state.json";
+const CONFIGMAP_KEY: &str = crate::check::extra::ALERT_STATE_KEY;
 
 impl ConfigMapStore {
     pub fn new(cluster: crate::cluster::Cluster, at: &ConfigMapRef) -> ConfigMapStore {
@@ -436,14 +448,21 @@ impl ConfigMapStore {
         else {
             return Ok(State::default());
         };
-        let state: State = serde_json::from_str(&text).map_err(|e| {
-            self.error(format!(
-                "{CONFIGMAP_KEY} is corrupt ({e}); delete the ConfigMap to start over"
-            ))
-        })?;
+        self.parse(&text)
+    }
+
+    /// The state in the ConfigMap's text; an error names the ConfigMap and where the text
+    /// is wrong, never what it holds (serde's messages quote the values they reject).
+    fn parse(&self, text: &str) -> Result<State, NotifyError> {
+        let corrupt = |reason: String| NotifyError::StateConfigMapCorrupt {
+            name: format!("{}/{}", self.namespace, self.name),
+            reason,
+        };
+        let state: State = serde_json::from_str(text)
+            .map_err(|e| corrupt(format!("{CONFIGMAP_KEY} is {}", fault(&e))))?;
         if state.version != VERSION {
-            return Err(self.error(format!(
-                "version {} is not the supported {VERSION}",
+            return Err(corrupt(format!(
+                "{CONFIGMAP_KEY} has version {}, not the supported {VERSION}",
                 state.version
             )));
         }
@@ -456,7 +475,11 @@ impl ConfigMapStore {
         let body = serde_json::json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
-            "metadata": {"name": self.name, "namespace": self.namespace},
+            "metadata": {
+                "name": self.name,
+                "namespace": self.namespace,
+                "labels": {ALERT_STATE_LABEL.0: ALERT_STATE_LABEL.1},
+            },
             "data": {CONFIGMAP_KEY: text},
         });
         let params = kube::api::PatchParams::apply(crate::settings::DEFAULT_FIELD_MANAGER).force();
@@ -618,5 +641,14 @@ mod tests {
         );
         std::fs::write(&path, r#"{"version": 7, "scopes": {}}"#).unwrap();
         assert!(load(&path).unwrap_err().to_string().contains("version 7"));
+        // What the file holds is never quoted back.
+        std::fs::write(&path, r#"{"version": "hunter2", "scopes": {}}"#).unwrap();
+        let err = load(&path).unwrap_err();
+        assert!(err.is_unreadable_state());
+        let err = err.to_string();
+        assert!(
+            err.contains("not a kubectl-drift state") && !err.contains("hunter2"),
+            "{err}"
+        );
     }
 }

@@ -107,6 +107,9 @@ pub struct CheckSettings {
     pub helm: HelmSettings,
     /// `--helm-binary`; `None`: `helm` on PATH.
     pub helm_binary: Option<PathBuf>,
+    /// The ConfigMap `watch` keeps its alert state in (`--state configmap/…`), as
+    /// (namespace, `None` for the context's; name): the run's own, never Extra.
+    pub alert_state: Option<(Option<String>, String)>,
 }
 
 impl CheckSettings {
@@ -196,11 +199,31 @@ impl CheckSettings {
                 message: "names every release already; give it without --from-release".into(),
             });
         }
+        let mut trusted = Vec::new();
+        for text in &args.trust_release {
+            let flag = "--trust-release";
+            if !releases {
+                return Err(SettingsError::Flag {
+                    flag,
+                    message: "only means something with --from-release or --all-releases".into(),
+                });
+            }
+            let Some((ns, name)) = text.split_once('/') else {
+                return Err(SettingsError::Flag {
+                    flag,
+                    message: format!("{text:?} is not NAMESPACE/NAME"),
+                });
+            };
+            check_namespace(ns).map_err(|message| SettingsError::Flag { flag, message })?;
+            check_release_name(name).map_err(|message| SettingsError::Flag { flag, message })?;
+            trusted.push((ns.to_string(), name.to_string()));
+        }
         let source = if releases {
             SourceSpec::Releases {
                 names: args.from_release.clone(),
                 all: args.all_releases,
                 all_namespaces: args.all_namespaces,
+                trusted,
             }
         } else if args.files.is_empty() {
             let repo = RepoSpec::parse(args.repo.as_deref());
@@ -246,6 +269,7 @@ impl CheckSettings {
                 set: args.helm_set.clone(),
             },
             helm_binary: args.helm_binary.clone(),
+            alert_state: None,
         })
     }
 }

@@ -29,6 +29,9 @@ pub enum SourceSpec {
         all: bool,
         /// `-A`: records are read from every namespace, not only `-n`'s or the context's.
         all_namespaces: bool,
+        /// `--trust-release NS/NAME`: (namespace, release) whose records may declare
+        /// cluster-scoped objects and objects of other namespaces.
+        trusted: Vec<(String, String)>,
     },
 }
 

@@ -456,6 +456,95 @@ pub struct Release {
     pub manifest: String,
 }
 
+/// What a release record's Secret says of itself, before its content is read: its name
+/// `sh.helm.release.v1.NAME.vN` and its labels (`name`, `version`, `owner`, `status`)
+/// agree, or the record is not Helm's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordName {
+    /// The release's name.
+    pub name: String,
+    pub revision: u64,
+    /// The `status` label: `deployed`, `superseded`…
+    pub status: String,
+}
+
+/// The prefix of every release record's Secret name.
+const RECORD_PREFIX: &str = "sh.helm.release.v1.";
+
+/// Reads a release record's name and labels, refusing a record whose name and labels
+/// disagree: anyone who may create a Secret can write one that says it is Helm's.
+pub fn record_name(secret: &Value) -> Result<RecordName, String> {
+    let meta = &secret["metadata"];
+    let secret_name = meta["name"].as_str().unwrap_or_default();
+    let labels = &meta["labels"];
+    let label = |key: &str| labels[key].as_str().unwrap_or_default();
+    let not_helms =
+        |why: String| format!("Secret {secret_name:?} is not a Helm release record: {why}");
+    let (name, revision) = secret_name
+        .strip_prefix(RECORD_PREFIX)
+        .and_then(|rest| rest.rsplit_once(".v"))
+        .and_then(|(name, n)| {
+            let revision: u64 = n.parse().ok()?;
+            (revision.to_string() == n && revision > 0 && !name.is_empty())
+                .then(|| (name.to_string(), revision))
+        })
+        .ok_or_else(|| not_helms(format!("its name is not {RECORD_PREFIX}NAME.vN")))?;
+    if label("owner") != "helm" {
+        return Err(not_helms("its label owner is not helm".into()));
+    }
+    if label("name") != name {
+        return Err(not_helms(format!(
+            "its label name {:?} is not the release {name:?} its name says",
+            label("name")
+        )));
+    }
+    if label("version") != revision.to_string() {
+        return Err(not_helms(format!(
+            "its label version {:?} is not the revision {revision} its name says",
+            label("version")
+        )));
+    }
+    if label("status").is_empty() {
+        return Err(not_helms("it has no status label".into()));
+    }
+    Ok(RecordName {
+        name,
+        revision,
+        status: label("status").to_string(),
+    })
+}
+
+/// Checks that a decoded release is the one its Secret (in `namespace`) names: release,
+/// namespace, revision and status alike.
+pub fn verify_release(
+    release: &Release,
+    named: &RecordName,
+    namespace: &str,
+) -> Result<(), String> {
+    let differs = |what: &str, inside: &str, outside: &str| {
+        Err(format!(
+            "the release record says {what} {inside:?}, its Secret {outside:?}"
+        ))
+    };
+    if release.name != named.name {
+        return differs("release", &release.name, &named.name);
+    }
+    if release.namespace != namespace {
+        return differs("namespace", &release.namespace, namespace);
+    }
+    if release.revision != named.revision {
+        return differs(
+            "revision",
+            &release.revision.to_string(),
+            &named.revision.to_string(),
+        );
+    }
+    if release.status != named.status {
+        return differs("status", &release.status, &named.status);
+    }
+    Ok(())
+}
+
 /// Decodes a release record: the Secret's `data.release` (base64 as every Secret value),
 /// which holds base64 of gzip of JSON.
 pub fn decode_release(secret: &Value) -> Result<Release, String> {
@@ -487,8 +576,19 @@ pub fn decode_release(secret: &Value) -> Result<Release, String> {
     } else {
         gzipped
     };
-    let record: Value = serde_json::from_slice(&json)
-        .map_err(|e| format!("Secret {name:?}: the release record is not JSON: {e}"))?;
+    // serde_json's message may quote the record, and a record holds the release's Secrets.
+    let record: Value = serde_json::from_slice(&json).map_err(|e| {
+        format!(
+            "Secret {name:?}: the release record is not JSON (at line {} column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    if !record.is_object() {
+        return Err(format!(
+            "Secret {name:?}: the release record is not a JSON object"
+        ));
+    }
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let metadata = &record["chart"]["metadata"];
     Ok(Release {
@@ -590,6 +690,83 @@ mod tests {
         );
         let bad = serde_json::json!({"metadata": {"name": "x"}, "data": {"release": "%%"}});
         assert!(decode_release(&bad).unwrap_err().contains("not base64"));
+    }
+
+    #[test]
+    fn a_record_whose_name_labels_and_content_disagree_is_refused() {
+        let secret = |name: &str, labels: Value| serde_json::json!({"metadata": {"name": name, "namespace": "prod", "labels": labels}});
+        let labels = serde_json::json!({"name": "shop", "version": "3", "owner": "helm", "status": "deployed"});
+        let named = record_name(&secret("sh.helm.release.v1.shop.v3", labels.clone())).unwrap();
+        assert_eq!(
+            named,
+            RecordName {
+                name: "shop".into(),
+                revision: 3,
+                status: "deployed".into()
+            }
+        );
+        let dotted = serde_json::json!({"name": "my.app.v2", "version": "10", "owner": "helm", "status": "deployed"});
+        assert_eq!(
+            record_name(&secret("sh.helm.release.v1.my.app.v2.v10", dotted))
+                .unwrap()
+                .name,
+            "my.app.v2"
+        );
+        for (name, labels, why) in [
+            (
+                "sh.helm.release.v1.shop.v4",
+                labels.clone(),
+                "label version",
+            ),
+            ("sh.helm.release.v1.web.v3", labels.clone(), "label name"),
+            ("sh.helm.release.v1.shop.v03", labels.clone(), "NAME.vN"),
+            ("shop.v3", labels.clone(), "NAME.vN"),
+            (
+                "sh.helm.release.v1.shop.v3",
+                serde_json::json!({"name": "shop", "version": "3", "owner": "me", "status": "deployed"}),
+                "owner",
+            ),
+        ] {
+            let err = record_name(&secret(name, labels)).unwrap_err();
+            assert!(err.contains(why) && err.contains(name), "{err}");
+        }
+        let release = Release {
+            name: "shop".into(),
+            namespace: "prod".into(),
+            revision: 3,
+            status: "deployed".into(),
+            chart: "shop-1.0.0".into(),
+            manifest: String::new(),
+        };
+        assert_eq!(verify_release(&release, &named, "prod"), Ok(()));
+        let err = verify_release(&release, &named, "other").unwrap_err();
+        assert!(err.contains("namespace \"prod\""), "{err}");
+        let older = Release {
+            revision: 2,
+            ..release.clone()
+        };
+        assert!(verify_release(&older, &named, "prod")
+            .unwrap_err()
+            .contains("revision"));
+        let renamed = Release {
+            name: "web".into(),
+            ..release
+        };
+        assert!(verify_release(&renamed, &named, "prod").is_err());
+    }
+
+    #[test]
+    fn a_record_that_is_not_json_is_refused_without_its_content() {
+        let engine = base64::engine::general_purpose::STANDARD;
+        let secret = serde_json::json!({
+            "metadata": {"name": "sh.helm.release.v1.shop.v1"},
+            "data": {"release": engine.encode(engine.encode("{\"name\": [\"hunter2\"")) },
+        });
+        let err = decode_release(&secret).unwrap_err();
+        assert!(
+            err.contains("not JSON") && !err.contains("hunter2"),
+            "{err}"
+        );
     }
 
     #[cfg(unix)]

@@ -74,6 +74,8 @@ pub struct History {
     pub alerts: crate::notify::state::State,
     /// How many watches keep live state current, after the last round.
     pub watches: usize,
+    /// Rounds whose alert state could not be read (no alert could be sent).
+    pub alert_state_errors: u64,
 }
 
 impl History {
@@ -423,6 +425,18 @@ pub fn exposition(
 
     header(
         &mut out,
+        "kubectl_drift_alert_state_errors_total",
+        "counter",
+        "Rounds whose alert state could not be read: no alert was sent.",
+    );
+    let _ = writeln!(
+        out,
+        "kubectl_drift_alert_state_errors_total{process} {}",
+        history.alert_state_errors
+    );
+
+    header(
+        &mut out,
         "kubectl_drift_check_duration_seconds",
         "gauge",
         "How long the last round took, all contexts together.",
@@ -580,6 +594,14 @@ mod tests {
         assert!(
             text.contains("kubectl_drift_last_success_timestamp_seconds{context=\"production\",target=\"prod\",cluster_uid=\"5b1e2c3d\"} ")
         );
+        assert!(text.contains(
+            "kubectl_drift_alert_state_errors_total{target=\"prod\",cluster_uid=\"5b1e2c3d\"} 0"
+        ));
+        history.alert_state_errors += 1;
+        let text = exposition(None, &history, t0, false);
+        assert!(text.contains(
+            "kubectl_drift_alert_state_errors_total{target=\"prod\",cluster_uid=\"5b1e2c3d\"} 1"
+        ));
     }
 
     #[test]

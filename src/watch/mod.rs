@@ -81,6 +81,8 @@ pub struct Snapshot {
     pub last_success: Option<Instant>,
     /// With `--leader-elect`, whether this replica leads.
     pub leader: Option<bool>,
+    /// Why the last round could not read the alert state: alerts are silenced until it can.
+    pub alert_state_error: Option<String>,
 }
 
 impl Snapshot {
@@ -89,6 +91,9 @@ impl Snapshot {
         // A standby runs no rounds; it is ready to take over.
         if self.leader == Some(false) {
             return Ok(());
+        }
+        if let Some(error) = &self.alert_state_error {
+            return Err(format!("alerts are off: {error}"));
         }
         let window = self.interval * 3;
         match self.last_success {
@@ -130,6 +135,14 @@ pub type Log<'a> = &'a (dyn Fn(String) + Sync);
 /// Runs rounds until a signal arrives (or once). Returns the exit code: with `once`, the
 /// round's (0, 1 or 2); otherwise 0 after a clean shutdown.
 pub async fn run(settings: &WatchSettings, log: Log<'_>) -> Result<i32, WatchError> {
+    // The ConfigMap the alert state is kept in is watch's own: never Extra.
+    let mut settings = settings.clone();
+    settings.check.alert_state = settings
+        .notify
+        .as_ref()
+        .and_then(|n| n.state_configmap.as_ref())
+        .map(|at| (at.namespace.clone(), at.name.clone()));
+    let settings = &settings;
     // Later rounds read Git only when the ref moves, and live state from watches.
     let caches = std::sync::Arc::new(check::Caches::default());
     let snapshot = Arc::new(RwLock::new(Snapshot {
@@ -342,6 +355,32 @@ async fn round(
     };
     history.record(report.as_ref(), now, duration);
     history.watches = caches.live.watches();
+    // Alerts before the metrics, so that a state that cannot be read shows in this round's.
+    let mut alert_state_error = None;
+    if let (Some(alerts), Some(report)) = (&settings.notify, &report) {
+        // Without a state file, what was alerted is remembered across rounds in memory:
+        // each change alerts once per channel, and a failed channel is retried.
+        match notify::configmap_store(alerts, report, &settings.check.cluster).await {
+            // Memory this round would not know what the ConfigMap says was sent: every
+            // channel would get the same drift again. The next round tries again.
+            Err(e) => log(format!(
+                "error: alerts: {e}; none sent this round, the next round tries again"
+            )),
+            Ok(store) => {
+                let memory = match (&store, &alerts.state_file) {
+                    (Some(store), _) => notify::Memory::ConfigMap(store),
+                    (None, Some(path)) => notify::Memory::File(path),
+                    (None, None) => notify::Memory::Rounds(&mut history.alerts),
+                };
+                let result = notify::notify_with(report, alerts, now, memory).await;
+                if let Some(e) = result.as_ref().err().filter(|e| e.is_unreadable_state()) {
+                    history.alert_state_errors += 1;
+                    alert_state_error = Some(e.to_string());
+                }
+                notify::outcome_lines(&result).0.into_iter().for_each(log);
+            }
+        }
+    }
     let text = metrics::exposition(report.as_ref(), history, now, settings.per_resource);
     let report_json = report
         .as_ref()
@@ -374,6 +413,7 @@ async fn round(
         shared.metrics = text.clone();
         shared.process_labels = metrics::process_labels(history);
         shared.last_round = Some(Instant::now());
+        shared.alert_state_error = alert_state_error;
         let checked_all = report
             .as_ref()
             .is_some_and(|r| r.contexts.iter().all(|c| c.error.is_none()));
@@ -389,26 +429,6 @@ async fn round(
             path: path.clone(),
             source,
         })?;
-    }
-    if let (Some(alerts), Some(report)) = (&settings.notify, &report) {
-        // Without a state file, what was alerted is remembered across rounds in memory:
-        // each change alerts once per channel, and a failed channel is retried.
-        match notify::configmap_store(alerts, report, &settings.check.cluster).await {
-            // Memory this round would not know what the ConfigMap says was sent: every
-            // channel would get the same drift again. The next round tries again.
-            Err(e) => log(format!(
-                "error: alerts: {e}; none sent this round, the next round tries again"
-            )),
-            Ok(store) => {
-                let memory = match (&store, &alerts.state_file) {
-                    (Some(store), _) => notify::Memory::ConfigMap(store),
-                    (None, Some(path)) => notify::Memory::File(path),
-                    (None, None) => notify::Memory::Rounds(&mut history.alerts),
-                };
-                let result = notify::notify_with(report, alerts, now, memory).await;
-                notify::outcome_lines(&result).0.into_iter().for_each(log);
-            }
-        }
     }
     Ok(report)
 }
@@ -444,6 +464,19 @@ mod tests {
         assert!(shared.metrics.is_empty());
         assert!(shared.report_json.is_none());
         assert_eq!(shared.leader, Some(false));
+    }
+
+    #[test]
+    fn an_alert_state_that_cannot_be_read_makes_watch_unready() {
+        let mut snapshot = Snapshot {
+            interval: Duration::from_secs(5),
+            last_success: Some(Instant::now()),
+            ..Default::default()
+        };
+        assert_eq!(snapshot.ready(Instant::now()), Ok(()));
+        snapshot.alert_state_error = Some("the state in ConfigMap ops/alerts is corrupt".into());
+        let why = snapshot.ready(Instant::now()).unwrap_err();
+        assert!(why.contains("ops/alerts"), "{why}");
     }
 
     #[test]

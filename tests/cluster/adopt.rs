@@ -537,3 +537,245 @@ fn fix_offers_adopt_beside_apply_and_accept() {
         .unwrap_or_default()
         .is_empty());
 }
+
+const ENV_DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        args: [serve, --verbose, --port=80]
+        env:
+        - name: MODE
+          value: fast
+        - name: DEBUG
+          value: \"1\"
+";
+const TWO_KEY_CONFIG: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  banner: Welcome\n  sale: \"on\"\n";
+
+/// A base and a production overlay of it, applied to `ns` of staging as rendered.
+fn overlay_repo(ns: &str) -> tempfile::TempDir {
+    let overlay = format!("resources:\n- ../../base\nnamespace: {ns}\n");
+    let repo = git_repo(&[
+        ("base/deployment.yaml", ENV_DEPLOYMENT),
+        ("base/kustomization.yaml", BASE_KUSTOMIZATION),
+        ("base/config.yaml", TWO_KEY_CONFIG),
+        ("overlays/production/kustomization.yaml", &overlay),
+    ]);
+    let out = kubectl_stdin(
+        "staging",
+        &["apply", "-f", "-"],
+        Some(&rendered(repo.path())),
+    );
+    assert!(out.status.success(), "{out:?}");
+    repo
+}
+
+/// The overlay as kustomize renders it.
+fn rendered(repo: &Path) -> String {
+    kubectl_ok(
+        "staging",
+        &[
+            "kustomize",
+            repo.join("overlays/production").to_str().unwrap(),
+        ],
+    )
+}
+
+#[test]
+fn adoptions_into_one_overlay_add_up_and_removals_are_rendered_away() {
+    let ns = namespace("adopt-twice", &["staging"]);
+    let repo = overlay_repo(&ns);
+    let flags = ["--context", "staging", "--path", "overlays/production"];
+    let into = [&flags[..], &["--into-overlay", "--commit"]].concat();
+    let patch = "overlays/production/adopted-deployment-web.yaml";
+
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "scale", "deployment/web", "--replicas=5"],
+    );
+    let (code, stdout, stderr) = adopt(repo.path(), &into);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        file(repo.path(), patch),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n"
+    );
+
+    // The second adoption edits the first one's patch: the replicas it adopted stay.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "set",
+            "image",
+            "deployment/web",
+            "web=nginx:1.28.0",
+        ],
+    );
+    let (code, stdout, stderr) = adopt(repo.path(), &into);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let text = file(repo.path(), patch);
+    assert!(
+        text.contains("replicas: 5") && text.contains("image: nginx:1.28.0"),
+        "{text}"
+    );
+    assert_eq!(check_code(repo.path(), &flags), 0);
+
+    // An item of a list without merge keys: the patch replaces the list whole, as
+    // kustomize merges such a list.
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "deployment/web",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"replace","path":"/spec/template/spec/containers/0/args/1","value":"--quiet"}]"#,
+        ],
+    );
+    let (code, stdout, stderr) = adopt(repo.path(), &into);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let out = rendered(repo.path());
+    assert!(
+        out.contains("--quiet") && !out.contains("--verbose") && out.contains("--port=80"),
+        "{out}"
+    );
+    assert_eq!(check_code(repo.path(), &flags), 0);
+
+    // Removed live: an env item and a ConfigMap key. The patches delete them, so that the
+    // rendered objects lose them.
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "set", "env", "deployment/web", "DEBUG-"],
+    );
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap/web-config",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op":"remove","path":"/data/sale"}]"#,
+        ],
+    );
+    let (code, stdout, stderr) = adopt(repo.path(), &into);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let text = file(repo.path(), patch);
+    assert!(
+        text.contains("replicas: 5")
+            && text.contains("image: nginx:1.28.0")
+            && text.contains("$patch: delete"),
+        "{text}"
+    );
+    let out = rendered(repo.path());
+    assert!(
+        !out.contains("DEBUG") && !out.contains("sale") && out.contains("MODE"),
+        "{out}"
+    );
+    assert_eq!(check_code(repo.path(), &flags), 0);
+    let listed = file(repo.path(), "overlays/production/kustomization.yaml");
+    assert_eq!(
+        listed.matches("adopted-deployment-web.yaml").count(),
+        1,
+        "{listed}"
+    );
+}
+
+#[test]
+fn an_anchor_that_aliases_repeat_is_refused() {
+    let ns = namespace("adopt-anchor", &["staging"]);
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: regions\ndata:\n  primary: &region eu-west-1\n  replica: *region\n";
+    let repo = git_repo(&[("k8s/regions.yaml", text)]);
+    apply("staging", &ns, text);
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "patch",
+            "configmap/regions",
+            "-p",
+            r#"{"data":{"primary":"us-east-1"}}"#,
+        ],
+    );
+    let (code, _, stderr) = adopt(
+        repo.path(),
+        &["--context", "staging", "--path", "k8s", "-n", &ns],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("anchor") && stderr.contains("k8s/regions.yaml"),
+        "{stderr}"
+    );
+    assert_eq!(file(repo.path(), "k8s/regions.yaml"), text);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_patch_the_repository_planted_as_a_symlink_is_never_read() {
+    let ns = namespace("adopt-plant", &["staging"]);
+    let repo = overlay_repo(&ns);
+    // Untracked, so the check never sees it: only adopt would read it.
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.yaml");
+    let original =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 9\n";
+    std::fs::write(&victim, original).unwrap();
+    let link = repo
+        .path()
+        .join("overlays/production/adopted-deployment-web.yaml");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    kubectl_ok(
+        "staging",
+        &["-n", &ns, "scale", "deployment/web", "--replicas=5"],
+    );
+    let (code, stdout, stderr) = adopt(
+        repo.path(),
+        &[
+            "--context",
+            "staging",
+            "--path",
+            "overlays/production",
+            "--into-overlay",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("symlink"), "{stderr}");
+    assert!(!stdout.contains("replicas: 9"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), original);
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    std::fs::remove_file(&link).unwrap();
+
+    // The overlay's kustomization swapped in the work tree for a symlink to one outside:
+    // adopt does not read it, so it cannot steer where the fields go.
+    let kustomization = repo.path().join("overlays/production/kustomization.yaml");
+    let elsewhere = outside.path().join("kustomization.yaml");
+    std::fs::rename(&kustomization, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &kustomization).unwrap();
+    let (code, stdout, stderr) = adopt(
+        repo.path(),
+        &["--context", "staging", "--path", "overlays/production"],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("symlink") && stderr.contains("kustomization.yaml"),
+        "{stderr}"
+    );
+    assert_eq!(file(repo.path(), "base/deployment.yaml"), ENV_DEPLOYMENT);
+}

@@ -744,3 +744,167 @@ fn watch_once_checks_release_records() {
         "{metrics}"
     );
 }
+
+/// A `helm.sh/release.v1` Secret as Helm writes it (base64 of gzip of the JSON record, in
+/// `data.release`), for a release `name` revision `revision` in `ns` holding `manifest`.
+fn release_record(ns: &str, name: &str, revision: u64, manifest: &str) -> String {
+    use base64::Engine;
+    use std::io::Write;
+    let record = serde_json::json!({
+        "name": name, "namespace": ns, "version": revision,
+        "info": {"status": "deployed"},
+        "chart": {"metadata": {"name": name, "version": "0.1.0"}},
+        "manifest": manifest,
+    });
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(record.to_string().as_bytes()).unwrap();
+    let engine = base64::engine::general_purpose::STANDARD;
+    let inner = engine.encode(gz.finish().unwrap());
+    format!(
+        "apiVersion: v1\nkind: Secret\ntype: helm.sh/release.v1\nmetadata:\n  name: sh.helm.release.v1.{name}.v{revision}\n  labels:\n    owner: helm\n    name: {name}\n    version: \"{revision}\"\n    status: deployed\ndata:\n  release: {}\n",
+        engine.encode(inner)
+    )
+}
+
+#[test]
+fn a_release_record_planted_by_a_secret_writer_reaches_nothing_outside_its_namespace() {
+    let ns = namespace("helm-plant", &["production"]);
+    let other = namespace("helm-plant-other", &["production"]);
+    // A service account that may only create and read Secrets in `ns`.
+    apply(
+        "production",
+        &ns,
+        &format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: planter\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: secret-writer\nrules:\n- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [create, get, list]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: secret-writer\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: secret-writer\nsubjects:\n- kind: ServiceAccount\n  name: planter\n  namespace: {ns}\n"
+        ),
+    );
+    let planter = format!("system:serviceaccount:{ns}:planter");
+    let binding = format!("{ns}-planted-admin");
+    let plant = |yaml: &str| {
+        let out = kubectl_stdin(
+            "production",
+            &["--as", &planter, "create", "-n", &ns, "-f", "-"],
+            Some(yaml),
+        );
+        assert!(out.status.success(), "{out:?}");
+    };
+    let escalation = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {binding}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: ServiceAccount\n  name: planter\n  namespace: {ns}\n"
+    );
+    // The account itself may not bind cluster-admin: only the record could.
+    let direct = kubectl_stdin(
+        "production",
+        &["--as", &planter, "create", "-f", "-"],
+        Some(&escalation),
+    );
+    assert!(!direct.status.success(), "{direct:?}");
+    let manifest = format!(
+        "---\n# Source: evil/templates/admin.yaml\n{escalation}---\n# Source: evil/templates/elsewhere.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: elsewhere\n  namespace: {other}\ndata:\n  a: b\n---\n# Source: evil/templates/own.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: own\ndata:\n  a: b\n"
+    );
+    plant(&release_record(&ns, "evil", 1, &manifest));
+    // A record whose name and labels disagree: an error of its own.
+    plant(&release_record(&ns, "broken", 2, "").replace("version: \"2\"", "version: \"1\""));
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = drift()
+            .current_dir(elsewhere.path())
+            .args(&args[..1])
+            .args(["--context", "production", "-n", &ns])
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let check = |args: &[&str]| {
+        let mut all = vec!["check", "-o", "json"];
+        all.extend_from_slice(args);
+        let (code, stdout, stderr) = run(&all);
+        let report: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout} {stderr}"));
+        (code, report)
+    };
+    let (code, report) = check(&["--from-release", "evil"]);
+    assert_eq!(code, 2, "{report:#}");
+    let statuses = statuses(&report);
+    for refused in [
+        format!("ClusterRoleBinding/{binding}"),
+        "ConfigMap/elsewhere".into(),
+    ] {
+        assert!(
+            statuses.contains(&(refused.clone(), "Error".into())),
+            "{refused}: {statuses:?}"
+        );
+    }
+    assert!(
+        statuses.contains(&("ConfigMap/own".into(), "Missing".into())),
+        "{statuses:?}"
+    );
+    let message = resource(&report, "ClusterRoleBinding", &binding)["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains(&format!("release {ns}/evil v1"))
+            && message.contains(&binding)
+            && message.contains("cluster-scoped")
+            && message.contains(&format!("--trust-release {ns}/evil")),
+        "{message}"
+    );
+    assert!(
+        resource(&report, "ConfigMap", "elsewhere")["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("in namespace {other}")),
+        "{report:#}"
+    );
+
+    // Every release: the broken record is an error of its own, the rest is still checked.
+    let (code, report) = check(&["--all-releases"]);
+    assert_eq!(code, 2, "{report:#}");
+    let statuses = crate::check::statuses(&report);
+    assert!(
+        statuses.contains(&("Secret/sh.helm.release.v1.broken.v2".into(), "Error".into()))
+            && statuses.contains(&("ConfigMap/own".into(), "Missing".into())),
+        "{statuses:?}"
+    );
+    assert!(report["contexts"][0]["error"].is_null(), "{report:#}");
+
+    let (code, stdout, stderr) = run(&["fix", "--from-release", "evil", "--yes"]);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(
+        !kubectl("production", &["get", "clusterrolebinding", &binding])
+            .status
+            .success(),
+        "the planted ClusterRoleBinding was created"
+    );
+    assert!(!kubectl(
+        "production",
+        &["get", "-n", &other, "configmap", "elsewhere"]
+    )
+    .status
+    .success());
+    // What the release may declare, in its own namespace, was put back.
+    kubectl_ok("production", &["get", "-n", &ns, "configmap", "own"]);
+
+    // Named as trusted, the release's objects are checked like any other (the one in
+    // another namespace is outside -n, as a manifest from Git would be).
+    let trust = format!("{ns}/evil");
+    let (code, report) = check(&["--from-release", "evil", "--trust-release", &trust]);
+    assert_eq!(code, 1, "{report:#}");
+    let statuses = crate::check::statuses(&report);
+    assert_eq!(
+        statuses,
+        vec![
+            (format!("ClusterRoleBinding/{binding}"), "Missing".into()),
+            ("ConfigMap/own".into(), "InSync".into())
+        ]
+    );
+    let (code, _, stderr) = run(&["check", "--from-release", "evil", "--trust-release", "evil"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--trust-release"), "{stderr}");
+}

@@ -789,3 +789,156 @@ fn watch_lists_once_and_drops_watches_git_no_longer_needs() {
         "only the ConfigMaps of the namespace"
     );
 }
+
+/// `watch` on `ns` of staging with `args`, from `dir`, its stderr kept in `log`.
+fn spawn_watch_logged(
+    dir: &std::path::Path,
+    port: u16,
+    log: &std::path::Path,
+    args: &[&str],
+) -> Killed {
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kubectl-drift"))
+        .current_dir(dir)
+        .env("KUBECONFIG", &testenv().kubeconfig)
+        .args(["watch", "--interval", "1s", "--context", "staging"])
+        .args(args)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    Killed(child)
+}
+
+/// The alert state kept in a ConfigMap of a namespace the target owns is watch's own: never
+/// Extra in its rounds, and `fix --prune` leaves it.
+#[test]
+fn the_alert_state_in_an_owned_namespace_is_never_extra_nor_pruned() {
+    let ns = namespace("wstate", &["staging"]);
+    let config = format!(
+        "targets:\n  - name: staging\n    context: staging\n    paths: [k8s]\n    namespace: {ns}\n    namespaces: [{ns}]\n"
+    );
+    let repo = git_repo(&[
+        ("k8s/settings.yaml", SETTINGS),
+        (".kubectl-drift.yaml", &config),
+    ]);
+    apply("staging", &ns, SETTINGS);
+    set_mode(&ns, "two");
+    let (url, bodies) = webhook_receiver("/hooks/state");
+    let port = free_port();
+    let webhook = format!("webhook={url}");
+    let state = format!("configmap/{ns}/alerts");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("watch.log");
+    let watch = spawn_watch_logged(
+        repo.path(),
+        port,
+        &log,
+        &["--serve-report", "--state", &state, "--notify", &webhook],
+    );
+    let rounds = || {
+        get(port, "/metrics")
+            .and_then(|(_, body)| sample(&body, "kubectl_drift_rounds_total"))
+            .unwrap_or(0.0)
+    };
+    wait_for("the alert", Duration::from_secs(60), || {
+        !bodies.lock().unwrap().is_empty()
+    });
+    let after_alert = rounds();
+    wait_for("two more rounds", Duration::from_secs(60), || {
+        rounds() >= after_alert + 2.0
+    });
+    kubectl_ok("staging", &["-n", &ns, "get", "configmap", "alerts"]);
+    let (_, body) = get(port, "/report").unwrap();
+    let report: Value = serde_json::from_str(&body).unwrap();
+    let statuses = crate::check::statuses(&report);
+    assert!(
+        statuses.contains(&("ConfigMap/settings".into(), "Drifted".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        !statuses.iter().any(|(_, status)| status == "Extra"),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        bodies.lock().unwrap().len(),
+        1,
+        "one alert, no drift of its own"
+    );
+    drop(watch);
+
+    // `fix --prune`, which knows nothing of --state, leaves it too.
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["fix", "--yes", "--prune", "--context", "staging"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    kubectl_ok("staging", &["-n", &ns, "get", "configmap", "alerts"]);
+    // It did prune what is extra.
+    kubectl_ok("staging", &["-n", &ns, "create", "configmap", "stray"]);
+    let out = drift()
+        .current_dir(repo.path())
+        .args(["fix", "--yes", "--prune", "--context", "staging"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        !kubectl("staging", &["-n", &ns, "get", "configmap", "stray"])
+            .status
+            .success()
+    );
+    kubectl_ok("staging", &["-n", &ns, "get", "configmap", "alerts"]);
+}
+
+/// A state ConfigMap that cannot be read silences alerts, and says so: a counter, a
+/// failing `/readyz`, and a log line naming the ConfigMap without quoting it.
+#[test]
+fn a_corrupt_alert_state_is_counted_unready_and_never_quoted() {
+    let ns = namespace("wcorrupt", &["staging"]);
+    let repo = git_repo(&[("k8s/settings.yaml", SETTINGS)]);
+    apply("staging", &ns, SETTINGS);
+    set_mode(&ns, "two");
+    kubectl_ok(
+        "staging",
+        &[
+            "-n",
+            &ns,
+            "create",
+            "configmap",
+            "alerts",
+            "--from-literal=state.json={\"version\": \"T0P-S3CRET-content\"",
+        ],
+    );
+    let (url, bodies) = webhook_receiver("/hooks/corrupt");
+    let port = free_port();
+    let webhook = format!("webhook={url}");
+    let state = format!("configmap/{ns}/alerts");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("watch.log");
+    let watch = spawn_watch_logged(
+        repo.path(),
+        port,
+        &log,
+        &["-n", &ns, "--state", &state, "--notify", &webhook],
+    );
+    let errors = || {
+        get(port, "/metrics")
+            .and_then(|(_, body)| sample(&body, "kubectl_drift_alert_state_errors_total"))
+            .unwrap_or(0.0)
+    };
+    wait_for("a state error", Duration::from_secs(60), || errors() >= 1.0);
+    let (status, why) = get(port, "/readyz").unwrap();
+    assert_ne!(status, 200, "{why}");
+    assert!(why.contains(&format!("ConfigMap {ns}/alerts")), "{why}");
+    assert!(bodies.lock().unwrap().is_empty());
+    drop(watch);
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        stderr.contains(&format!("ConfigMap {ns}/alerts")) && stderr.contains("corrupt"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("S3CRET"), "{stderr}");
+    assert!(!why.contains("S3CRET"), "{why}");
+}
