@@ -777,3 +777,121 @@ fn no_lock_file_outlives_a_clone_or_fetch_that_succeeded_or_failed() {
     }
     assert_eq!(lock_files(cache.path()), Vec::<String>::new());
 }
+
+/// A loopback server that accepts connections and never answers, holding them open; with
+/// `trickle`, it sends one byte every 200 ms instead (a long git pkt-line that never ends).
+fn silent_server(trickle: bool) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                use std::io::Write;
+                if trickle {
+                    let _ = stream.write_all(b"fff0");
+                    while stream.write_all(b"a").is_ok() {
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                } else {
+                    // Read whatever comes, answer nothing, keep the connection.
+                    let mut sink = [0u8; 4096];
+                    while matches!(std::io::Read::read(&mut stream, &mut sink), Ok(n) if n > 0) {}
+                    std::thread::sleep(Duration::from_secs(600));
+                }
+            });
+        }
+    });
+    port
+}
+
+const SHORT: remote::Bounds = remote::Bounds {
+    connect: Duration::from_secs(2),
+    stall: Duration::from_secs(2),
+    deadline: Duration::from_secs(4),
+};
+
+#[test]
+fn a_server_that_accepts_and_never_answers_fails_within_the_stall_timeout() {
+    for scheme in ["http", "git"] {
+        let port = silent_server(false);
+        let url = format!("{scheme}://127.0.0.1:{port}/origin.git");
+        let cache = tempfile::tempdir().unwrap();
+        let started = Instant::now();
+        let error = remote::sync_bounded(cache.path(), &url, "HEAD", false, &SHORT).unwrap_err();
+        let elapsed = started.elapsed();
+        let message = error.to_string();
+        assert!(
+            matches!(error, RemoteError::Clone { .. }),
+            "{scheme}: {error:?}"
+        );
+        assert!(message.contains(&url), "{scheme}: {message}");
+        assert!(
+            message.contains("sent nothing for 2s"),
+            "{scheme}: {message}"
+        );
+        // The stall timeout (the deadline is longer), plus a margin for a loaded machine.
+        assert!(
+            elapsed < Duration::from_secs(2 + 5),
+            "{scheme}: took {elapsed:?}"
+        );
+        assert!(
+            cache_entries(cache.path()).is_empty(),
+            "{scheme}: no entry is left"
+        );
+    }
+}
+
+#[test]
+fn a_git_server_that_trickles_forever_fails_at_the_deadline() {
+    let port = silent_server(true);
+    let url = format!("git://127.0.0.1:{port}/origin.git");
+    let cache = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let error = remote::sync_bounded(cache.path(), &url, "HEAD", false, &SHORT).unwrap_err();
+    let elapsed = started.elapsed();
+    let message = error.to_string();
+    assert!(message.contains(&url), "{message}");
+    assert!(message.contains("did not finish within 4s"), "{message}");
+    assert!(elapsed >= Duration::from_secs(4), "took {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(4 + 5), "took {elapsed:?}");
+}
+
+/// The run as a person starts it, with the default bounds: exit 2 within the stall timeout
+/// (30 s), the server's URL named. (Credentials in an http:// URL are refused before any
+/// request, so none are given here; their redaction is tested above.)
+#[test]
+fn a_check_of_a_stalled_repository_url_exits_2_naming_the_server() {
+    let port = silent_server(false);
+    let url = format!("http://127.0.0.1:{port}/origin.git");
+    let home = tempfile::tempdir().unwrap();
+    // A kubeconfig is read beside the repository; its server is never reached.
+    let kubeconfig = home.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\n\
+         users:\n- name: u\n  user: {}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n\
+         current-context: x\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-drift"))
+        .args(["check", "--repo", &url])
+        .env("XDG_CACHE_HOME", home.path())
+        .env("HOME", home.path())
+        .env("KUBECONFIG", &kubeconfig)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&url), "{stderr}");
+    assert!(stderr.contains("sent nothing for 30s"), "{stderr}");
+    let stall = remote::Bounds::default().stall;
+    assert!(elapsed >= stall, "took {elapsed:?}");
+    assert!(
+        elapsed < stall + Duration::from_secs(15),
+        "took {elapsed:?}"
+    );
+}

@@ -75,6 +75,72 @@ pub(super) async fn compare(
     let Some(live) = live else {
         report.status = Status::Missing;
         report.predicted_object = Some(drift::normalize::normalize(manifest));
+        if read_only.contains(resource) || !resource.verbs.iter().any(|v| v == "create") {
+            return (report, false);
+        }
+        // Validated before it is called Missing: what the server would make of it, or why
+        // it would refuse it.
+        let predicted = {
+            let _permit = match permits {
+                Some(permits) => Some(
+                    permits
+                        .acquire()
+                        .await
+                        .expect("the permits are never closed"),
+                ),
+                None => None,
+            };
+            live::dry_run_create(
+                cluster,
+                resource,
+                handle.identity.namespace.as_deref(),
+                manifest,
+                &handle.field_manager,
+            )
+            .await
+        };
+        match predicted {
+            Ok(predicted) => {
+                report.predicted_object = Some(drift::normalize::normalize(&predicted));
+            }
+            // Read-only credentials: Missing as Git declares it, unvalidated.
+            Err(kube::Error::Api(status)) if status.code == 403 => {
+                report.message = Some(format!(
+                    "not validated: the dry run of its create was refused ({})",
+                    errors::status_text(&status, secret)
+                ));
+            }
+            // Its namespace is missing too (and created first when fixed).
+            Err(kube::Error::Api(status)) if status.code == 404 => {
+                report.message = Some(format!(
+                    "not validated: {}",
+                    errors::status_text(&status, secret)
+                ));
+            }
+            // Made since it was listed.
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                report.message = Some(format!(
+                    "not validated: {}",
+                    errors::status_text(&status, secret)
+                ));
+            }
+            Err(kube::Error::Api(status)) => {
+                report.status = Status::Error;
+                report.predicted_object = None;
+                report.message = Some(format!(
+                    "missing, and the server would refuse to create it: {}",
+                    errors::status_text(&status, secret)
+                ));
+            }
+            Err(error) => {
+                report.status = Status::Error;
+                report.predicted_object = None;
+                report.message = Some(format!(
+                    "missing, and the dry run of its create failed: {}",
+                    api_message(&error, secret)
+                ));
+            }
+        }
         return (report, false);
     };
     // Fields live that Git no longer (or never) declares: the next client-side apply

@@ -78,6 +78,16 @@ enum ContextError {
     TimedOut(std::time::Duration),
 }
 
+/// An error's text without the `context NAME: ` it may start with: it is shown where the
+/// context is named already (its summary, `error: context NAME: …`).
+fn without_context(context: &str, error: &dyn std::fmt::Display) -> String {
+    let text = error.to_string();
+    match text.strip_prefix(&format!("context {context}: ")) {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
 /// What the caller hears while a check runs: one more resource of a context is done.
 #[derive(Debug, Clone)]
 pub struct Progress {
@@ -168,9 +178,9 @@ async fn checked(
                                     Err("its kube-system namespace has no valid UID".to_string())
                                 }
                                 Ok(uid) => Ok(uid),
-                                Err(error) => Err(error.to_string()),
+                                Err(error) => Err(without_context(&context, &error)),
                             },
-                            Err(error) => Err(error.to_string()),
+                            Err(error) => Err(without_context(&context, &error)),
                         };
                     (context, uid)
                 }
@@ -292,7 +302,7 @@ async fn checked(
                         (pairs, Some(cluster))
                     }
                     Err(error) => {
-                        summary.error = Some(error.to_string());
+                        summary.error = Some(without_context(&summary.context, &error));
                         (Vec::new(), None)
                     }
                 };
@@ -537,4 +547,17 @@ pub struct Checked {
     pub work_tree: Option<std::path::PathBuf>,
     /// The run's targets, as settled from flags, config and kubeconfig.
     pub targets: Vec<TargetSettings>,
+}
+
+#[cfg(test)]
+mod context_text_tests {
+    #[test]
+    fn a_context_is_named_once() {
+        let error = "context dead: discovery failed: connection refused";
+        assert_eq!(
+            super::without_context("dead", &error),
+            "discovery failed: connection refused"
+        );
+        assert_eq!(super::without_context("other", &error), error);
+    }
 }

@@ -8,6 +8,23 @@ use kube::core::ApiResource;
 use super::{Cluster, ClusterError};
 use crate::retry;
 
+/// The most one discovery answer may take: a cluster with a thousand types answers a few MiB.
+pub const MAX_DISCOVERY_BYTES: usize = 32 << 20;
+
+/// One aggregated discovery document, read bounded.
+async fn aggregated(cluster: &Cluster, path: &str) -> Result<APIGroupDiscoveryList, kube::Error> {
+    let request = http::Request::get(path)
+        .header(
+            http::header::ACCEPT,
+            kube::core::discovery::v2::ACCEPT_AGGREGATED_DISCOVERY_V2,
+        )
+        .body(Vec::new())
+        .map_err(kube::Error::HttpError)?;
+    let what = format!("the discovery document {path}");
+    let body = super::read_bounded(cluster, request, MAX_DISCOVERY_BYTES, &what).await?;
+    serde_json::from_slice(&body).map_err(kube::Error::SerdeError)
+}
+
 /// One served resource type in its preferred (or requested) version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceType {
@@ -77,14 +94,12 @@ pub struct Catalog {
 pub struct UnknownType(pub String);
 
 impl Catalog {
-    /// Runs aggregated discovery: one request for `/api`, one for `/apis`.
+    /// Runs aggregated discovery: one request for `/api`, one for `/apis`, each read to at
+    /// most [`MAX_DISCOVERY_BYTES`].
     pub async fn discover(cluster: &Cluster) -> Result<Catalog, ClusterError> {
-        let client = &cluster.client;
         let (core, apis) = futures::try_join!(
-            retry::with_retries(|| cluster
-                .deadline
-                .bound(client.list_core_api_versions_aggregated())),
-            retry::with_retries(|| cluster.deadline.bound(client.list_api_groups_aggregated())),
+            retry::with_retries(|| cluster.deadline.bound(aggregated(cluster, "/api"))),
+            retry::with_retries(|| cluster.deadline.bound(aggregated(cluster, "/apis"))),
         )
         .map_err(|error| ClusterError::Api {
             context: cluster.context.clone(),

@@ -179,7 +179,10 @@ fn find_cause(err: &(dyn StdError + 'static), depth: usize) -> Option<String> {
 
 fn cause_text(err: &(dyn StdError + 'static)) -> Option<String> {
     use rustls::CertificateError as Cert;
-    if err.is::<tokio::time::error::Elapsed>() || err.is::<super::TimedOut>() {
+    if err.is::<tokio::time::error::Elapsed>()
+        || err.is::<super::TimedOut>()
+        || err.is::<super::OverLimit>()
+    {
         return Some(err.to_string());
     }
     if let Some(tls) = err.downcast_ref::<rustls::Error>() {

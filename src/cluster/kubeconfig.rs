@@ -22,6 +22,8 @@ pub struct Cluster {
     pub client: kube::Client,
     /// Every request through `live` and discovery is bounded by this.
     pub deadline: std::sync::Arc<super::Deadline>,
+    /// The API server's URL, for messages.
+    pub server: String,
 }
 
 /// A user as the server authenticated it (a SelfSubjectReview's answer).
@@ -232,6 +234,7 @@ pub async fn connect_with(
         .and_then(|c| c.user.clone());
     let default_namespace = client_config.default_namespace.clone();
     let mut client_config = client_config;
+    let server = client_config.cluster_url.to_string();
     if let Some(after) = request_timeout {
         // A second past the request timeout, so that `Deadline::bound` always fires first and
         // the context is given up with the timeout named, whichever timer the runtime wakes.
@@ -251,6 +254,7 @@ pub async fn connect_with(
         default_namespace,
         client,
         deadline: std::sync::Arc::new(super::Deadline::new(request_timeout)),
+        server,
     })
 }
 

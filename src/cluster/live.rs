@@ -12,6 +12,17 @@ use crate::retry;
 /// Objects per LIST page.
 const PAGE_SIZE: u32 = 500;
 
+/// The most objects one page may hold: a server that ignores `limit` and answers a whole
+/// type at once is refused past this, before the page is held in memory.
+pub const MAX_PAGE_OBJECTS: usize = 20 * PAGE_SIZE as usize;
+
+/// The most bytes one page's answer may take: 500 objects of ~0.5 MiB, large CRDs say.
+pub const MAX_PAGE_BYTES: usize = 256 << 20;
+
+/// The most objects one type may hold in one LIST (all pages together): a server that
+/// hands out continue tokens without end is refused past this.
+pub const MAX_TYPE_OBJECTS: usize = 500_000;
+
 /// LIST requests this process has sent (every page counts), for `watch`'s metrics.
 pub static LIST_REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -32,13 +43,19 @@ pub async fn list(
 }
 
 /// One LIST, a page at a time, so that a caller can be done with each page before the
-/// next arrives: memory stays bounded by a page, however many objects there are.
+/// next arrives: memory stays bounded by a page, however many objects there are. Pages
+/// and types over [`MAX_PAGE_OBJECTS`], [`MAX_PAGE_BYTES`] and [`MAX_TYPE_OBJECTS`] are
+/// refused with the type and the server named.
 pub struct Pages<'a> {
     cluster: &'a Cluster,
     request: Request,
     params: ListParams,
     api_version: String,
     kind: &'a str,
+    /// The type's plural, for messages (`deployments.apps`).
+    plural: String,
+    /// Objects of all pages so far.
+    seen: usize,
     done: bool,
 }
 
@@ -60,6 +77,8 @@ impl<'a> Pages<'a> {
             params,
             api_version: resource.api_version(),
             kind: &resource.kind,
+            plural: resource.qualified_plural(),
+            seen: 0,
             done: false,
         }
     }
@@ -71,34 +90,196 @@ impl<'a> Pages<'a> {
         }
         LIST_REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (request, params, cluster) = (&self.request, &self.params, self.cluster);
-        let page: Value = retry::with_retries(|| async {
+        let what = format!("the LIST of {}", self.plural);
+        let over = |what: String, limit: String| {
+            kube::Error::Service(Box::new(super::OverLimit {
+                what,
+                server: cluster.server.clone(),
+                limit,
+            }))
+        };
+        let page_limit = MAX_PAGE_OBJECTS.min(MAX_TYPE_OBJECTS - self.seen);
+        let page: ListPage = retry::with_retries(|| async {
             let req = request.list(params).map_err(kube::Error::BuildRequest)?;
-            cluster
+            let body = cluster
                 .deadline
-                .bound(cluster.client.request::<Value>(req))
-                .await
+                .bound(super::read_bounded(
+                    cluster,
+                    req,
+                    MAX_PAGE_BYTES,
+                    &format!("{what} page"),
+                ))
+                .await?;
+            ListPage::read(&body, page_limit).map_err(kube::Error::SerdeError)
         })
         .await?;
-        match page["metadata"]["continue"]
-            .as_str()
-            .filter(|c| !c.is_empty())
-        {
-            Some(token) => self.params.continue_token = Some(token.to_string()),
+        if page.over {
+            return Err(if page_limit < MAX_PAGE_OBJECTS {
+                over(what, format!("{MAX_TYPE_OBJECTS} objects"))
+            } else {
+                over(
+                    format!("one page of {what} (asked for {PAGE_SIZE})"),
+                    format!("{MAX_PAGE_OBJECTS} objects"),
+                )
+            });
+        }
+        self.seen += page.items.len();
+        match page.continue_token.filter(|c| !c.is_empty()) {
+            Some(token) => self.params.continue_token = Some(token),
             None => self.done = true,
         }
-        let items = match page {
-            Value::Object(mut map) => match map.remove("items") {
-                Some(Value::Array(items)) => items,
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
         Ok(Some(
-            items
+            page.items
                 .into_iter()
                 .map(|item| with_type(item, &self.api_version, self.kind))
                 .collect(),
         ))
+    }
+}
+
+/// A LIST answer's items and continue token, read with at most `max` items kept: past that
+/// it stops with `over` set, so an oversized page never becomes a vector of values.
+#[derive(Debug, Default)]
+struct ListPage {
+    items: Vec<Value>,
+    continue_token: Option<String>,
+    over: bool,
+}
+
+/// The message the item reader stops with; never shown (`over` is).
+const OVER: &str = "over the page limit";
+
+impl ListPage {
+    fn read(body: &[u8], max: usize) -> Result<ListPage, serde_json::Error> {
+        use serde::de::DeserializeSeed;
+        let mut page = ListPage::default();
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        match (PageSeed {
+            page: &mut page,
+            max,
+        })
+        .deserialize(&mut deserializer)
+        {
+            Ok(()) => {
+                deserializer.end()?;
+                Ok(page)
+            }
+            Err(_) if page.over => Ok(ListPage {
+                items: Vec::new(),
+                continue_token: None,
+                over: true,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+struct PageSeed<'p> {
+    page: &'p mut ListPage,
+    max: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for PageSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PageSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a LIST answer (an object with items)")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "items" => map.next_value_seed(ItemsSeed {
+                    page: &mut *self.page,
+                    max: self.max,
+                })?,
+                "metadata" => {
+                    let metadata: Value = map.next_value()?;
+                    self.page.continue_token = metadata["continue"].as_str().map(str::to_string);
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ItemsSeed<'p> {
+    page: &'p mut ListPage,
+    max: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for ItemsSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ItemsSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of objects")
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        // `"items": null`: an empty type, as Go's encoder writes a nil slice.
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<Value>()? {
+            if self.page.items.len() == self.max {
+                self.page.over = true;
+                return Err(serde::de::Error::custom(OVER));
+            }
+            self.page.items.push(item);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod list_page_tests {
+    use super::ListPage;
+
+    #[test]
+    fn reads_items_and_the_continue_token() {
+        let page = ListPage::read(
+            br#"{"kind":"List","metadata":{"continue":"abc","resourceVersion":"3"},"items":[{"a":1},{"b":2}]}"#,
+            10,
+        )
+        .unwrap();
+        assert!(!page.over);
+        assert_eq!(page.items.len(), 2);
+        assert_eq!(page.continue_token.as_deref(), Some("abc"));
+        let empty = ListPage::read(br#"{"metadata":{},"items":null}"#, 10).unwrap();
+        assert!(empty.items.is_empty() && empty.continue_token.is_none());
+    }
+
+    #[test]
+    fn stops_at_the_cap_without_keeping_the_rest() {
+        let body = format!(
+            r#"{{"items":[{}],"metadata":{{"continue":"x"}}}}"#,
+            [r#"{"a":1}"#; 5].join(",")
+        );
+        let page = ListPage::read(body.as_bytes(), 4).unwrap();
+        assert!(page.over);
+        assert!(page.items.is_empty());
+        let page = ListPage::read(body.as_bytes(), 5).unwrap();
+        assert!(!page.over && page.items.len() == 5);
+    }
+
+    #[test]
+    fn malformed_answers_are_errors() {
+        assert!(ListPage::read(b"{\"items\":[{]}", 10).is_err());
+        assert!(ListPage::read(b"{\"items\":\"no\"}", 10).is_err());
+        assert!(ListPage::read(b"{} trailing", 10).is_err());
     }
 }
 
@@ -617,6 +798,36 @@ pub async fn delete(
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
         Err(error) => Err(error),
     }
+}
+
+/// What the server would make of `manifest` if it were created now (a POST with
+/// `dryRun=All`, as `kubectl diff` asks for an object that does not exist): defaults,
+/// validation, admission and webhooks included; nothing is stored. An object the server
+/// would refuse comes back as its error. Retried as reads are: a dry run stores nothing.
+pub async fn dry_run_create(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    manifest: &Value,
+    field_manager: &str,
+) -> Result<Value, kube::Error> {
+    let url = DynamicObject::url_path(&resource.api_resource(), namespace);
+    let request = Request::new(url);
+    let params = kube::api::PostParams {
+        dry_run: true,
+        field_manager: Some(field_manager.to_string()),
+    };
+    let body = serde_json::to_vec(manifest).map_err(kube::Error::SerdeError)?;
+    retry::with_retries(|| async {
+        let req = request
+            .create(&params, body.clone())
+            .map_err(kube::Error::BuildRequest)?;
+        cluster
+            .deadline
+            .bound(cluster.client.request::<Value>(req))
+            .await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -68,6 +68,75 @@ fn seconds(d: Duration) -> String {
 
 pub use crate::cli::DEFAULT_REQUEST_TIMEOUT;
 
+/// An answer bigger than we read: a LIST page or a type with too many objects, or a body
+/// over its byte limit. Named with what was asked and of which server.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} from {server} is over {limit}: refused (a server that ignores the page size, or a hostile one)")]
+pub struct OverLimit {
+    pub what: String,
+    pub server: String,
+    pub limit: String,
+}
+
+/// The most an error answer's body is read to (its Status is a few hundred bytes).
+const ERROR_BODY_LIMIT: usize = 1 << 20;
+
+/// Sends `request` and reads the answer's body, failing with [`OverLimit`] as soon as it
+/// passes `limit` bytes instead of holding whatever the server sends. Error answers become
+/// `kube::Error::Api` with the server's Status, as the client's own `request` makes them.
+/// Not bounded in time: callers run it under [`Deadline::bound`].
+pub async fn read_bounded(
+    cluster: &Cluster,
+    request: http::Request<Vec<u8>>,
+    limit: usize,
+    what: &str,
+) -> Result<Vec<u8>, kube::Error> {
+    use http_body_util::BodyExt;
+    let response = cluster
+        .client
+        .send(request.map(kube::client::Body::from))
+        .await?;
+    let status = response.status();
+    let failed = status.is_client_error() || status.is_server_error();
+    let limit = if failed {
+        limit.min(ERROR_BODY_LIMIT)
+    } else {
+        limit
+    };
+    let mut body = response.into_body();
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Some(data) = frame?.data_ref() {
+            if bytes.len() + data.len() > limit {
+                return Err(kube::Error::Service(Box::new(OverLimit {
+                    what: what.to_string(),
+                    server: cluster.server.clone(),
+                    limit: mebibytes(limit),
+                })));
+            }
+            bytes.extend_from_slice(data);
+        }
+    }
+    if failed {
+        let text = String::from_utf8_lossy(&bytes);
+        let answer = serde_json::from_str::<kube::core::Status>(&text).unwrap_or_else(|_| {
+            kube::core::Status::failure(text.trim(), "Failed to parse error data")
+                .with_code(status.as_u16())
+        });
+        return Err(kube::Error::Api(Box::new(answer)));
+    }
+    Ok(bytes)
+}
+
+/// `limit` bytes for messages: `16 MiB`.
+pub fn mebibytes(limit: usize) -> String {
+    if limit >= 1 << 20 && limit.is_multiple_of(1 << 20) {
+        format!("{} MiB", limit >> 20)
+    } else {
+        format!("{limit} bytes")
+    }
+}
+
 /// A cluster's deadline: once one of its requests times out, the server is taken as frozen
 /// and the work left in its context is given up at once, instead of every remaining request
 /// waiting out its own timeout in turn. Shared by the clones of one `Cluster`.

@@ -129,13 +129,27 @@ async fn load_in(
     schemas
 }
 
+/// The most an OpenAPI document (or the index) may take: the largest built-in ones are a
+/// few MiB, a group of many large CRDs some tens.
+pub const MAX_DOCUMENT_BYTES: usize = 64 << 20;
+
 async fn get_json(cluster: &Cluster, url: &str) -> Result<Value, kube::Error> {
     retry::with_retries(|| async {
         let request = http::Request::get(url)
             .header(http::header::ACCEPT, "application/json")
             .body(Vec::new())
             .map_err(|e| kube::Error::BuildRequest(kube::core::request::Error::BuildRequest(e)))?;
-        cluster.client.request::<Value>(request).await
+        let what = format!("the OpenAPI document {url}");
+        let body = cluster
+            .deadline
+            .bound(super::read_bounded(
+                cluster,
+                request,
+                MAX_DOCUMENT_BYTES,
+                &what,
+            ))
+            .await?;
+        serde_json::from_slice(&body).map_err(kube::Error::SerdeError)
     })
     .await
 }

@@ -37,7 +37,7 @@ pub(super) async fn fix_one(
                 out,
                 "would apply {} as {}\n",
                 describe(&resource),
-                handle.field_manager
+                crate::report::terminal_text(&handle.field_manager)
             )?;
             return Ok((resource, Outcome::WouldApply));
         }

@@ -107,6 +107,7 @@ pub fn read_tree(
         symlinks: Vec::new(),
         submodules: Vec::new(),
     };
+    let mut budget = super::MAX_TREE_BYTES;
     for path in &wanted {
         check_path(path)?;
         // Down the path one entry at a time, so that a submodule on the way is named
@@ -143,8 +144,8 @@ pub fn read_tree(
         match leaf {
             Some((mode, _)) if mode.is_link() => snapshot.symlinks.push(path.clone()),
             Some((_, oid)) => {
-                let blob = repository.find_blob(oid).map_err(|e| git_error(path, &e))?;
-                snapshot.files.push((path.clone(), blob.data.clone()));
+                let data = read_blob(&repository, oid, path, &mut budget)?;
+                snapshot.files.push((path.clone(), data));
             }
             None => walk(
                 &repository,
@@ -153,6 +154,7 @@ pub fn read_tree(
                 all_files,
                 &short,
                 &mut snapshot,
+                &mut budget,
             )?,
         }
     }
@@ -168,6 +170,7 @@ fn walk(
     all_files: bool,
     commit: &str,
     snapshot: &mut Snapshot,
+    budget: &mut u64,
 ) -> Result<(), SourceError> {
     let git_error = |what: &str, e: &dyn std::fmt::Display| SourceError::Git {
         what: what.to_string(),
@@ -191,14 +194,49 @@ fn walk(
                     snapshot.symlinks.push(path);
                 }
             } else if all_files || is_manifest_file(&path) {
-                let blob = repository
-                    .find_blob(entry.oid)
-                    .map_err(|e| git_error(&path, &e))?;
-                snapshot.files.push((path, blob.data.clone()));
+                let data = read_blob(repository, entry.oid.to_owned(), &path, budget)?;
+                snapshot.files.push((path, data));
             }
         }
     }
     Ok(())
+}
+
+/// One file's bytes, after its size from the object's header (read without inflating the
+/// object) is checked against [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES) and what is left of
+/// the commit's `budget`.
+fn read_blob(
+    repository: &gix::Repository,
+    oid: gix::ObjectId,
+    path: &str,
+    budget: &mut u64,
+) -> Result<Vec<u8>, SourceError> {
+    let git_error = |e: &dyn std::fmt::Display| SourceError::Git {
+        what: path.to_string(),
+        message: e.to_string(),
+    };
+    let size = repository
+        .find_header(oid)
+        .map_err(|e| git_error(&e))?
+        .size();
+    let too_large = |what, limit| SourceError::TooLarge {
+        path: path.to_string(),
+        what,
+        size,
+        limit,
+    };
+    if size > super::MAX_FILE_BYTES {
+        return Err(too_large("a manifest file", super::MAX_FILE_BYTES));
+    }
+    if size > *budget {
+        return Err(too_large(
+            "a file past what one commit may hold in all",
+            super::MAX_TREE_BYTES,
+        ));
+    }
+    *budget -= size;
+    let blob = repository.find_blob(oid).map_err(|e| git_error(&e))?;
+    Ok(blob.detach().data)
 }
 
 fn join(prefix: &str, name: &str) -> String {

@@ -42,6 +42,14 @@ pub fn parse_counted(
         column: e.column,
         message: e.kind.to_string(),
     };
+    if bytes.len() > super::MAX_RENDERED_BYTES {
+        return Err(SourceError::TooLarge {
+            path: file.to_string(),
+            what: "a manifest stream",
+            size: bytes.len() as u64,
+            limit: super::MAX_RENDERED_BYTES as u64,
+        });
+    }
     let text = crate::yaml::decode(bytes).map_err(yaml_error)?;
     let mut parsed = Parsed::default();
     if file.ends_with(".json") {
@@ -144,14 +152,23 @@ fn collect(
     if name.is_empty() {
         return Err(invalid(line, format!("{kind} has no metadata.name")));
     }
-    out.push(DesiredObject::new(
+    let object = DesiredObject::new(
         &value,
         Origin {
             file: file.to_string(),
             line,
             commit: commit.map(str::to_string),
         },
-    ));
+    );
+    if object.json.len() > super::MAX_OBJECT_BYTES {
+        return Err(SourceError::TooLarge {
+            path: format!("{file}:{line}"),
+            what: "an object",
+            size: object.json.len() as u64,
+            limit: super::MAX_OBJECT_BYTES as u64,
+        });
+    }
+    out.push(object);
     Ok(())
 }
 
@@ -345,5 +362,27 @@ mod tests {
     fn missing_name_is_an_error() {
         let err = parse("x.yaml", b"apiVersion: v1\nkind: ConfigMap\n", None).unwrap_err();
         assert_eq!(err.to_string(), "x.yaml:1: ConfigMap has no metadata.name");
+    }
+
+    #[test]
+    fn objects_and_streams_over_their_caps_are_refused_by_name() {
+        let huge = "x".repeat(super::super::MAX_OBJECT_BYTES);
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  v: {huge}\n"
+        );
+        let err = parse("k8s/x.yaml", text.as_bytes(), None).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("k8s/x.yaml:6: an object of "),
+            "{message}"
+        );
+        assert!(message.contains("over the limit of 3 MiB"), "{message}");
+        assert!(!message.contains("xxxx"), "{message}");
+        let stream = vec![b'#'; super::super::MAX_RENDERED_BYTES + 1];
+        let err = parse("rendered", &stream, None).unwrap_err();
+        assert!(
+            err.to_string().contains("over the limit of 64 MiB"),
+            "{err}"
+        );
     }
 }

@@ -7,6 +7,20 @@ pub mod kustomize;
 pub mod manifest;
 pub mod remote;
 
+/// The largest manifest file read, from Git or from disk (16 MiB): bundles of many CRDs fit,
+/// and a bigger file is refused with its name before it is read whole.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The most all the files read from one commit may take together (256 MiB).
+pub const MAX_TREE_BYTES: u64 = 256 << 20;
+
+/// The largest rendered output parsed at once (a chart's or a kustomization's, 64 MiB).
+pub const MAX_RENDERED_BYTES: usize = 64 << 20;
+
+/// The largest one object may be, as compact JSON: 3 MiB, the API server's own limit on a
+/// request's body (etcd's on a stored object is 1.5 MiB).
+pub const MAX_OBJECT_BYTES: usize = 3 << 20;
+
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -340,6 +354,13 @@ pub enum SourceError {
     Submodule { path: String, submodule: String },
     #[error("{path} is not inside the repository: {message}")]
     OutsideRepo { path: String, message: String },
+    #[error("{path}: {what} of {size} bytes is over the limit of {}; it is not read", crate::cluster::mebibytes(*.limit as usize))]
+    TooLarge {
+        path: String,
+        what: &'static str,
+        size: u64,
+        limit: u64,
+    },
     #[error("{file}: {field} entry {entry:?} would be fetched from the network; kubectl-drift renders only what the repository holds unless --allow-remote-bases is given")]
     RemoteBase {
         file: String,
@@ -708,10 +729,28 @@ fn read_plain_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, SourceE
     Ok(out)
 }
 
+/// Reads one plain file, to at most [`MAX_FILE_BYTES`] (a file that grows while read, or a
+/// pipe, is cut off there too).
 fn read_file(path: &std::path::Path) -> Result<(String, Vec<u8>), SourceError> {
-    let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
+    use std::io::Read;
+    let io = |source| SourceError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    Ok((path.display().to_string(), bytes))
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    let shown = path.display().to_string();
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(SourceError::TooLarge {
+            path: shown,
+            what: "a manifest file",
+            size,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    Ok((shown, bytes))
 }

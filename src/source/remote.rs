@@ -6,13 +6,20 @@
 //! force-pushed or deleted branch never resolves to stale data) and records the remote's
 //! default branch as its `HEAD`. Every entry is guarded by a lock file, so concurrent runs
 //! never see a half-written clone.
+//!
+//! Every network read is bounded ([`Bounds`]): a connect timeout, a stall timeout (no byte
+//! from the server for that long fails the read) and a deadline for the whole clone or fetch,
+//! at which an interrupt flag is set and the connection is shut, so a server that accepts and
+//! never answers fails the run with its URL named instead of hanging it.
 
 use std::any::Any;
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
 
 use gix::bstr::{BString, ByteSlice};
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
@@ -27,6 +34,31 @@ pub const USERNAME_ENV: &str = "KUBECTL_DRIFT_GIT_USERNAME";
 /// Mirror branches and tags under their own names so a local rev-parse of a branch, tag or
 /// commit works as it would on the remote. Forced, so rewritten history is followed.
 const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+
+/// How long a clone or fetch may wait on its server. Over HTTP(S) the connect and stall
+/// timeouts are reqwest's (`connect_timeout`, and `timeout`, which bounds the wait for an
+/// answer and each read of it); over `git://` they are the socket's own. ssh runs the ssh
+/// program, which has timeouts of its own, and `file://` reads no network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Opening the TCP connection.
+    pub connect: Duration,
+    /// The longest the server may send nothing while we wait for it.
+    pub stall: Duration,
+    /// The whole clone or fetch, handshake and pack included.
+    pub deadline: Duration,
+}
+
+impl Default for Bounds {
+    /// 10 s to connect, 30 s without a byte (the default `--request-timeout`), 10 minutes in all.
+    fn default() -> Bounds {
+        Bounds {
+            connect: Duration::from_secs(10),
+            stall: crate::cli::DEFAULT_REQUEST_TIMEOUT,
+            deadline: Duration::from_secs(600),
+        }
+    }
+}
 
 /// What can go wrong while syncing a remote repository. No message holds credentials:
 /// URLs are shown without their user information, and known secrets are masked.
@@ -130,6 +162,17 @@ pub fn sync_in(
     rev: &str,
     offline: bool,
 ) -> Result<Fetched, RemoteError> {
+    sync_bounded(cache_root, url, rev, offline, &Bounds::default())
+}
+
+/// [`sync_in`] with the network reads bounded by `bounds`.
+pub fn sync_bounded(
+    cache_root: &Path,
+    url: &str,
+    rev: &str,
+    offline: bool,
+    bounds: &Bounds,
+) -> Result<Fetched, RemoteError> {
     let redact = Redactor::new(url);
     let clean = redact.clean_url.clone();
     let cache_error = |path: &Path, e: &dyn std::fmt::Display| RemoteError::Cache {
@@ -168,12 +211,12 @@ pub fn sync_in(
     if !offline {
         if cached {
             let repo = open(&entry).map_err(|e| cache_error(&entry, &e))?;
-            fetch(&repo, url, &redact).map_err(|message| RemoteError::Fetch {
+            fetch(&repo, url, &redact, bounds).map_err(|message| RemoteError::Fetch {
                 url: clean.clone(),
                 message,
             })?;
         } else {
-            clone(cache_root, &name, &entry, url, &redact)?;
+            clone(cache_root, &name, &entry, url, &redact, bounds)?;
         }
     }
     let repo = open(&entry).map_err(|e| cache_error(&entry, &e))?;
@@ -195,6 +238,7 @@ fn clone(
     entry: &Path,
     url: &str,
     redact: &Redactor,
+    bounds: &Bounds,
 ) -> Result<(), RemoteError> {
     let clone_error = |message: String| RemoteError::Clone {
         url: redact.clean_url.clone(),
@@ -217,7 +261,7 @@ fn clone(
         )
         .map_err(|e| cache_error(temp.path(), &describe(&e)))?
         .to_thread_local();
-        fetch(&repo, url, redact).map_err(clone_error)?;
+        fetch(&repo, url, redact, bounds).map_err(clone_error)?;
     }
     let made = temp.keep();
     std::fs::rename(&made, entry).map_err(|e| {
@@ -227,8 +271,204 @@ fn clone(
 }
 
 /// Fetches all branches and tags, prunes the ones the remote no longer has, and points
-/// `HEAD` at the remote's default branch. Errors come back as credential-free text.
-fn fetch(repo: &gix::Repository, url: &str, redact: &Redactor) -> Result<(), String> {
+/// `HEAD` at the remote's default branch. Errors come back as credential-free text; one
+/// that comes of a bound says which bound.
+fn fetch(
+    repo: &gix::Repository,
+    url: &str,
+    redact: &Redactor,
+    bounds: &Bounds,
+) -> Result<(), String> {
+    let watchdog = Watchdog::start(bounds.deadline);
+    fetch_within(repo, url, redact, bounds, &watchdog).map_err(|message| {
+        if watchdog.expired() {
+            format!(
+                "the server did not finish within {} (the deadline of a clone or fetch): \
+                 {message}",
+                seconds(bounds.deadline)
+            )
+        } else if watchdog.stalled.load(Ordering::Relaxed) || is_timeout(&message) {
+            format!(
+                "the server sent nothing for {} or could not be reached within {}: {message}",
+                seconds(bounds.stall),
+                seconds(bounds.connect)
+            )
+        } else {
+            message
+        }
+    })
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+/// Whether a transport's message tells of a timeout (reqwest's and the socket's words).
+fn is_timeout(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("timed out") || message.contains("timeout")
+}
+
+/// The deadline of one clone or fetch: a timer thread that, when the deadline passes, sets
+/// the interrupt flag gix checks while receiving and shuts the `git://` socket, so that a
+/// read blocked on it returns. Dropping it stops the timer.
+struct Watchdog {
+    interrupt: Arc<AtomicBool>,
+    /// Set when a `git://` read or write gave up after the stall timeout.
+    stalled: Arc<AtomicBool>,
+    socket: Arc<Mutex<Option<TcpStream>>>,
+    stop: Option<mpsc::Sender<()>>,
+    timer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watchdog {
+    fn start(deadline: Duration) -> Watchdog {
+        let interrupt = Arc::new(AtomicBool::new(false));
+        let socket: Arc<Mutex<Option<TcpStream>>> = Arc::new(Mutex::new(None));
+        let (stop, stopped) = mpsc::channel::<()>();
+        let timer = {
+            let (interrupt, socket) = (interrupt.clone(), socket.clone());
+            std::thread::spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(deadline) {
+                    interrupt.store(true, Ordering::SeqCst);
+                    if let Some(socket) = &*socket.lock().unwrap_or_else(|e| e.into_inner()) {
+                        let _ = socket.shutdown(std::net::Shutdown::Both);
+                    }
+                }
+            })
+        };
+        Watchdog {
+            interrupt,
+            stalled: Arc::new(AtomicBool::new(false)),
+            socket,
+            stop: Some(stop),
+            timer: Some(timer),
+        }
+    }
+
+    fn expired(&self) -> bool {
+        self.interrupt.load(Ordering::SeqCst)
+    }
+
+    /// Shuts `socket` at the deadline (at once, if it has passed already).
+    fn guard(&self, socket: TcpStream) {
+        if self.expired() {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+        *self.socket.lock().unwrap_or_else(|e| e.into_inner()) = Some(socket);
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(timer) = self.timer.take() {
+            let _ = timer.join();
+        }
+    }
+}
+
+/// A `git://` socket whose reads time out after the stall timeout, marking the watchdog.
+struct StallRead {
+    stream: TcpStream,
+    stalled: Arc<AtomicBool>,
+}
+
+impl std::io::Read for StallRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        std::io::Read::read(&mut self.stream, buf).map_err(|e| stall_error(e, &self.stalled))
+    }
+}
+
+/// The write side of a `git://` socket, marking the watchdog as [`StallRead`] does.
+struct StallWrite {
+    stream: TcpStream,
+    stalled: Arc<AtomicBool>,
+}
+
+impl std::io::Write for StallWrite {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::Write::write(&mut self.stream, buf).map_err(|e| stall_error(e, &self.stalled))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::Write::flush(&mut self.stream)
+    }
+}
+
+fn stall_error(e: std::io::Error, stalled: &AtomicBool) -> std::io::Error {
+    if matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    ) {
+        stalled.store(true, Ordering::Relaxed);
+        std::io::Error::new(std::io::ErrorKind::TimedOut, "the server stopped sending")
+    } else {
+        e
+    }
+}
+
+/// The `git://` transport gix would make, over a socket of our own with the bounds set on it
+/// and handed to the watchdog. (gix's own waits 5 s to connect and then forever to read.)
+fn daemon_transport(
+    url: &gix::Url,
+    bounds: &Bounds,
+    watchdog: &Watchdog,
+) -> Result<Box<dyn gix::protocol::transport::client::blocking_io::Transport + Send>, String> {
+    use std::net::ToSocketAddrs;
+    let host = url.host().ok_or("the URL names no host")?;
+    let port = url.port.unwrap_or(9418);
+    let addresses = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {host}: {e}"))?;
+    let mut last = None;
+    let mut stream = None;
+    for address in addresses {
+        match TcpStream::connect_timeout(&address, bounds.connect) {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let stream = match (stream, last) {
+        (Some(stream), _) => stream,
+        (None, Some(e)) => return Err(format!("cannot connect to {host}:{port}: {e}")),
+        (None, None) => return Err(format!("{host} resolves to no address")),
+    };
+    let io = |e: std::io::Error| format!("cannot set up the connection to {host}:{port}: {e}");
+    stream.set_read_timeout(Some(bounds.stall)).map_err(io)?;
+    stream.set_write_timeout(Some(bounds.stall)).map_err(io)?;
+    watchdog.guard(stream.try_clone().map_err(io)?);
+    let read = StallRead {
+        stream: stream.try_clone().map_err(io)?,
+        stalled: watchdog.stalled.clone(),
+    };
+    let write = StallWrite {
+        stream,
+        stalled: watchdog.stalled.clone(),
+    };
+    Ok(Box::new(
+        gix::protocol::transport::client::git::blocking_io::Connection::new(
+            read,
+            write,
+            gix::protocol::transport::Protocol::V2,
+            url.path.clone(),
+            Some((host.to_string(), url.port)),
+            gix::protocol::transport::client::git::ConnectMode::Daemon,
+            false,
+        ),
+    ))
+}
+
+fn fetch_within(
+    repo: &gix::Repository,
+    url: &str,
+    redact: &Redactor,
+    bounds: &Bounds,
+    watchdog: &Watchdog,
+) -> Result<(), String> {
     let failed =
         |what: &str, e: &dyn std::error::Error| redact.apply(&format!("{what}: {}", describe(e)));
     let mut repo = repo.clone();
@@ -251,11 +491,20 @@ fn fetch(repo: &gix::Repository, url: &str, redact: &Redactor) -> Result<(), Str
         .and_then(|r| r.with_refspecs(REFSPECS, Direction::Fetch))
         .map_err(|e| failed("invalid remote", &e))?
         .with_fetch_tags(gix::remote::fetch::Tags::None);
-    let mut connection = remote
-        .connect(Direction::Fetch)
-        .map_err(|e| failed("cannot connect", &e))?;
-    if matches!(parsed.scheme, gix::url::Scheme::Https) {
-        let options = https_options(&repo, &parsed).map_err(|e| redact.apply(&e))?;
+    let mut connection = if matches!(parsed.scheme, gix::url::Scheme::Git) {
+        let transport = daemon_transport(&parsed, bounds, watchdog)
+            .map_err(|e| redact.apply(&format!("cannot connect: {e}")))?;
+        remote.to_connection_with_transport(transport)
+    } else {
+        remote
+            .connect(Direction::Fetch)
+            .map_err(|e| failed("cannot connect", &e))?
+    };
+    if matches!(
+        parsed.scheme,
+        gix::url::Scheme::Https | gix::url::Scheme::Http
+    ) {
+        let options = http_options(&repo, &parsed, bounds).map_err(|e| redact.apply(&e))?;
         connection.set_transport_options(options);
     }
     if let Some(token) = std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()) {
@@ -309,7 +558,7 @@ fn fetch(repo: &gix::Repository, url: &str, redact: &Redactor) -> Result<(), Str
     // Prune before writing new refs, so a deleted `a` can't block a new `a/b` (as git does).
     prune(&repo, &names).map_err(|e| failed("cannot prune deleted refs", &*e))?;
     let outcome = prepared
-        .receive(gix::progress::Discard, &AtomicBool::new(false))
+        .receive(gix::progress::Discard, &watchdog.interrupt)
         .map_err(|e| failed("cannot receive objects", &e))?;
     let update_refs = match &outcome.status {
         gix::remote::fetch::Status::NoPackReceived { update_refs, .. }
@@ -341,9 +590,13 @@ fn fetch(repo: &gix::Repository, url: &str, redact: &Redactor) -> Result<(), Str
 }
 
 /// The transport options gix would use for `url`, plus what its reqwest backend leaves out:
-/// `http.sslCAInfo` (also `GIT_SSL_CAINFO`) as the only trusted roots, as with git and curl,
-/// and `http.sslVerify=false`.
-fn https_options(repo: &gix::Repository, url: &gix::Url) -> Result<Box<dyn Any>, String> {
+/// the connect and stall timeouts of `bounds`, and for https `http.sslCAInfo` (also
+/// `GIT_SSL_CAINFO`) as the only trusted roots, as with git and curl, and `http.sslVerify=false`.
+fn http_options(
+    repo: &gix::Repository,
+    url: &gix::Url,
+    bounds: &Bounds,
+) -> Result<Box<dyn Any>, String> {
     use gix::protocol::transport::client::blocking_io::http;
     let options = repo
         .transport_options(url.to_bstring().as_bstr(), None)
@@ -352,8 +605,9 @@ fn https_options(repo: &gix::Repository, url: &gix::Url) -> Result<Box<dyn Any>,
     let Some(http_options) = options.downcast_mut::<http::Options>() else {
         return Ok(options);
     };
+    let https = matches!(url.scheme, gix::url::Scheme::Https);
     let roots = match &http_options.ssl_ca_info {
-        Some(path) => {
+        Some(path) if https => {
             let pem = std::fs::read(path)
                 .map_err(|e| format!("cannot read http.sslCAInfo {}: {e}", path.display()))?;
             let roots = reqwest::Certificate::from_pem_bundle(&pem)
@@ -366,13 +620,15 @@ fn https_options(repo: &gix::Repository, url: &gix::Url) -> Result<Box<dyn Any>,
             }
             Some(roots)
         }
-        None => None,
+        _ => None,
     };
-    let verify = http_options.ssl_verify;
-    if roots.is_none() && verify {
-        return Ok(options);
-    }
+    let verify = http_options.ssl_verify || !https;
+    http_options.connect_timeout = Some(bounds.connect);
+    let (connect, stall) = (bounds.connect, bounds.stall);
     let configure = move |builder: reqwest::blocking::ClientBuilder| {
+        // reqwest's blocking `timeout` bounds the wait for each answer and each read of its
+        // body: the stall timeout.
+        let builder = builder.connect_timeout(connect).timeout(stall);
         let builder = match &roots {
             Some(roots) => builder.tls_certs_only(roots.clone()),
             None => builder,

@@ -103,19 +103,21 @@ fn a_secret_value_in_a_server_message_reaches_no_output() {
         assert_no_secret("the webhook alert", body, value);
     }
 
-    // fix: the dry run of the live Secret and the creation of the missing one both fail.
+    // fix: the dry run of the live Secret and the dry-run create of the missing one both
+    // fail, so both are errors before any write: nothing is attempted.
     let audit = dir.path().join("audit.log");
     let mut args = base.to_vec();
     args[0] = "fix";
     args.extend(["--yes", "--audit-log", audit.to_str().unwrap()]);
     let (code, out, err) = run_drift(&args);
-    assert_eq!(code, 2, "a refused write is an error\n{out}{err}");
+    assert_eq!(code, 2, "a refused object is an error\n{out}{err}");
     assert_no_secret("fix", &format!("{out}{err}"), value);
-    let log = std::fs::read_to_string(&audit).unwrap();
     assert!(
-        log.contains("fresh"),
-        "the refused creation is audited: {log}"
+        format!("{out}{err}").contains("fresh"),
+        "the refused object is named:\n{out}{err}"
     );
+    let log = std::fs::read_to_string(&audit).unwrap_or_default();
+    assert!(!log.contains("fresh"), "no creation was attempted: {log}");
     assert_no_secret("the audit log", &log, value);
     assert!(
         kubectl("staging", &["-n", &ns, "get", "secret", "fresh"])
