@@ -115,8 +115,11 @@ pub struct PairDrift {
 }
 
 /// Exact drift: the server's predicted object against the live one.
-pub fn exact(predicted: &Value, live: &Value) -> PairDrift {
-    let (git, live_normal) = (normalize::normalize(predicted), normalize::normalize(live));
+pub fn exact(predicted: &Value, live: &Value, status: normalize::StatusField) -> PairDrift {
+    let (git, live_normal) = (
+        normalize::normalize_with(predicted, status),
+        normalize::normalize_with(live, status),
+    );
     let changes = diff::diff(&git, &live_normal);
     PairDrift {
         fields: attribute(changes, live),
@@ -127,12 +130,24 @@ pub fn exact(predicted: &Value, live: &Value) -> PairDrift {
 
 /// Read-only drift: declared fields that differ by meaning (by the kind's schema where
 /// there is one), when no dry run is allowed.
-pub fn declared(desired: &Value, live: &Value, schema: Option<schema::Type<'_>>) -> PairDrift {
-    let changes = precheck::declared_differences(desired, live, schema);
+/// A `status` Git declares counts only where applying writes it.
+pub fn declared(
+    desired: &Value,
+    live: &Value,
+    schema: Option<schema::Type<'_>>,
+    status: normalize::StatusField,
+) -> PairDrift {
+    let mut desired = std::borrow::Cow::Borrowed(desired);
+    if status == normalize::StatusField::Subresource && desired.get("status").is_some() {
+        if let Some(map) = desired.to_mut().as_object_mut() {
+            map.remove("status");
+        }
+    }
+    let changes = precheck::declared_differences(&desired, live, schema);
     PairDrift {
         fields: attribute(changes, live),
-        git: normalize::normalize(desired),
-        live: normalize::normalize(live),
+        git: normalize::normalize_with(&desired, status),
+        live: normalize::normalize_with(live, status),
     }
 }
 
@@ -185,7 +200,7 @@ mod tests {
                 {"manager": "kubectl", "operation": "Update", "subresource": "scale",
                  "time": "2026-01-01T00:00:00Z", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
             "spec": {"replicas": 5}, "status": {"replicas": 5}});
-        let drift = exact(&predicted, &live);
+        let drift = exact(&predicted, &live, normalize::StatusField::Subresource);
         assert_eq!(drift.fields.len(), 1);
         assert_eq!(drift.fields[0].path.to_string(), "spec.replicas");
         assert_eq!(

@@ -515,6 +515,7 @@ fn resource_type(e: &PlanEntry) -> ResourceType {
         namespaced: e.namespace.is_some(),
         verbs: Vec::new(),
         preferred: true,
+        status_subresource: true,
     }
 }
 
@@ -782,6 +783,7 @@ mod tests {
                 namespaced: true,
                 verbs: vec![],
                 preferred: true,
+                status_subresource: true,
             }),
             manifest,
             field_manager: "pipeline".into(),
