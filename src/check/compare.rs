@@ -134,7 +134,7 @@ pub(super) async fn compare(
             .await
         };
         match predicted {
-            Ok(predicted) => drift::exact(&predicted, live, status_field),
+            Ok(predicted) => drift::exact(&predicted, live, status_field, schema),
             Err(kube::Error::Api(status)) if status.code == 403 => {
                 read_only.add(resource);
                 drift::declared(manifest, live, schema, status_field)

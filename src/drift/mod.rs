@@ -114,13 +114,19 @@ pub struct PairDrift {
     pub live: Value,
 }
 
-/// Exact drift: the server's predicted object against the live one.
-pub fn exact(predicted: &Value, live: &Value, status: normalize::StatusField) -> PairDrift {
+/// Exact drift: the server's predicted object against the live one, lists compared as the
+/// kind's schema says where there is one.
+pub fn exact(
+    predicted: &Value,
+    live: &Value,
+    status: normalize::StatusField,
+    schema: Option<schema::Type<'_>>,
+) -> PairDrift {
     let (git, live_normal) = (
         normalize::normalize_with(predicted, status),
         normalize::normalize_with(live, status),
     );
-    let changes = diff::diff(&git, &live_normal);
+    let changes = diff::diff_typed(&git, &live_normal, schema);
     PairDrift {
         fields: attribute(changes, live),
         git,
@@ -200,7 +206,7 @@ mod tests {
                 {"manager": "kubectl", "operation": "Update", "subresource": "scale",
                  "time": "2026-01-01T00:00:00Z", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
             "spec": {"replicas": 5}, "status": {"replicas": 5}});
-        let drift = exact(&predicted, &live, normalize::StatusField::Subresource);
+        let drift = exact(&predicted, &live, normalize::StatusField::Subresource, None);
         assert_eq!(drift.fields.len(), 1);
         assert_eq!(drift.fields[0].path.to_string(), "spec.replicas");
         assert_eq!(

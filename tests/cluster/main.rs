@@ -20,6 +20,7 @@ mod helm;
 mod hostile_repo;
 mod hostile_server;
 mod platforms;
+mod precheck;
 mod rbac;
 mod readme;
 mod reports;
