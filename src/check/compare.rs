@@ -165,6 +165,14 @@ pub(super) async fn compare(
         }
     };
     let drift = drift::with_removals(drift, removals, live);
+    if !drift.unverified.is_empty() {
+        let paths: Vec<String> = drift.unverified.iter().map(|p| p.to_string()).collect();
+        let note = format!("can't verify without a dry run: {}", paths.join(", "));
+        report.message = Some(match report.message.take() {
+            Some(message) => format!("{message}; {note}"),
+            None => note,
+        });
+    }
     if !drift.fields.is_empty() {
         report.status = Status::Drifted;
     }

@@ -112,6 +112,9 @@ pub struct PairDrift {
     pub git: Value,
     /// The live object, normalized.
     pub live: Value,
+    /// Read-only: declared fields whose difference only a dry run could confirm (an empty
+    /// value in Git that live lacks: the server drops some empty values, keeps others).
+    pub unverified: Vec<FieldPath>,
 }
 
 /// Exact drift: the server's predicted object against the live one, lists compared as the
@@ -131,6 +134,7 @@ pub fn exact(
         fields: attribute(changes, live),
         git,
         live: live_normal,
+        unverified: Vec::new(),
     }
 }
 
@@ -149,11 +153,25 @@ pub fn declared(
             map.remove("status");
         }
     }
-    let changes = precheck::declared_differences(&desired, live, schema);
+    let (unverified, changes): (Vec<FieldChange>, Vec<FieldChange>) =
+        precheck::declared_differences(&desired, live, schema)
+            .into_iter()
+            .partition(|c| c.live.is_none() && c.git.as_ref().is_some_and(is_empty));
     PairDrift {
         fields: attribute(changes, live),
         git: normalize::normalize_with(&desired, status),
         live: normalize::normalize_with(live, status),
+        unverified: unverified.into_iter().map(|c| c.path).collect(),
+    }
+}
+
+/// `""`, `[]` or `{}`: values the server may drop (`args: []`, an env var's `value: ""`).
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
     }
 }
 
@@ -214,5 +232,18 @@ mod tests {
             "kubectl"
         );
         assert!(drift.live.get("status").is_none());
+    }
+
+    #[test]
+    fn read_only_drift_leaves_empty_values_live_lacks_unverified() {
+        let desired = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+            "data": {"k": "", "j": "1"}, "binaryData": {}});
+        let live = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+            "data": {"j": "2"}});
+        let drift = declared(&desired, &live, None, normalize::StatusField::Subresource);
+        let paths: Vec<String> = drift.fields.iter().map(|f| f.path.to_string()).collect();
+        assert_eq!(paths, ["data.j"]);
+        let unverified: Vec<String> = drift.unverified.iter().map(|p| p.to_string()).collect();
+        assert_eq!(unverified, ["data.k", "binaryData"]);
     }
 }

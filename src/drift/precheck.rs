@@ -88,7 +88,7 @@ fn compare(
             _,
         )
         | (Shape::Untyped, Value::Array(_), _) => {
-            if !live.is_some_and(|l| atomic_equal(desired, l, ty)) {
+            if !live.is_some_and(|l| atomic_equal(desired, l, ty, holder(path))) {
                 differ(path, desired, live, out);
             }
         }
@@ -138,12 +138,12 @@ fn compare(
             let unique = d
                 .iter()
                 .enumerate()
-                .all(|(i, a)| !d[..i].iter().any(|b| atomic_equal(a, b, items)));
+                .all(|(i, a)| !d[..i].iter().any(|b| atomic_equal(a, b, items, "")));
             // Applying keeps a set in the applied order, as a keyed list: Git's items must
             // stand live in Git's order, whatever live holds around them.
             let positions: Option<Vec<usize>> = d
                 .iter()
-                .map(|dv| l.iter().position(|lv| atomic_equal(dv, lv, items)))
+                .map(|dv| l.iter().position(|lv| atomic_equal(dv, lv, items, "")))
                 .collect();
             if !unique || !positions.is_some_and(|p| p.is_sorted()) {
                 differ(path, desired, live, out);
@@ -259,33 +259,57 @@ fn compare_keyed(
     }
 }
 
-/// Whether `live` equals `desired` whole, by meaning: same fields, no more, at every level.
-fn atomic_equal(desired: &Value, live: &Value, ty: Type<'_>) -> bool {
+/// A field the server fills in inside atomic values where Git leaves it out, by the name of
+/// the field holding the value, that the schema does not state as a default.
+fn known_default(holder: &str, key: &str) -> Option<Value> {
+    match (holder, key) {
+        // An env var's or a downward-API volume's field selector.
+        ("fieldRef", "apiVersion") => Some(Value::String("v1".into())),
+        // A projected service account token lives an hour unless Git says otherwise.
+        ("serviceAccountToken", "expirationSeconds") => Some(Value::from(3600)),
+        _ => None,
+    }
+}
+
+/// Whether `live` equals `desired` whole, by meaning: same fields at every level, but for
+/// the defaults the server fills in (the schema's, and `known_default`). `holder` is the
+/// name of the field that holds the value.
+fn atomic_equal(desired: &Value, live: &Value, ty: Type<'_>, holder: &str) -> bool {
     match (desired, live) {
         (Value::Null, Value::Null) => true,
         (Value::Object(d), Value::Object(l)) => {
-            if d.len() != l.len() {
-                return false;
-            }
             let shape = ty.shape();
-            d.iter().all(|(key, dv)| {
-                let Some(lv) = l.get(key) else {
-                    return false;
+            let defaulted = |key: &str, lv: &Value| {
+                let stated = match shape {
+                    Shape::Struct { defaults, .. } => defaults.get(key),
+                    _ => None,
                 };
-                let child = match shape {
-                    Shape::Struct { fields, .. } => Type::field(fields, key, &ty),
-                    Shape::Map { values, .. } => values,
-                    _ => ty.untyped(),
-                };
-                atomic_equal(dv, lv, child)
-            })
+                stated.is_some_and(|v| scalars_equal(Scalar::Plain, v, lv))
+                    || known_default(holder, key).is_some_and(|v| v == *lv)
+            };
+            l.iter()
+                .all(|(key, lv)| d.contains_key(key) || defaulted(key, lv))
+                && d.iter().all(|(key, dv)| {
+                    let Some(lv) = l.get(key) else {
+                        return false;
+                    };
+                    let child = match shape {
+                        Shape::Struct { fields, .. } => Type::field(fields, key, &ty),
+                        Shape::Map { values, .. } => values,
+                        _ => ty.untyped(),
+                    };
+                    atomic_equal(dv, lv, child, key)
+                })
         }
         (Value::Array(d), Value::Array(l)) => {
             let items = match ty.shape() {
                 Shape::List { items, .. } => items,
                 _ => ty.untyped(),
             };
-            d.len() == l.len() && d.iter().zip(l).all(|(dv, lv)| atomic_equal(dv, lv, items))
+            d.len() == l.len()
+                && d.iter()
+                    .zip(l)
+                    .all(|(dv, lv)| atomic_equal(dv, lv, items, holder))
         }
         (d, l) => {
             let scalar = match ty.shape() {
@@ -294,6 +318,14 @@ fn atomic_equal(desired: &Value, live: &Value, ty: Type<'_>) -> bool {
             };
             scalars_equal(scalar, d, l)
         }
+    }
+}
+
+/// The name of the field at the end of `path` (empty for a list item or the root).
+fn holder(path: &FieldPath) -> &str {
+    match path.segments().last() {
+        Some(Segment::Field(name)) => name,
+        _ => "",
     }
 }
 
@@ -567,7 +599,10 @@ mod tests {
                 "protocol": {"type": "string", "default": "TCP"},
                 "hostPort": r("io.k8s.apimachinery.pkg.util.intstr.IntOrString")}},
             "EnvVar": {"type": "object", "properties": {"name": {"type": "string"}, "value": {"type": "string"},
-                "valueFrom": {"type": "object", "properties": {"secretKeyRef": r("SecretKeySelector")}}}},
+                "valueFrom": {"type": "object", "properties": {"secretKeyRef": r("SecretKeySelector"),
+                    "fieldRef": r("ObjectFieldSelector")}}}},
+            "ObjectFieldSelector": {"type": "object", "x-kubernetes-map-type": "atomic", "properties": {
+                "apiVersion": {"type": "string"}, "fieldPath": {"type": "string"}}},
             "SecretKeySelector": {"type": "object", "x-kubernetes-map-type": "atomic", "properties": {
                 "name": {"type": "string"}, "key": {"type": "string"}, "optional": {"type": "boolean"}}},
             "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"format": "int-or-string",
@@ -730,6 +765,27 @@ mod tests {
         assert!(!in_sync(
             &args,
             &pod(json!({"containers": [{"name": "a", "args": ["x", "y"]}]}))
+        ));
+    }
+
+    #[test]
+    fn defaults_the_server_fills_in_inside_atomic_values_are_no_difference() {
+        let env = |selector: Value| {
+            pod(
+                json!({"containers": [{"name": "a", "env": [{"name": "N", "valueFrom": {"fieldRef": selector}}]}]}),
+            )
+        };
+        let desired = env(json!({"fieldPath": "metadata.name"}));
+        let defaulted = env(json!({"apiVersion": "v1", "fieldPath": "metadata.name"}));
+        assert!(in_sync(&desired, &defaulted));
+        let other = env(json!({"apiVersion": "v2", "fieldPath": "metadata.name"}));
+        assert!(!in_sync(&desired, &other));
+        let widget =
+            |spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": spec});
+        // Open values know no defaults: only the schema or the known list do.
+        assert!(!in_sync(
+            &widget(json!({"list": [{"fieldRef": {"fieldPath": "x"}}]})),
+            &widget(json!({"list": [{"fieldRef": {"fieldPath": "x", "other": "v1"}}]}))
         ));
     }
 

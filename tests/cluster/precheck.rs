@@ -1,7 +1,9 @@
 //! What the local pre-check may not prove, against the real server and `kubectl diff
 //! --server-side --force-conflicts`: a set reordered live, a quantity spelled otherwise, a
 //! custom resource's `status` without a status subresource, a kind a mutating webhook may
-//! touch; and accepted drift bound to what Git said when it was accepted.
+//! touch; accepted drift bound to what Git said when it was accepted; the read-only
+//! comparison under the `view` role, which knows the server's defaults; and controllers
+//! told by evidence, not by their names.
 
 use std::path::Path;
 
@@ -363,4 +365,157 @@ fn accepted_drift_whose_git_side_moved_is_drifted_again() {
         message.contains("accepted while Git said spec.replicas: 2; Git now says spec.replicas: 4"),
         "{message}"
     );
+}
+
+const DOWNWARD: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: downward}
+spec:
+  selector: {matchLabels: {app: downward}}
+  template:
+    metadata: {labels: {app: downward}}
+    spec:
+      containers:
+      - name: app
+        image: registry.example.com/app:1
+        args: []
+        env:
+        - {name: EMPTY, value: ""}
+        - name: POD
+          valueFrom: {fieldRef: {fieldPath: metadata.name}}
+        volumeMounts: [{name: token, mountPath: /var/run/token}]
+      volumes:
+      - name: token
+        projected:
+          sources:
+          - serviceAccountToken: {path: token}
+"#;
+
+#[test]
+fn read_only_check_knows_the_servers_defaults_inside_atomic_values() {
+    let ns = namespace("viewer", &["production"]);
+    apply("production", &ns, DOWNWARD);
+    let repo = git_repo(&[("k8s/downward.yaml", DOWNWARD)]);
+    let file = repo.path().join("k8s/downward.yaml");
+    // The premise: applying Git changes nothing.
+    assert_eq!(
+        kubectl_diff_names("production", &ns, &[Path::new(&file)]),
+        Vec::<String>::new()
+    );
+    let args = ["--context", "production-viewer", "--path", "k8s", "-n", &ns];
+    let (code, report) = check_json(repo.path(), &args);
+    assert_eq!(code, 0, "{report:#}");
+    let deploy = resource(&report, "Deployment", "downward");
+    assert_eq!(deploy["status"], "InSync", "{deploy:#}");
+    let message = deploy["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("can't verify without a dry run")
+            && message.contains("args")
+            && message.contains("env[name=EMPTY].value"),
+        "{deploy:#}"
+    );
+    // What the viewer may not dry-run is compared by its declared fields, and a change
+    // there is still drift.
+    kubectl_ok(
+        "production",
+        &[
+            "set",
+            "image",
+            "deployment/downward",
+            "app=registry.example.com/app:2",
+            "-n",
+            &ns,
+        ],
+    );
+    let (code, report) = check_json(repo.path(), &args);
+    assert_eq!(code, 1, "{report:#}");
+    let deploy = resource(&report, "Deployment", "downward");
+    let paths: Vec<&str> = deploy["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["spec.template.spec.containers[name=app].image"],
+        "{deploy:#}"
+    );
+}
+
+#[test]
+fn check_tells_controllers_by_evidence_not_by_their_names() {
+    let ns = namespace("writers", &["staging"]);
+    let web = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  v: \"1\"\n";
+    let config = |controllers: &str| {
+        format!(
+            "targets:\n  - name: shop\n    context: staging\n    namespace: {ns}\n    paths: [k8s]\n    namespaces: [{ns}]\n{controllers}"
+        )
+    };
+    let repo = git_repo(&[("k8s/web.yaml", web), (".kubectl-drift.yaml", &config(""))]);
+    apply("staging", &ns, web);
+    for (name, manager) in [
+        ("settings", "longhorn-manager"),
+        ("hotfix", "hotfix-controller"),
+    ] {
+        kubectl_ok(
+            "staging",
+            &[
+                "create",
+                "configmap",
+                name,
+                "-n",
+                &ns,
+                "--from-literal=a=b",
+                "--field-manager",
+                manager,
+            ],
+        );
+    }
+    // Installed by kustomize-controller: its label tells.
+    apply(
+        "staging",
+        &ns,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fluxed\n  labels: {kustomize.toolkit.fluxcd.io/name: apps}\ndata: {a: b}\n",
+    );
+    let args = ["--context", "staging"];
+    let (code, report) = check_json(repo.path(), &args);
+    assert_eq!(code, 1, "{report:#}");
+    let extra: Vec<(String, String)> = statuses(&report)
+        .into_iter()
+        .filter(|(_, s)| s == "Extra")
+        .collect();
+    assert_eq!(
+        extra,
+        [
+            ("ConfigMap/hotfix".to_string(), "Extra".to_string()),
+            ("ConfigMap/settings".to_string(), "Extra".to_string())
+        ],
+        "{report:#}"
+    );
+    let message = resource(&report, "ConfigMap", "settings")["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("written by longhorn-manager") && message.contains("controllers:"),
+        "{message}"
+    );
+
+    // Declared a controller in the config: what only it wrote is its business.
+    write_files(
+        repo.path(),
+        &[(
+            ".kubectl-drift.yaml",
+            &config("controllers: [longhorn-manager]\n"),
+        )],
+    );
+    commit(repo.path(), "longhorn-manager is a controller");
+    let (code, report) = check_json(repo.path(), &args);
+    assert_eq!(code, 1, "{report:#}");
+    let extra: Vec<String> = statuses(&report)
+        .into_iter()
+        .filter(|(_, s)| s == "Extra")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(extra, ["ConfigMap/hotfix"], "{report:#}");
 }
