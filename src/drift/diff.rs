@@ -2,7 +2,8 @@
 //! differs, matching list items by their keys so that an inserted item is not reported as
 //! many changes; items both sides hold in another order are one change, of the list. With
 //! the kind's schema, lists are what server-side apply merges them as (`schema.rs`): keyed
-//! lists by the schema's keys, atomic and set lists one value, as the pre-check sees them.
+//! lists by the schema's keys, set lists one value, atomic lists never by keys, as the
+//! pre-check sees them.
 //! Only where no schema can be had are keys guessed (`path::list_key`: containers by
 //! name, ports by port and protocol).
 
@@ -118,8 +119,11 @@ fn walk(
                         _ => None,
                     }
                 }
-                // Atomic and set lists are one value: applying replaces or reorders them whole.
-                Some(_) => return out.push(change(path, git, live)),
+                // A set is one value: applying puts its items back in Git's order.
+                Some((_, ListType::Set)) => return out.push(change(path, git, live)),
+                // An atomic list is replaced whole; of one length, it shows position by
+                // position (where ignore rules name positions).
+                Some((_, ListType::Atomic)) => None,
                 None => list_key(&[g, l]).map(|fields| {
                     let keyed = |items: &Vec<Value>| -> Vec<(Vec<(String, Value)>, Value)> {
                         items
@@ -157,13 +161,14 @@ fn walk(
                         );
                     }
                 }
-                None if g.len() == l.len() && schema_list.is_none() => {
+                None if g.len() == l.len() => {
                     for (i, (gv, lv)) in g.iter().zip(l).enumerate() {
+                        let items = schema_list.map(|(items, _)| items);
                         walk(
                             &path.child(Segment::Index(i)),
                             Some(gv),
                             Some(lv),
-                            None,
+                            items,
                             out,
                         );
                     }
@@ -272,7 +277,15 @@ mod tests {
         );
         assert_eq!(
             paths(json!({"args": ["a", "b"]}), json!({"args": ["a", "c"]})),
-            ["args"]
+            ["args[1]"]
+        );
+        // An atomic list of items with names is not keyed by them.
+        assert_eq!(
+            paths(
+                json!({"args": [{"name": "a"}, {"name": "b"}]}),
+                json!({"args": [{"name": "b"}, {"name": "a"}]})
+            ),
+            ["args[0].name", "args[1].name"]
         );
         // Keyed by the schema's keys, not by the name people call an item by.
         assert_eq!(
