@@ -304,6 +304,11 @@ pub(super) async fn check_context(
         );
         warnings = errors;
     }
+    if let Mutating::Unknown(why) = &mutating {
+        warnings.push(format!(
+            "mutating admission cannot be listed ({why}): no object is proven in sync without asking the server"
+        ));
+    }
     pairs.sort_by(|a, b| a.0.identity.cmp(&b.0.identity));
     let rule_fits = {
         let reports: Vec<&ResourceReport> = pairs.iter().map(|(r, _)| r).collect();

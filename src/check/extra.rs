@@ -145,8 +145,10 @@ pub async fn find(
                 }
                 _ => "live, with no manifest in Git".to_string(),
             };
+            // kubectl's own managers (`kubectl-create`, `kubectl-edit`) are people at work.
+            let by_kubectl = |m: &&str| *m == "kubectl" || m.starts_with("kubectl-");
             let why = match writers(&object).as_slice() {
-                [] => why,
+                managers if managers.iter().all(by_kubectl) => why,
                 managers => format!(
                     "{why}; written by {} (a controller? name it under `controllers:` in {})",
                     managers.join(", "),
