@@ -1,9 +1,11 @@
 //! Accepted drift: the record of a person's judgment that a resource's current drift is
 //! intentional (a hotfix, say), with a reason and an optional expiry. Records live in a
 //! YAML file in the repository (`.kubectl-drift/accepted.yaml`), to be reviewed and
-//! committed like any other change. A fingerprint of the drifted fields ties a record to
-//! the drift it was made for; any further change no longer matches it.
+//! committed like any other change. A fingerprint of the drifted fields' live values and
+//! what Git said of those fields tie a record to the drift it was made for: a further change
+//! on either side no longer matches it.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,6 +34,11 @@ pub struct Acceptance {
     pub name: String,
     pub fields: Vec<String>,
     pub fingerprint: String,
+    /// What Git said of each drifted field when the drift was accepted, as shown (Secret
+    /// values hidden; absent as null): "5 while Git says 4" is not "5 while Git says 10".
+    /// Records written without it are bound to the live values only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<BTreeMap<String, serde_json::Value>>,
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<NaiveDate>,
@@ -153,6 +160,18 @@ pub fn apply(
                 record.until.unwrap_or(today),
                 record.reason
             ));
+        } else if let Some(said) = record
+            .git
+            .as_ref()
+            .filter(|said| **said != git_side(resource))
+        {
+            resource.message = Some(format!(
+                "accepted while Git said {}; Git now says {} ({}: {})",
+                describe(said),
+                describe(&git_side(resource)),
+                record.by,
+                record.reason
+            ));
         } else if record.fingerprint != fingerprint(resource) {
             resource.message = Some(format!(
                 "drift changed since {} accepted it ({})",
@@ -193,6 +212,39 @@ pub fn fingerprint(report: &ResourceReport) -> String {
     format!("sha256:{:x}", Sha256::digest(canonical.as_bytes()))
 }
 
+/// What Git says of each drifted field, as shown: Secret values hidden whatever
+/// `--show-secrets` says.
+pub fn git_side(report: &ResourceReport) -> BTreeMap<String, serde_json::Value> {
+    let mut shown = report.clone();
+    redact::redact(&mut shown);
+    shown
+        .fields
+        .into_iter()
+        .map(|f| (f.path.to_string(), f.git.unwrap_or(serde_json::Value::Null)))
+        .collect()
+}
+
+/// `spec.replicas: 4, spec.paused: (absent)`, a few fields at most.
+fn describe(side: &BTreeMap<String, serde_json::Value>) -> String {
+    const SHOWN: usize = 3;
+    let mut parts: Vec<String> = side
+        .iter()
+        .take(SHOWN)
+        .map(|(path, value)| match value {
+            serde_json::Value::Null => format!("{path}: (absent)"),
+            value => format!("{path}: {value}"),
+        })
+        .collect();
+    if side.len() > SHOWN {
+        parts.push(format!("and {} more", side.len() - SHOWN));
+    }
+    if parts.is_empty() {
+        "nothing".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// A record for the report's current drift.
 pub fn acceptance(
     report: &ResourceReport,
@@ -213,6 +265,7 @@ pub fn acceptance(
         name: report.identity.name.clone(),
         fields: report.fields.iter().map(|f| f.path.to_string()).collect(),
         fingerprint: fingerprint(report),
+        git: Some(git_side(report)),
         reason: reason.trim().to_string(),
         until,
         by: by.to_string(),
@@ -377,5 +430,34 @@ mod tests {
         let targets = [("in-cluster".to_string(), "prod".to_string())].into();
         super::apply(&mut elsewhere, &records, &targets, today);
         assert_eq!(elsewhere[0].status, Status::Accepted);
+    }
+
+    #[test]
+    fn a_record_holds_only_while_git_says_what_it_said() {
+        let record = acceptance(&drifted(5), None, "load test", None, "admin").unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let mut moved = vec![drifted(5)];
+        moved[0].fields[0].git = Some(10.into());
+        super::apply(
+            &mut moved,
+            std::slice::from_ref(&record),
+            &Default::default(),
+            today,
+        );
+        assert_eq!(moved[0].status, Status::Drifted);
+        let message = moved[0].message.as_deref().unwrap();
+        assert!(
+            message.starts_with(
+                "accepted while Git said spec.replicas: 3; Git now says spec.replicas: 10"
+            ),
+            "{message}"
+        );
+        // A record written before Git's side was kept is bound to the live values alone.
+        let old = Acceptance {
+            git: None,
+            ..record
+        };
+        super::apply(&mut moved, &[old], &Default::default(), today);
+        assert_eq!(moved[0].status, Status::Accepted);
     }
 }

@@ -421,7 +421,7 @@ pub fn drift_pair(data: &[u8]) {
             "diff(a, a) is empty"
         );
     }
-    let drift = crate::drift::exact(&git, &live);
+    let drift = crate::drift::exact(&git, &live, Default::default(), None);
     if git == live {
         assert!(drift.fields.is_empty(), "an object drifts from itself");
     }
@@ -429,7 +429,7 @@ pub fn drift_pair(data: &[u8]) {
         let ty = schema.kind("", "v1", "Pod");
         let _ = precheck::declared_differences(&git, &live, ty);
         let _ = precheck::proves_in_sync(&git, &live, "kubectl-drift", ty);
-        let _ = crate::drift::declared(&git, &live, ty);
+        let _ = crate::drift::declared(&git, &live, ty, Default::default());
         let _ = serde_json::to_string(schema).expect("a schema serializes");
     }
     let _ = precheck::declared_differences(&git, &live, None);

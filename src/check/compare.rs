@@ -2,6 +2,8 @@
 //! server-side dry run (or the declared fields, for types that may not be dry-run).
 
 use super::*;
+use crate::cluster::admission::Mutating;
+use crate::drift::normalize::StatusField;
 
 /// The types of one context that may not be dry-run (a 403, or a type that cannot be
 /// patched at all), by kubectl's name for them: compared by their declared fields. The
@@ -45,6 +47,7 @@ pub(super) async fn compare(
     live: Option<&Value>,
     list_error: Option<String>,
     schema: Option<schema::Type<'_>>,
+    mutating: &Mutating,
     settings: &CheckSettings,
     read_only: &ReadOnlyTypes,
     permits: Option<&tokio::sync::Semaphore>,
@@ -159,17 +162,21 @@ pub(super) async fn compare(
             }
         }
     }
+    // What admission may change on the way in, only the server's dry run can tell.
+    let admitted = mutating.may_touch(&resource.group, &resource.plural);
     if removals.is_empty()
+        && admitted.is_none()
         && precheck::proves_in_sync(manifest, live, &handle.field_manager, schema)
     {
         return (report, false);
     }
+    let status_field = StatusField::with_subresource(resource.status_subresource);
     let mut dry_run = false;
     let drift: PairDrift = if read_only.contains(resource)
         || !resource.verbs.iter().any(|v| v == "patch")
     {
         read_only.add(resource);
-        drift::declared(manifest, live, schema)
+        drift::declared(manifest, live, schema, status_field)
     } else {
         dry_run = true;
         let predicted = {
@@ -193,15 +200,15 @@ pub(super) async fn compare(
             .await
         };
         match predicted {
-            Ok(predicted) => drift::exact(&predicted, live),
+            Ok(predicted) => drift::exact(&predicted, live, status_field, schema),
             Err(kube::Error::Api(status)) if status.code == 403 => {
                 read_only.add(resource);
-                drift::declared(manifest, live, schema)
+                drift::declared(manifest, live, schema, status_field)
             }
             // The server refuses to merge Git into the live object (say, a changed port
             // whose name now clashes): the declared fields still show what differs.
             Err(kube::Error::Api(status)) if status.code == 422 => {
-                let declared = drift::declared(manifest, live, schema);
+                let declared = drift::declared(manifest, live, schema, status_field);
                 if declared.fields.is_empty() {
                     report.status = Status::Error;
                     report.message = Some(format!(
@@ -224,6 +231,14 @@ pub(super) async fn compare(
         }
     };
     let drift = drift::with_removals(drift, removals, live);
+    if !drift.unverified.is_empty() {
+        let paths: Vec<String> = drift.unverified.iter().map(|p| p.to_string()).collect();
+        let note = format!("can't verify without a dry run: {}", paths.join(", "));
+        report.message = Some(match report.message.take() {
+            Some(message) => format!("{message}; {note}"),
+            None => note,
+        });
+    }
     if !drift.fields.is_empty() {
         report.status = Status::Drifted;
     }

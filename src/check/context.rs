@@ -2,6 +2,7 @@
 //! arrive, the pairs put back in manifest order, and its extra objects found.
 
 use super::*;
+use crate::cluster::admission::Mutating;
 
 /// One context's results.
 pub(super) struct ContextOutcome {
@@ -186,10 +187,14 @@ pub(super) async fn check_context(
         found,
     );
     let comparing = async {
-        let schemas = openapi::load(&cluster, server, &group_versions).await;
+        let (schemas, mutating) = tokio::join!(
+            openapi::load(&cluster, server, &group_versions),
+            Mutating::load(&cluster, &catalog)
+        );
         let compared: Vec<(usize, Compared)> = arriving
             .map(|(i, live): (usize, Value)| {
                 let (p, schemas, read_only, permits) = (&placed[i], &schemas, &read_only, &permits);
+                let mutating = &mutating;
                 let (cluster, handle_of, tick) = (&cluster, &handle_of, &tick);
                 async move {
                     let handle = handle_of(p, Some(&live), settings::DEFAULT_FIELD_MANAGER);
@@ -200,6 +205,7 @@ pub(super) async fn check_context(
                         Some(&live),
                         None,
                         schema,
+                        mutating,
                         settings,
                         read_only,
                         Some(permits),
@@ -215,9 +221,9 @@ pub(super) async fn check_context(
             .buffer_unordered(settings.concurrency)
             .collect()
             .await;
-        (schemas, compared)
+        (schemas, mutating, compared)
     };
-    let (list_errors, (schemas, mut compared)) = tokio::join!(listing, comparing);
+    let (list_errors, (schemas, mutating, mut compared)) = tokio::join!(listing, comparing);
     compared.sort_unstable_by_key(|(i, _)| *i);
     let mut compared = compared.into_iter().peekable();
     let usual = usual_manager(&managers_found.lock().expect("never poisoned"));
@@ -237,6 +243,7 @@ pub(super) async fn check_context(
                     None,
                     list_error,
                     schema_of(p, &schemas),
+                    &mutating,
                     settings,
                     &read_only,
                     Some(&permits),
@@ -260,6 +267,7 @@ pub(super) async fn check_context(
                     Some(live),
                     None,
                     schema_of(p, &schemas),
+                    &mutating,
                     settings,
                     &read_only,
                     Some(&permits),
@@ -318,6 +326,11 @@ pub(super) async fn check_context(
                 .map(|(r, s)| (r, Some(s).filter(|_| keep_handles))),
         );
         warnings = errors;
+    }
+    if let Mutating::Unknown(why) = &mutating {
+        warnings.push(format!(
+            "mutating admission cannot be listed ({why}): no object is proven in sync without asking the server"
+        ));
     }
     pairs.sort_by(|a, b| a.0.identity.cmp(&b.0.identity));
     let rule_fits = {

@@ -1,7 +1,10 @@
 //! Extra objects: live objects that a target tracks (by its tracking label, or because
 //! they sit in a namespace the target owns) and that have no manifest in Git. Only objects a
-//! person or pipeline made can be extra: never those Kubernetes, Helm or a controller made
-//! or manages (`made_by_kubernetes`, which also guards `fix --prune`), nor kinds that are
+//! person or pipeline made can be extra: never those Kubernetes, an installer (Helm,
+//! kustomize-controller, Argo CD) or a controller made or manages, told by evidence (owner
+//! references, the managers Kubernetes' own components write as, installers' labels, the
+//! config's `controllers:`), never by how a manager's name is spelled
+//! (`made_by_kubernetes`, which also guards `fix --prune`), nor kinds that are
 //! records rather than configuration (events, endpoints, leases). What a target declares is
 //! every manifest of its own paths in the commit, whatever the command line selected.
 
@@ -135,7 +138,7 @@ pub async fn find(
             );
             if declared.contains(&key)
                 || is_alert_state(&identity, scope.alert_state)
-                || made_by_kubernetes(&identity, &object).is_some()
+                || made_by_kubernetes(&identity, &object, &target.controllers).is_some()
                 || ignore::annotation_reason(&object).is_some()
                 || !selected(&identity, &object, scope)
                 || !seen.insert(key)
@@ -152,6 +155,16 @@ pub async fn find(
                     format!("live with label {}, with no manifest in Git", label.text)
                 }
                 _ => "live, with no manifest in Git".to_string(),
+            };
+            // kubectl's own managers (`kubectl-create`, `kubectl-edit`) are people at work.
+            let by_kubectl = |m: &&str| *m == "kubectl" || m.starts_with("kubectl-");
+            let why = match writers(&object).as_slice() {
+                managers if managers.iter().all(by_kubectl) => why,
+                managers => format!(
+                    "{why}; written by {} (a controller? name it under `controllers:` in {})",
+                    managers.join(", "),
+                    crate::settings::config::FILE_NAME
+                ),
             };
             found.push(entry(cluster, rt, identity, object, why));
         }
@@ -216,9 +229,40 @@ fn is_configuration(rt: &ResourceType) -> bool {
             .any(|(g, k)| *g == rt.group && *k == rt.kind)
 }
 
+/// The managers that wrote an object, as its managedFields name them.
+fn writers(object: &Value) -> Vec<&str> {
+    let mut managers: Vec<&str> = object["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["manager"].as_str())
+        .collect();
+    managers.dedup();
+    managers
+}
+
+/// Labels and annotations installers put on what they install, and what they tell.
+const INSTALLER_MARKS: &[(&str, &str)] = &[
+    (
+        "kustomize.toolkit.fluxcd.io/name",
+        "kustomize-controller installed it",
+    ),
+    (
+        "helm.toolkit.fluxcd.io/name",
+        "Flux's helm-controller installed it",
+    ),
+    ("argocd.argoproj.io/instance", "Argo CD installed it"),
+    ("argocd.argoproj.io/tracking-id", "Argo CD installed it"),
+];
+
 /// Why a live object is not one a person or pipeline made, and so is never `Extra` (nor
-/// pruned): Kubernetes, Helm or a controller made or manages it. `None` for objects made by hand.
-pub fn made_by_kubernetes(identity: &Identity, object: &Value) -> Option<&'static str> {
+/// pruned): Kubernetes, an installer or a controller (Kubernetes' own, or one of
+/// `controllers`) made or manages it. `None` for objects made by hand.
+pub fn made_by_kubernetes(
+    identity: &Identity,
+    object: &Value,
+    controllers: &[String],
+) -> Option<&'static str> {
     let meta = &object["metadata"];
     if meta["ownerReferences"]
         .as_array()
@@ -256,16 +300,17 @@ pub fn made_by_kubernetes(identity: &Identity, object: &Value) -> Option<&'stati
     {
         return Some("a Helm release record is made by Helm");
     }
-    let managers: Vec<&str> = meta["managedFields"]
-        .as_array()
-        .map(|entries| {
-            entries
-                .iter()
-                .filter_map(|e| e["manager"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    if !managers.is_empty() && managers.iter().all(|m| undeclared::is_controller(m)) {
+    for (key, why) in INSTALLER_MARKS {
+        if meta["labels"].get(*key).is_some() || meta["annotations"].get(*key).is_some() {
+            return Some(why);
+        }
+    }
+    let managers = writers(object);
+    if !managers.is_empty()
+        && managers
+            .iter()
+            .all(|m| undeclared::is_controller(m, controllers))
+    {
         return Some("only controllers wrote it");
     }
     None
@@ -309,7 +354,7 @@ mod tests {
             namespace: Some("shop".into()),
             name: object["metadata"]["name"].as_str().unwrap().into(),
         };
-        made_by_kubernetes(&identity, &object)
+        made_by_kubernetes(&identity, &object, &[])
     }
 
     #[test]
@@ -380,5 +425,31 @@ mod tests {
         let opaque = json!({"metadata": {"name": "db", "labels": {"owner": "helm"}},
             "type": "Opaque"});
         assert_eq!(made("Secret", opaque), None);
+    }
+
+    #[test]
+    fn controllers_are_told_by_evidence_not_by_their_names() {
+        let by = |manager: &str| {
+            json!({"metadata": {"name": "x", "managedFields": [
+                {"manager": manager, "operation": "Update"}]}})
+        };
+        // A name that sounds like a controller proves nothing; one that does not, nothing either.
+        assert_eq!(made("ConfigMap", by("hotfix-controller")), None);
+        assert_eq!(made("ConfigMap", by("longhorn-manager")), None);
+        let identity = Identity {
+            group: "longhorn.io".into(),
+            version: "v1beta2".into(),
+            kind: "Setting".into(),
+            namespace: Some("longhorn-system".into()),
+            name: "x".into(),
+        };
+        let declared = ["longhorn-manager".to_string()];
+        assert!(made_by_kubernetes(&identity, &by("longhorn-manager"), &declared).is_some());
+        assert!(made_by_kubernetes(&identity, &by("hotfix-controller"), &declared).is_none());
+        let flux = json!({"metadata": {"name": "x", "labels": {"kustomize.toolkit.fluxcd.io/name": "apps"}}});
+        assert!(made("ConfigMap", flux).is_some());
+        let argo = json!({"metadata": {"name": "x", "annotations": {"argocd.argoproj.io/tracking-id": "a:/ConfigMap:ns/x"}}});
+        assert!(made("ConfigMap", argo).is_some());
+        assert_eq!(writers(&by("longhorn-manager")), ["longhorn-manager"]);
     }
 }

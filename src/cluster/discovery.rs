@@ -38,6 +38,9 @@ pub struct ResourceType {
     pub verbs: Vec<String>,
     /// Whether this version is the group's preferred one.
     pub preferred: bool,
+    /// Whether `status` is written through a subresource of its own (and so never applied
+    /// with the object); without one, a custom resource's `status` is a field like any other.
+    pub status_subresource: bool,
 }
 
 impl ResourceType {
@@ -198,6 +201,10 @@ fn add_group(types: &mut Vec<ResourceType>, group: APIGroupDiscovery) {
                 namespaced: resource.scope.as_deref() == Some("Namespaced"),
                 verbs: resource.verbs,
                 preferred: index == 0,
+                status_subresource: resource
+                    .subresources
+                    .iter()
+                    .any(|s| s.subresource.as_deref() == Some("status")),
             });
         }
     }
@@ -228,6 +235,7 @@ mod tests {
                     namespaced: true,
                     verbs: vec![],
                     preferred,
+                    status_subresource: true,
                 }
             };
         Catalog {

@@ -2,6 +2,7 @@
 //! discovery, listing live objects, and server-side dry-run applies. Errors carry the
 //! context (and where useful the resource) they happened in.
 
+pub mod admission;
 pub mod cache;
 pub mod discovery;
 pub mod errors;

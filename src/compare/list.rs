@@ -209,7 +209,7 @@ impl Side<'_> {
                     Some(names) => names.contains(name),
                     // Every object of a type: what Kubernetes itself made (a namespace's
                     // `kube-root-ca.crt`, its `default` ServiceAccount) is no one's choice.
-                    None => check::extra::made_by_kubernetes(&identity, &object).is_none(),
+                    None => check::extra::made_by_kubernetes(&identity, &object, &[]).is_none(),
                 };
                 if chosen {
                     let key = self.key(&identity);

@@ -148,7 +148,7 @@ pub fn pipeline_manager(live: &Value, desired: &Value, own: &str) -> Option<Stri
         if !pipeline
             || a.subresource.is_some()
             || a.manager == own
-            || super::undeclared::is_controller(&a.manager)
+            || super::undeclared::is_controller(&a.manager, &[])
         {
             continue;
         }

@@ -112,27 +112,66 @@ pub struct PairDrift {
     pub git: Value,
     /// The live object, normalized.
     pub live: Value,
+    /// Read-only: declared fields whose difference only a dry run could confirm (an empty
+    /// value in Git that live lacks: the server drops some empty values, keeps others).
+    pub unverified: Vec<FieldPath>,
 }
 
-/// Exact drift: the server's predicted object against the live one.
-pub fn exact(predicted: &Value, live: &Value) -> PairDrift {
-    let (git, live_normal) = (normalize::normalize(predicted), normalize::normalize(live));
-    let changes = diff::diff(&git, &live_normal);
+/// Exact drift: the server's predicted object against the live one, lists compared as the
+/// kind's schema says where there is one.
+pub fn exact(
+    predicted: &Value,
+    live: &Value,
+    status: normalize::StatusField,
+    schema: Option<schema::Type<'_>>,
+) -> PairDrift {
+    let (git, live_normal) = (
+        normalize::normalize_with(predicted, status),
+        normalize::normalize_with(live, status),
+    );
+    let changes = diff::diff_typed(&git, &live_normal, schema);
     PairDrift {
         fields: attribute(changes, live),
         git,
         live: live_normal,
+        unverified: Vec::new(),
     }
 }
 
 /// Read-only drift: declared fields that differ by meaning (by the kind's schema where
 /// there is one), when no dry run is allowed.
-pub fn declared(desired: &Value, live: &Value, schema: Option<schema::Type<'_>>) -> PairDrift {
-    let changes = precheck::declared_differences(desired, live, schema);
+/// A `status` Git declares counts only where applying writes it.
+pub fn declared(
+    desired: &Value,
+    live: &Value,
+    schema: Option<schema::Type<'_>>,
+    status: normalize::StatusField,
+) -> PairDrift {
+    let mut desired = std::borrow::Cow::Borrowed(desired);
+    if status == normalize::StatusField::Subresource && desired.get("status").is_some() {
+        if let Some(map) = desired.to_mut().as_object_mut() {
+            map.remove("status");
+        }
+    }
+    let (unverified, changes): (Vec<FieldChange>, Vec<FieldChange>) =
+        precheck::declared_differences(&desired, live, schema)
+            .into_iter()
+            .partition(|c| c.live.is_none() && c.git.as_ref().is_some_and(is_empty));
     PairDrift {
         fields: attribute(changes, live),
-        git: normalize::normalize(desired),
-        live: normalize::normalize(live),
+        git: normalize::normalize_with(&desired, status),
+        live: normalize::normalize_with(live, status),
+        unverified: unverified.into_iter().map(|c| c.path).collect(),
+    }
+}
+
+/// `""`, `[]` or `{}`: values the server may drop (`args: []`, an env var's `value: ""`).
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
     }
 }
 
@@ -185,7 +224,7 @@ mod tests {
                 {"manager": "kubectl", "operation": "Update", "subresource": "scale",
                  "time": "2026-01-01T00:00:00Z", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
             "spec": {"replicas": 5}, "status": {"replicas": 5}});
-        let drift = exact(&predicted, &live);
+        let drift = exact(&predicted, &live, normalize::StatusField::Subresource, None);
         assert_eq!(drift.fields.len(), 1);
         assert_eq!(drift.fields[0].path.to_string(), "spec.replicas");
         assert_eq!(
@@ -193,5 +232,18 @@ mod tests {
             "kubectl"
         );
         assert!(drift.live.get("status").is_none());
+    }
+
+    #[test]
+    fn read_only_drift_leaves_empty_values_live_lacks_unverified() {
+        let desired = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+            "data": {"k": "", "j": "1"}, "binaryData": {}});
+        let live = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+            "data": {"j": "2"}});
+        let drift = declared(&desired, &live, None, normalize::StatusField::Subresource);
+        let paths: Vec<String> = drift.fields.iter().map(|f| f.path.to_string()).collect();
+        assert_eq!(paths, ["data.j"]);
+        let unverified: Vec<String> = drift.unverified.iter().map(|p| p.to_string()).collect();
+        assert_eq!(unverified, ["data.k", "binaryData"]);
     }
 }

@@ -19,15 +19,43 @@ const SERVER_METADATA: &[&str] = &[
 /// Annotations that tools write about an object rather than into it.
 pub const TOOL_ANNOTATIONS: &[&str] = &["kubectl.kubernetes.io/last-applied-configuration"];
 
+/// Where a kind's `status` is written: through a subresource of its own, by controllers,
+/// so that applying an object never sets it (left out of every comparison); or in the object
+/// itself, for a custom resource without that subresource, where applying Git does write it
+/// and it compares like any field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StatusField {
+    #[default]
+    Subresource,
+    Object,
+}
+
+impl StatusField {
+    pub fn with_subresource(subresource: bool) -> StatusField {
+        if subresource {
+            StatusField::Subresource
+        } else {
+            StatusField::Object
+        }
+    }
+}
+
 /// Returns `object` without status and server-written metadata, keys sorted the way
 /// `kubectl get -o yaml` shows them, so that both sides line up whatever order the
 /// server answered in.
 pub fn normalize(object: &Value) -> Value {
+    normalize_with(object, StatusField::Subresource)
+}
+
+/// As [`normalize`], keeping `status` where it is the object's own field.
+pub fn normalize_with(object: &Value, status: StatusField) -> Value {
     let mut out = sorted(object);
     let Some(map) = out.as_object_mut() else {
         return out;
     };
-    map.remove("status");
+    if status == StatusField::Subresource {
+        map.remove("status");
+    }
     if let Some(Value::Object(meta)) = map.get_mut("metadata") {
         for field in SERVER_METADATA {
             meta.remove(*field);
@@ -88,5 +116,14 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "ConfigMap",
                 "metadata": {"name": "a", "labels": {"team": "x"}}, "data": {"k": "v"}})
         );
+        // A custom resource without a status subresource: its status is applied like spec.
+        let widget = json!({"kind": "Widget", "status": {"phase": "set-by-git"}});
+        assert_eq!(
+            normalize_with(&widget, StatusField::Object)["status"],
+            json!({"phase": "set-by-git"})
+        );
+        assert!(normalize_with(&widget, StatusField::Subresource)
+            .get("status")
+            .is_none());
     }
 }

@@ -1,9 +1,9 @@
 //! The local pre-check: compares what the manifest declares with the live object the way
 //! server-side apply would merge it, by the kind's schema from the server (`schema.rs`):
 //! granular fields leaf by leaf, atomic structs, maps and lists whole, keyed lists by their
-//! keys, set lists as sets, quantities and int-or-string values by meaning. It lets the
-//! server's dry run be skipped only where the pair is provably in sync; without a schema it
-//! proves nothing. It never proves drift; only in read-only mode do its differences stand
+//! keys, set lists as sets in Git's order, quantities by the spelling the server stores and
+//! int-or-string values as given. It lets the server's dry run be skipped only where the
+//! pair is provably in sync; without a schema it proves nothing. It never proves drift; only in read-only mode do its differences stand
 //! in for the server's answer.
 
 use base64::Engine as _;
@@ -88,7 +88,7 @@ fn compare(
             _,
         )
         | (Shape::Untyped, Value::Array(_), _) => {
-            if !live.is_some_and(|l| atomic_equal(desired, l, ty)) {
+            if !live.is_some_and(|l| atomic_equal(desired, l, ty, holder(path))) {
                 differ(path, desired, live, out);
             }
         }
@@ -138,12 +138,14 @@ fn compare(
             let unique = d
                 .iter()
                 .enumerate()
-                .all(|(i, a)| !d[..i].iter().any(|b| atomic_equal(a, b, items)));
-            if !unique
-                || !d
-                    .iter()
-                    .all(|dv| l.iter().any(|lv| atomic_equal(dv, lv, items)))
-            {
+                .all(|(i, a)| !d[..i].iter().any(|b| atomic_equal(a, b, items, "")));
+            // Applying keeps a set in the applied order, as a keyed list: Git's items must
+            // stand live in Git's order, whatever live holds around them.
+            let positions: Option<Vec<usize>> = d
+                .iter()
+                .map(|dv| l.iter().position(|lv| atomic_equal(dv, lv, items, "")))
+                .collect();
+            if !unique || !positions.is_some_and(|p| p.is_sorted()) {
                 differ(path, desired, live, out);
             }
         }
@@ -257,33 +259,57 @@ fn compare_keyed(
     }
 }
 
-/// Whether `live` equals `desired` whole, by meaning: same fields, no more, at every level.
-fn atomic_equal(desired: &Value, live: &Value, ty: Type<'_>) -> bool {
+/// A field the server fills in inside atomic values where Git leaves it out, by the name of
+/// the field holding the value, that the schema does not state as a default.
+fn known_default(holder: &str, key: &str) -> Option<Value> {
+    match (holder, key) {
+        // An env var's or a downward-API volume's field selector.
+        ("fieldRef", "apiVersion") => Some(Value::String("v1".into())),
+        // A projected service account token lives an hour unless Git says otherwise.
+        ("serviceAccountToken", "expirationSeconds") => Some(Value::from(3600)),
+        _ => None,
+    }
+}
+
+/// Whether `live` equals `desired` whole, by meaning: same fields at every level, but for
+/// the defaults the server fills in (the schema's, and `known_default`). `holder` is the
+/// name of the field that holds the value.
+fn atomic_equal(desired: &Value, live: &Value, ty: Type<'_>, holder: &str) -> bool {
     match (desired, live) {
         (Value::Null, Value::Null) => true,
         (Value::Object(d), Value::Object(l)) => {
-            if d.len() != l.len() {
-                return false;
-            }
             let shape = ty.shape();
-            d.iter().all(|(key, dv)| {
-                let Some(lv) = l.get(key) else {
-                    return false;
+            let defaulted = |key: &str, lv: &Value| {
+                let stated = match shape {
+                    Shape::Struct { defaults, .. } => defaults.get(key),
+                    _ => None,
                 };
-                let child = match shape {
-                    Shape::Struct { fields, .. } => Type::field(fields, key, &ty),
-                    Shape::Map { values, .. } => values,
-                    _ => ty.untyped(),
-                };
-                atomic_equal(dv, lv, child)
-            })
+                stated.is_some_and(|v| scalars_equal(Scalar::Plain, v, lv))
+                    || known_default(holder, key).is_some_and(|v| v == *lv)
+            };
+            l.iter()
+                .all(|(key, lv)| d.contains_key(key) || defaulted(key, lv))
+                && d.iter().all(|(key, dv)| {
+                    let Some(lv) = l.get(key) else {
+                        return false;
+                    };
+                    let child = match shape {
+                        Shape::Struct { fields, .. } => Type::field(fields, key, &ty),
+                        Shape::Map { values, .. } => values,
+                        _ => ty.untyped(),
+                    };
+                    atomic_equal(dv, lv, child, key)
+                })
         }
         (Value::Array(d), Value::Array(l)) => {
             let items = match ty.shape() {
                 Shape::List { items, .. } => items,
                 _ => ty.untyped(),
             };
-            d.len() == l.len() && d.iter().zip(l).all(|(dv, lv)| atomic_equal(dv, lv, items))
+            d.len() == l.len()
+                && d.iter()
+                    .zip(l)
+                    .all(|(dv, lv)| atomic_equal(dv, lv, items, holder))
         }
         (d, l) => {
             let scalar = match ty.shape() {
@@ -292,6 +318,14 @@ fn atomic_equal(desired: &Value, live: &Value, ty: Type<'_>) -> bool {
             };
             scalars_equal(scalar, d, l)
         }
+    }
+}
+
+/// The name of the field at the end of `path` (empty for a list item or the root).
+fn holder(path: &FieldPath) -> &str {
+    match path.segments().last() {
+        Some(Segment::Field(name)) => name,
+        _ => "",
     }
 }
 
@@ -342,19 +376,143 @@ fn compare_untyped(
     }
 }
 
-/// Scalars by meaning: numbers by value, quantities by amount; an int-or-string value
-/// keeps its kind (the server stores `"80"` and `80` as given).
+/// Scalars by meaning: numbers by value; a quantity by the spelling the server would store
+/// for Git's (it keeps `1Gi` and `1073741824` apart, and writes `0.5` as `500m`); an
+/// int-or-string value keeps its kind (the server stores `"80"` and `80` as given).
 fn scalars_equal(scalar: Scalar, desired: &Value, live: &Value) -> bool {
     if desired == live {
         return true;
     }
     match (scalar, desired, live) {
+        (Scalar::Quantity, d, Value::String(l)) => canonical_quantity(d).as_ref() == Some(l),
+        (Scalar::Quantity, _, _) => false,
         (_, Value::Number(a), Value::Number(b)) => numbers_equal(a, b),
-        (Scalar::Quantity, a, b) => match (quantity(a), quantity(b)) {
-            (Some(a), Some(b)) => a == b,
-            _ => false,
-        },
         _ => false,
+    }
+}
+
+/// The spelling the API server stores for a quantity it is sent, as its `resource.Quantity`
+/// writes it back: the amount with its factors of ten removed and its exponent brought down
+/// to a multiple of three (`0.5` is `500m`, `1000` is `1k`, `1.5` is `1500m`), binary
+/// amounts by their largest power of 1024 (`1024Mi` is `1Gi`, `1.5Gi` is `1536Mi`), small or
+/// fractional binary amounts in decimal. `None` where the server might write something
+/// else: spellings it keeps as sent (a `+`, leading zeros, an `E` exponent, spaces),
+/// amounts it rounds (below a nano) or caps, and amounts too large for this reckoning.
+pub fn canonical_quantity(value: &Value) -> Option<String> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.as_str()),
+    };
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, suffix) = rest.split_at(end);
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty()
+        || (number.contains('.') && fraction.is_empty())
+        || (whole.len() > 1 && whole.starts_with('0'))
+        || !whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+        || whole.len() + fraction.len() > 30
+    {
+        return None;
+    }
+    let digits: i128 = format!("{whole}{fraction}").parse().ok()?;
+    let scale = -i32::try_from(fraction.len()).ok()?;
+    enum Format {
+        Binary(u32),
+        Decimal(i32),
+        Exponent(i32),
+    }
+    const BINARY: &[&str] = &["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+    const DECIMAL: &[(&str, i32)] = &[
+        ("n", -9),
+        ("u", -6),
+        ("m", -3),
+        ("", 0),
+        ("k", 3),
+        ("M", 6),
+        ("G", 9),
+        ("T", 12),
+        ("P", 15),
+        ("E", 18),
+    ];
+    let format = if let Some((_, power)) = DECIMAL.iter().find(|(s, _)| *s == suffix) {
+        Format::Decimal(*power)
+    } else if let Some(power) = BINARY.iter().position(|s| *s == suffix) {
+        Format::Binary(u32::try_from(power).ok()?)
+    } else if let Some(e) = suffix.strip_prefix('e') {
+        if e.is_empty()
+            || !e
+                .trim_start_matches('-')
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        Format::Exponent(e.parse().ok()?)
+    } else {
+        return None;
+    };
+    if digits == 0 {
+        return Some("0".into());
+    }
+    let sign = if negative { "-" } else { "" };
+    let ten_to = |n: u32| 10i128.checked_pow(n);
+    // Decimal spelling of `mantissa × 10^exponent`.
+    let decimal = |mut mantissa: i128, mut exponent: i32, si: bool| -> Option<String> {
+        while mantissa % 10 == 0 {
+            mantissa /= 10;
+            exponent = exponent.checked_add(1)?;
+        }
+        if exponent < -9 {
+            return None;
+        }
+        let down = u32::try_from(exponent.rem_euclid(3)).ok()?;
+        mantissa = mantissa.checked_mul(ten_to(down)?)?;
+        exponent -= i32::try_from(down).ok()?;
+        if mantissa > i128::from(i64::MAX) {
+            return None;
+        }
+        let suffix = if si {
+            DECIMAL.iter().find(|(_, p)| *p == exponent)?.0.to_string()
+        } else if exponent == 0 {
+            String::new()
+        } else {
+            format!("e{exponent}")
+        };
+        Some(format!("{sign}{mantissa}{suffix}"))
+    };
+    match format {
+        Format::Decimal(power) => decimal(digits, scale.checked_add(power)?, true),
+        Format::Exponent(power) => decimal(digits, scale.checked_add(power)?, false),
+        Format::Binary(power) => {
+            let amount = digits.checked_mul(1024i128.checked_pow(power)?)?;
+            let divisor = ten_to(u32::try_from(-scale).ok()?)?;
+            if amount % divisor != 0 {
+                return decimal(amount, scale, true);
+            }
+            let mut whole = amount / divisor;
+            if whole > i128::from(i64::MAX) {
+                return None;
+            }
+            if whole < 1024 {
+                return decimal(whole, 0, true);
+            }
+            let mut power = 0;
+            while whole % 1024 == 0 && power < BINARY.len() - 1 {
+                whole /= 1024;
+                power += 1;
+            }
+            Some(format!("{sign}{whole}{}", BINARY[power]))
+        }
     }
 }
 
@@ -370,78 +528,6 @@ fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
         (Some(x), Some(y)) => x == y && x.abs() < 9.0e15,
         _ => false,
     }
-}
-
-/// A resource quantity (`500m`, `0.5`, `1Gi`, `1e3`) as an exact decimal: a mantissa
-/// without trailing zeros and a power of ten. `None` when it is not a quantity or too large.
-pub fn quantity(value: &Value) -> Option<(i128, i32)> {
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_string(),
-        _ => return None,
-    };
-    let number_end = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(number_end);
-    let (negative, digits) = match number.as_bytes().first() {
-        Some(b'-') => (true, &number[1..]),
-        Some(b'+') => (false, &number[1..]),
-        _ => (false, number),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    if whole.is_empty() && fraction.is_empty()
-        || !whole
-            .chars()
-            .chain(fraction.chars())
-            .all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let mut mantissa: i128 = 0;
-    for c in whole.chars().chain(fraction.chars()) {
-        mantissa = mantissa
-            .checked_mul(10)?
-            .checked_add(i128::from(c as u8 - b'0'))?;
-    }
-    let mut exponent = -i32::try_from(fraction.len()).ok()?;
-    const BINARY: &[(&str, u32)] = &[
-        ("Ki", 1),
-        ("Mi", 2),
-        ("Gi", 3),
-        ("Ti", 4),
-        ("Pi", 5),
-        ("Ei", 6),
-    ];
-    const DECIMAL: &[(&str, i32)] = &[
-        ("", 0),
-        ("n", -9),
-        ("u", -6),
-        ("m", -3),
-        ("k", 3),
-        ("M", 6),
-        ("G", 9),
-        ("T", 12),
-        ("P", 15),
-        ("E", 18),
-    ];
-    if let Some((_, power)) = BINARY.iter().find(|(s, _)| *s == suffix) {
-        mantissa = mantissa.checked_mul(1024i128.checked_pow(*power)?)?;
-    } else if let Some((_, power)) = DECIMAL.iter().find(|(s, _)| *s == suffix) {
-        exponent = exponent.checked_add(*power)?;
-    } else if let Some(e) = suffix.strip_prefix(['e', 'E']) {
-        exponent = exponent.checked_add(e.parse::<i32>().ok()?)?;
-    } else {
-        return None;
-    }
-    if mantissa == 0 {
-        return Some((0, 0));
-    }
-    while mantissa % 10 == 0 {
-        mantissa /= 10;
-        exponent = exponent.checked_add(1)?;
-    }
-    Some((if negative { -mantissa } else { mantissa }, exponent))
 }
 
 /// A Secret's `stringData` is written into `data` base64-encoded by the server.
@@ -513,7 +599,10 @@ mod tests {
                 "protocol": {"type": "string", "default": "TCP"},
                 "hostPort": r("io.k8s.apimachinery.pkg.util.intstr.IntOrString")}},
             "EnvVar": {"type": "object", "properties": {"name": {"type": "string"}, "value": {"type": "string"},
-                "valueFrom": {"type": "object", "properties": {"secretKeyRef": r("SecretKeySelector")}}}},
+                "valueFrom": {"type": "object", "properties": {"secretKeyRef": r("SecretKeySelector"),
+                    "fieldRef": r("ObjectFieldSelector")}}}},
+            "ObjectFieldSelector": {"type": "object", "x-kubernetes-map-type": "atomic", "properties": {
+                "apiVersion": {"type": "string"}, "fieldPath": {"type": "string"}}},
             "SecretKeySelector": {"type": "object", "x-kubernetes-map-type": "atomic", "properties": {
                 "name": {"type": "string"}, "key": {"type": "string"}, "optional": {"type": "boolean"}}},
             "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"format": "int-or-string",
@@ -555,23 +644,58 @@ mod tests {
     }
 
     #[test]
-    fn quantities_and_ports_compare_by_meaning() {
-        let desired = pod(json!({"containers": [{"name": "a",
-            "resources": {"limits": {"cpu": 0.5, "memory": "1Gi"}},
-            "ports": [{"containerPort": 8080}]}]}));
-        let live = pod(
-            json!({"containers": [{"name": "a", "imagePullPolicy": "Always",
-            "resources": {"limits": {"cpu": "500m", "memory": "1073741824"}},
-            "ports": [{"containerPort": 8080, "protocol": "TCP"}]}]}),
-        );
+    fn quantities_compare_by_the_spelling_the_server_stores() {
+        let pod_with = |cpu: Value, memory: Value| {
+            pod(json!({"containers": [{"name": "a",
+                "resources": {"limits": {"cpu": cpu, "memory": memory}},
+                "ports": [{"containerPort": 8080}]}]}))
+        };
+        let desired = pod_with(json!(0.5), json!("1Gi"));
+        let mut live = pod_with(json!("500m"), json!("1Gi"));
+        live["spec"]["containers"][0]["imagePullPolicy"] = json!("Always");
+        live["spec"]["containers"][0]["ports"][0]["protocol"] = json!("TCP");
         assert!(in_sync(&desired, &live));
-        assert_eq!(quantity(&json!("1.5k")), quantity(&json!(1500)));
-        assert_eq!(quantity(&json!("1Ki")), quantity(&json!("1024")));
-        assert_eq!(quantity(&json!("1e3")), quantity(&json!("1k")));
-        assert_ne!(quantity(&json!("1E")), quantity(&json!("1")));
-        assert_eq!(quantity(&json!("0.1m")), Some((1, -4)));
-        // Exact: no rounding makes two different large amounts equal.
-        assert_ne!(quantity(&json!("1000000000001")), quantity(&json!("1T")));
+        // The same amount spelled otherwise: applying Git writes Git's spelling back.
+        let bytes = pod_with(json!("500m"), json!("1073741824"));
+        assert!(!in_sync(&desired, &bytes));
+        assert!(!in_sync(&pod_with(json!(0.5), json!("1073741824")), &live));
+    }
+
+    #[test]
+    fn canonical_quantities_are_the_servers() {
+        let canonical = |v: Value| canonical_quantity(&v);
+        for (given, stored) in [
+            (json!(0.5), "500m"),
+            (json!("0.5"), "500m"),
+            (json!("1.5"), "1500m"),
+            (json!(1000), "1k"),
+            (json!("1500"), "1500"),
+            (json!("1000m"), "1"),
+            (json!("1Gi"), "1Gi"),
+            (json!("1024Mi"), "1Gi"),
+            (json!("1.5Gi"), "1536Mi"),
+            (json!("1.5Ki"), "1536"),
+            (json!("0.5Ki"), "512"),
+            (json!("1.1Ki"), "1126400m"),
+            (json!("1073741824"), "1073741824"),
+            (json!("1e3"), "1e3"),
+            (json!("1e4"), "10e3"),
+            (json!("0Gi"), "0"),
+            (json!("-1Gi"), "-1Gi"),
+            (json!("-0.5"), "-500m"),
+            (json!("0.0005"), "500u"),
+            (json!("100M"), "100M"),
+            (json!("2000M"), "2G"),
+        ] {
+            assert_eq!(canonical(given.clone()).as_deref(), Some(stored), "{given}");
+        }
+        // Spellings the server keeps as sent, rounds, or that are no quantity: unknown.
+        for given in [
+            "+1", "01Gi", "1E3", " 1", "1.", ".5", "0.1n", "1Zi", "abc", "1e",
+        ] {
+            assert_eq!(canonical(json!(given)), None, "{given}");
+        }
+        assert_eq!(canonical(json!(true)), None);
     }
 
     #[test]
@@ -645,6 +769,27 @@ mod tests {
     }
 
     #[test]
+    fn defaults_the_server_fills_in_inside_atomic_values_are_no_difference() {
+        let env = |selector: Value| {
+            pod(
+                json!({"containers": [{"name": "a", "env": [{"name": "N", "valueFrom": {"fieldRef": selector}}]}]}),
+            )
+        };
+        let desired = env(json!({"fieldPath": "metadata.name"}));
+        let defaulted = env(json!({"apiVersion": "v1", "fieldPath": "metadata.name"}));
+        assert!(in_sync(&desired, &defaulted));
+        let other = env(json!({"apiVersion": "v2", "fieldPath": "metadata.name"}));
+        assert!(!in_sync(&desired, &other));
+        let widget =
+            |spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": spec});
+        // Open values know no defaults: only the schema or the known list do.
+        assert!(!in_sync(
+            &widget(json!({"list": [{"fieldRef": {"fieldPath": "x"}}]})),
+            &widget(json!({"list": [{"fieldRef": {"fieldPath": "x", "other": "v1"}}]}))
+        ));
+    }
+
+    #[test]
     fn granular_values_keep_what_live_adds() {
         let desired =
             pod(json!({"containers": [{"name": "a", "env": [{"name": "A", "value": "1"}]}]}));
@@ -668,6 +813,12 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"finalizers": ["b", "a"]}});
         assert!(in_sync(&finalizers, &more));
         assert!(!in_sync(&more, &finalizers));
+        // A set reordered live: applying puts Git's order back.
+        let both =
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"finalizers": ["a", "b"]}});
+        assert!(!in_sync(&both, &more));
+        let around = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"finalizers": ["c", "a", "d", "b"]}});
+        assert!(in_sync(&both, &around));
     }
 
     #[test]

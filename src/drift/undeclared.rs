@@ -150,12 +150,20 @@ fn walk_applied(applied: &Value, desired: &Value, path: &FieldPath, out: &mut Ve
     }
 }
 
-/// Managers that reconcile objects on their own; their writes are not hand-made drift.
-pub fn is_controller(manager: &str) -> bool {
-    manager.starts_with("kube-")
-        || manager == "kubelet"
-        || manager.contains("controller")
-        || manager.contains("operator")
+/// The managers Kubernetes' own components write as.
+pub const KUBERNETES_MANAGERS: &[&str] = &[
+    "kube-controller-manager",
+    "cloud-controller-manager",
+    "kube-scheduler",
+    "kube-apiserver",
+    "kubelet",
+];
+
+/// Managers that reconcile objects on their own, whose writes are not hand-made drift:
+/// Kubernetes' own components, and those `controllers` names (the config's). Never judged
+/// by the spelling of a name: a `hotfix-controller` may be a person's script.
+pub fn is_controller(manager: &str, controllers: &[String]) -> bool {
+    KUBERNETES_MANAGERS.contains(&manager) || controllers.iter().any(|c| c == manager)
 }
 
 /// For `--strict`: fields live that Git does not declare, written by a manager that is
@@ -166,7 +174,7 @@ pub fn hand_written(live: &Value, desired: &Value, field_manager: &str) -> Vec<F
     for (attribution, fields) in ManagedFields::of(live).entries() {
         if attribution.manager == field_manager
             || attribution.manager == CLIENT_SIDE_APPLY
-            || is_controller(&attribution.manager)
+            || is_controller(&attribution.manager, &[])
             || attribution.subresource.as_deref() == Some("status")
         {
             continue;
@@ -250,9 +258,15 @@ mod tests {
 
     #[test]
     fn controllers_are_told_apart_from_people() {
-        assert!(is_controller("kube-controller-manager"));
-        assert!(is_controller("cert-manager-cainjector-controller"));
-        assert!(!is_controller("kubectl-edit"));
-        assert!(!is_controller("kubectl-patch"));
+        assert!(is_controller("kube-controller-manager", &[]));
+        assert!(!is_controller("kubectl-edit", &[]));
+        assert!(!is_controller("kubectl-patch", &[]));
+        // By evidence, not by spelling.
+        assert!(!is_controller("hotfix-controller", &[]));
+        assert!(!is_controller("longhorn-manager", &[]));
+        assert!(is_controller(
+            "longhorn-manager",
+            &["longhorn-manager".into()]
+        ));
     }
 }

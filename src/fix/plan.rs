@@ -691,9 +691,13 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
     check(plan).map_err(PlanError::Refused)?;
     let bodies = secret_bodies(plan, check_settings)?;
     let config = kubeconfig::load_kubeconfig(check_settings.cluster.kubeconfig.as_deref())?;
-    let mut clusters: Vec<(Cluster, crate::cluster::Catalog)> = Vec::new();
+    let mut clusters: Vec<(
+        Cluster,
+        crate::cluster::Catalog,
+        crate::cluster::openapi::Schemas,
+    )> = Vec::new();
     for e in &plan.entries {
-        if clusters.iter().any(|(c, _)| c.context == e.context) {
+        if clusters.iter().any(|(c, _, _)| c.context == e.context) {
             continue;
         }
         let bound = plan
@@ -726,7 +730,16 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
         }
         cluster.server_user = live::self_subject_review(&cluster).await.ok();
         let catalog = crate::cluster::Catalog::discover(&cluster).await?;
-        clusters.push((cluster, catalog));
+        // The fields shown were found with the kinds' schemas; they are found again so.
+        let group_versions = plan
+            .entries
+            .iter()
+            .filter(|p| p.context == e.context)
+            .filter_map(|p| catalog.for_manifest(&p.api_version, &p.kind))
+            .map(|rt| (rt.group.clone(), rt.version.clone()))
+            .collect();
+        let schemas = crate::cluster::openapi::load(&cluster, &server, &group_versions).await;
+        clusters.push((cluster, catalog, schemas));
     }
     let mut types = Vec::with_capacity(plan.entries.len());
     let mut rules: Option<PruneRules> = None;
@@ -738,9 +751,9 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                 describe(e)
             ))
         };
-        let (cluster, catalog) = clusters
+        let (cluster, catalog, schemas) = clusters
             .iter()
-            .find(|(c, _)| c.context == e.context)
+            .find(|(c, _, _)| c.context == e.context)
             .expect("every context of the plan is connected above");
         let Some(rt) = catalog.for_manifest(&e.api_version, &e.kind) else {
             return Err(refused(format!(
@@ -784,7 +797,7 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                 };
                 if let Some(why) = live
                     .as_ref()
-                    .and_then(|l| crate::check::extra::made_by_kubernetes(&identity, l))
+                    .and_then(|l| crate::check::extra::made_by_kubernetes(&identity, l, &[]))
                 {
                     return Err(refused(format!("a delete of what is never pruned: {why}")));
                 }
@@ -852,12 +865,19 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
                         Ok(predicted) => {
                             // Every field it changes must be shown; one shown and not
                             // changed (a removal `--strict` lists) writes nothing unseen.
-                            let unshown: Vec<String> = crate::drift::exact(&predicted, live)
-                                .fields
-                                .iter()
-                                .map(|f| f.path.to_string())
-                                .filter(|path| !e.fields.contains(path))
-                                .collect();
+                            let unshown: Vec<String> = crate::drift::exact(
+                                &predicted,
+                                live,
+                                crate::drift::normalize::StatusField::with_subresource(
+                                    rt.status_subresource,
+                                ),
+                                schemas.kind(&rt.group, &rt.version, &rt.kind),
+                            )
+                            .fields
+                            .iter()
+                            .map(|f| f.path.to_string())
+                            .filter(|path| !e.fields.contains(path))
+                            .collect();
                             if !unshown.is_empty() {
                                 return Err(refused(format!(
                                     "its body changes {}, which it does not show (it shows {})",
@@ -877,7 +897,7 @@ pub async fn prepare(plan: &FixPlan, check_settings: &CheckSettings) -> Result<R
     }
     Ok(Ready {
         bodies,
-        clusters: clusters.into_iter().map(|(c, _)| c).collect(),
+        clusters: clusters.into_iter().map(|(c, _, _)| c).collect(),
         types,
     })
 }
@@ -1279,6 +1299,7 @@ mod tests {
                 namespaced: true,
                 verbs: vec![],
                 preferred: true,
+                status_subresource: true,
             }),
             manifest,
             field_manager: "pipeline".into(),

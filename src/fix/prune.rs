@@ -14,7 +14,7 @@ pub(super) async fn prune_one(
     handle: &ResourceHandle,
 ) -> Result<(ResourceReport, Outcome), FixError> {
     // What Kubernetes, Helm or a controller made is never deleted, whatever the report says.
-    if let Some(why) = extra::made_by_kubernetes(&handle.identity, &handle.manifest) {
+    if let Some(why) = extra::made_by_kubernetes(&handle.identity, &handle.manifest, &[]) {
         writeln!(out, "{}: left in place: {why}\n", describe(&resource))?;
         return Ok((resource, Outcome::Skipped));
     }

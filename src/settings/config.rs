@@ -47,6 +47,9 @@ pub struct Config {
     pub ignore: Vec<Rule>,
     /// Where accepted drift is recorded, relative to the repository root.
     pub accepted: Option<String>,
+    /// `controllers:`, managers that reconcile objects on their own: what only they wrote is
+    /// never `Extra` (beside Kubernetes' own components).
+    pub controllers: Vec<String>,
     text: String,
 }
 
@@ -82,6 +85,8 @@ struct RawConfig {
     #[serde(default)]
     ignore: Vec<RawRule>,
     accepted: Option<String>,
+    #[serde(default)]
+    controllers: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -205,6 +210,7 @@ impl Config {
                 targets: Vec::new(),
                 ignore: Vec::new(),
                 accepted: None,
+                controllers: Vec::new(),
             }
         } else {
             crate::yaml::from_str(text).map_err(parse_error)?
@@ -311,6 +317,7 @@ impl Config {
             targets,
             ignore,
             accepted: raw.accepted,
+            controllers: raw.controllers,
             text: text.to_string(),
         })
     }

@@ -365,6 +365,8 @@ pub struct TargetSettings {
     pub tracking_label: Option<LabelSelector>,
     /// Namespaces whose every object needs a manifest.
     pub owned_namespaces: Vec<String>,
+    /// The config's `controllers:`: managers whose objects are never `Extra`.
+    pub controllers: Vec<String>,
     /// `--path` replaced the target's paths: what Git declares is only partly read, so
     /// extra objects are told by the target's own paths, read whole.
     pub paths_narrowed: bool,
@@ -513,6 +515,7 @@ pub fn plan(
             field_manager: field_manager(target.field_manager.as_deref()),
             tracking_label: target.tracking_label.clone(),
             owned_namespaces: target.namespaces.clone(),
+            controllers: config.map(|c| c.controllers.clone()).unwrap_or_default(),
             paths_narrowed: !flag_paths.is_empty(),
             own_paths: target.paths.clone(),
             helm: helm(&target.helm),
@@ -527,6 +530,7 @@ pub fn plan(
             field_manager: field_manager(None),
             tracking_label: None,
             owned_namespaces: Vec::new(),
+            controllers: config.map(|c| c.controllers.clone()).unwrap_or_default(),
             paths_narrowed: false,
             own_paths: Vec::new(),
             helm: helm(&HelmSettings::default()),

@@ -22,6 +22,7 @@ mod hostile_reads;
 mod hostile_repo;
 mod hostile_server;
 mod platforms;
+mod precheck;
 mod rbac;
 mod readme;
 mod reports;

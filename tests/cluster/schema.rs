@@ -161,7 +161,7 @@ fn install_crd(context: &str, group: &str) {
 }
 
 /// The names `kubectl diff --server-side --force-conflicts` reports for these files.
-fn kubectl_diff_names(context: &str, ns: &str, files: &[&Path]) -> Vec<String> {
+pub(crate) fn kubectl_diff_names(context: &str, ns: &str, files: &[&Path]) -> Vec<String> {
     let mut args = vec![
         "diff",
         "--server-side",
