@@ -196,7 +196,15 @@ fn json_has_the_documented_shape() {
     assert_eq!(
         web["fields"][0],
         json!({"path": "spec.replicas", "git": 3, "live": 5, "manager": "kubectl",
-               "operation": "Update", "subresource": "scale", "time": "2026-03-01T10:00:00Z"})
+               "operation": "Update", "subresource": "scale", "time": "2026-03-01T10:00:00Z",
+               "severity": "low", "rule": "replicas"})
+    );
+    // A retag within the image's repository is a pod template change, not a new source; the
+    // resource takes the highest of its fields.
+    assert_eq!(web["fields"][1]["rule"], "pod-template");
+    assert_eq!(
+        (&web["severity"], &web["rule"]),
+        (&json!("medium"), &json!("pod-template"))
     );
     assert_eq!(web["fields"][2]["git"], Value::Null);
     assert_eq!(web["fields"][2]["live"][0]["name"], "LOG_LEVEL");
@@ -208,6 +216,20 @@ fn json_has_the_documented_shape() {
     assert_eq!(
         statuses,
         ["Drifted", "Missing", "Extra", "Ignored", "InSync", "Drifted", "InSync", "Error"]
+    );
+    let severities: Vec<&Value> = resources.iter().map(|r| &r["severity"]).collect();
+    assert_eq!(
+        severities,
+        [
+            &json!("medium"),
+            &json!("high"),
+            &json!("medium"),
+            &Value::Null,
+            &Value::Null,
+            &json!("medium"),
+            &Value::Null,
+            &Value::Null
+        ]
     );
     assert_eq!(
         web["ignored_fields"],

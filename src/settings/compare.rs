@@ -164,6 +164,7 @@ impl CompareSettings {
             config_file: args.config.clone(),
             helm: Default::default(),
             helm_binary: args.helm_binary.clone(),
+            fail_on: None,
         };
         Ok(CompareSettings {
             sides: [

@@ -107,6 +107,8 @@ pub struct CheckSettings {
     pub helm: HelmSettings,
     /// `--helm-binary`; `None`: `helm` on PATH.
     pub helm_binary: Option<PathBuf>,
+    /// `--fail-on`: the lowest severity of drift that makes the run exit 1; `None`: any.
+    pub fail_on: Option<crate::severity::Severity>,
 }
 
 impl CheckSettings {
@@ -114,11 +116,15 @@ impl CheckSettings {
         args: &CheckArgs,
         cluster: &ClusterArgs,
     ) -> Result<CheckSettings, SettingsError> {
-        CheckSettings::from_common(
+        let settings = CheckSettings::from_common(
             &args.common,
             cluster,
             args.output.unwrap_or(OutputFormat::SideBySide),
-        )
+        )?;
+        Ok(CheckSettings {
+            fail_on: args.fail_on,
+            ..settings
+        })
     }
 
     /// The flags `check` and `fix` share, with the output format chosen by the caller.
@@ -246,6 +252,7 @@ impl CheckSettings {
                 set: args.helm_set.clone(),
             },
             helm_binary: args.helm_binary.clone(),
+            fail_on: None,
         })
     }
 }
