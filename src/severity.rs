@@ -745,3 +745,558 @@ fn pod_template(s: &Subject) -> bool {
 fn replicas(s: &Subject) -> bool {
     is(Some(s.path), &["spec", "replicas"])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drift::FieldPath;
+    use serde_json::json;
+
+    /// `spec.template.spec.containers[web].image`: `[name]` picks a list item by name (`[0]`
+    /// by position); a last key with dots is braced: `annotations.{kubectl.kubernetes.io/x}`.
+    fn path(text: &str) -> FieldPath {
+        let (text, last) = match text.split_once(".{") {
+            Some((head, key)) => (head, Some(key.trim_end_matches('}'))),
+            None => (text, None),
+        };
+        let mut segments = Vec::new();
+        for part in text.split('.').chain(last.map(|_| "")) {
+            if part.is_empty() {
+                segments.push(Segment::Field(last.unwrap_or_default().into()));
+                continue;
+            }
+            match part.split_once('[') {
+                Some((field, name)) => {
+                    segments.push(Segment::Field(field.into()));
+                    let name = name.trim_end_matches(']');
+                    segments.push(match name.parse::<usize>() {
+                        Ok(i) => Segment::Index(i),
+                        Err(_) => Segment::Key(vec![("name".into(), json!(name))]),
+                    });
+                }
+                None => segments.push(Segment::Field(part.into())),
+            }
+        }
+        FieldPath(segments)
+    }
+
+    fn kind(kind: &str) -> Identity {
+        let group = match kind {
+            "Deployment" | "StatefulSet" | "DaemonSet" => "apps",
+            "CronJob" | "Job" => "batch",
+            "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
+                "rbac.authorization.k8s.io"
+            }
+            "NetworkPolicy" => "networking.k8s.io",
+            "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
+                "admissionregistration.k8s.io"
+            }
+            _ => "",
+        };
+        Identity {
+            group: group.into(),
+            version: "v1".into(),
+            kind: kind.into(),
+            namespace: Some("shop".into()),
+            name: "web".into(),
+        }
+    }
+
+    fn rated(kind_name: &str, at: &str, git: Option<Value>, live: Option<Value>) -> Rating {
+        let field = FieldDrift {
+            path: path(at),
+            git,
+            live,
+            attribution: None,
+            rating: None,
+        };
+        rate(&kind(kind_name), &field)
+    }
+
+    /// (kind, path, Git's value, the live value, a rule).
+    type Case = (
+        &'static str,
+        String,
+        Option<Value>,
+        Option<Value>,
+        &'static str,
+    );
+
+    const C: &str = "spec.template.spec.containers[web]";
+    const POD: &str = "spec.template.spec";
+
+    /// (kind, path, git, live, the rule expected) for a change that triggers each rule.
+    fn triggers() -> Vec<Case> {
+        let sc = |f: &str| format!("{C}.securityContext.{f}");
+        vec![
+            ("Deployment", sc("privileged"), Some(json!(false)), Some(json!(true)), "privileged"),
+            // A whole securityContext added by hand is judged by what it holds.
+            ("Deployment", format!("{C}.securityContext"), None, Some(json!({"privileged": true})), "privileged"),
+            ("Pod", "spec.containers[web].securityContext.privileged".into(), None, Some(json!(true)), "privileged"),
+            ("CronJob", "spec.jobTemplate.spec.template.spec.initContainers[init].securityContext.privileged".into(), None, Some(json!(true)), "privileged"),
+            ("Deployment", sc("allowPrivilegeEscalation"), Some(json!(false)), Some(json!(true)), "privilege-escalation"),
+            ("Deployment", sc("capabilities.add"), Some(json!(["NET_BIND_SERVICE"])), Some(json!(["NET_BIND_SERVICE", "SYS_ADMIN"])), "capabilities-added"),
+            ("Deployment", sc("runAsNonRoot"), Some(json!(true)), Some(json!(false)), "run-as-root"),
+            ("Deployment", sc("runAsUser"), Some(json!(1000)), Some(json!(0)), "run-as-root"),
+            ("StatefulSet", format!("{POD}.securityContext.runAsUser"), Some(json!(1000)), Some(json!(0)), "run-as-root"),
+            ("Deployment", format!("{POD}.hostNetwork"), None, Some(json!(true)), "host-namespaces"),
+            ("DaemonSet", format!("{POD}.hostPID"), Some(json!(false)), Some(json!(true)), "host-namespaces"),
+            ("Deployment", format!("{POD}.hostIPC"), None, Some(json!(true)), "host-namespaces"),
+            ("Deployment", format!("{POD}.volumes"), Some(json!([{"name": "data", "emptyDir": {}}])),
+             Some(json!([{"name": "data", "emptyDir": {}}, {"name": "root", "hostPath": {"path": "/"}}])), "host-path"),
+            ("Role", "rules".into(), Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}])),
+             Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "delete"]}])), "rbac-widened"),
+            ("ClusterRole", "rules".into(), Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}])),
+             Some(json!([{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}])), "rbac-widened"),
+            ("Role", "rules[0].verbs".into(), Some(json!(["get"])), Some(json!(["*"])), "rbac-widened"),
+            ("RoleBinding", "subjects".into(), Some(json!([{"kind": "User", "name": "ann"}])),
+             Some(json!([{"kind": "User", "name": "ann"}, {"kind": "User", "name": "bob"}])), "binding-subject-added"),
+            ("NetworkPolicy", "spec.ingress".into(), Some(json!([{"from": [{"podSelector": {"matchLabels": {"app": "shop"}}}]}])),
+             Some(json!([{"from": [{"podSelector": {}}]}])), "network-policy-loosened"),
+            ("NetworkPolicy", "spec.policyTypes".into(), Some(json!(["Ingress", "Egress"])), Some(json!(["Ingress"])), "network-policy-loosened"),
+            ("ValidatingWebhookConfiguration", "webhooks[check].failurePolicy".into(), Some(json!("Fail")), Some(json!("Ignore")), "admission-webhook-changed"),
+            ("Deployment", format!("{C}.image"), Some(json!("registry.example.com/shop/web:1.4")), Some(json!("evil.example.com/shop/web:1.4")), "image-source-changed"),
+            ("Deployment", format!("{C}.image"), Some(json!("nginx:1.27")), Some(json!("someone/nginx:1.27")), "image-source-changed"),
+            ("Deployment", format!("{C}.image"), Some(json!("shop/web:1.4@sha256:abc")), Some(json!("shop/web:1.4")), "image-digest-dropped"),
+            ("Deployment", format!("{C}.image"), Some(json!("shop/web:1.4")), Some(json!("shop/web:latest")), "image-latest"),
+            ("Deployment", format!("{C}.image"), Some(json!("shop/web:1.4")), Some(json!("shop/web")), "image-latest"),
+            ("Service", "spec.type".into(), Some(json!("ClusterIP")), Some(json!("LoadBalancer")), "service-exposed"),
+            ("Service", "spec.type".into(), None, Some(json!("NodePort")), "service-exposed"),
+            ("Service", "spec.externalIPs".into(), None, Some(json!(["203.0.113.7"])), "service-exposed"),
+            ("Deployment", format!("{POD}.serviceAccountName"), Some(json!("web")), Some(json!("admin")), "credential-reference-changed"),
+            ("Deployment", format!("{C}.env"), Some(json!([{"name": "A", "value": "1"}])),
+             Some(json!([{"name": "A", "value": "1"}, {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "other", "key": "t"}}}])), "credential-reference-changed"),
+            ("Deployment", format!("{POD}.volumes[certs].secret.secretName"), Some(json!("web-tls")), Some(json!("admin-tls")), "credential-reference-changed"),
+            ("Deployment", format!("{POD}.automountServiceAccountToken"), Some(json!(false)), Some(json!(true)), "service-account-token-mounted"),
+            ("ServiceAccount", "automountServiceAccountToken".into(), None, Some(json!(true)), "service-account-token-mounted"),
+            ("Deployment", format!("{POD}.containers[web].env"), Some(json!([{"name": "A", "value": "1"}])), Some(json!([{"name": "A", "value": "2"}])), "pod-template"),
+            ("Deployment", format!("{C}.args"), Some(json!(["--safe"])), Some(json!(["--debug"])), "pod-template"),
+            ("Deployment", format!("{C}.resources.limits.memory"), Some(json!("256Mi")), Some(json!("128Mi")), "resources-lowered"),
+            ("Deployment", format!("{C}.resources.requests.cpu"), Some(json!("100m")), None, "resources-lowered"),
+            ("Deployment", "spec.replicas".into(), Some(json!(3)), Some(json!(0)), "replicas-to-zero"),
+            ("Deployment", "spec.replicas".into(), Some(json!(3)), Some(json!(5)), "replicas"),
+            ("Deployment", "spec.template.metadata.annotations.{kubectl.kubernetes.io/restartedAt}".into(), None,
+             Some(json!("2026-12-08T04:00:00Z")), "controller-metadata"),
+            ("Deployment", "spec.template.metadata.annotations".into(), None,
+             Some(json!({"kubectl.kubernetes.io/restartedAt": "2026-12-08T04:00:00Z"})), "controller-metadata"),
+            ("ConfigMap", "data.mode".into(), Some(json!("one")), Some(json!("two")), DEFAULT_RULE),
+        ]
+    }
+
+    /// Changes close to a rule's that must not trigger it: (kind, path, git, live, the rule
+    /// that must not be given).
+    fn near_misses() -> Vec<Case> {
+        let sc = |f: &str| format!("{C}.securityContext.{f}");
+        vec![
+            (
+                "Deployment",
+                format!("{C}.securityContext"),
+                Some(json!({"privileged": false, "runAsUser": 1000})),
+                Some(json!({"privileged": false, "runAsUser": 1001})),
+                "privileged",
+            ),
+            (
+                "Deployment",
+                sc("privileged"),
+                Some(json!(true)),
+                Some(json!(false)),
+                "privileged",
+            ),
+            (
+                "ConfigMap",
+                "data.privileged".into(),
+                None,
+                Some(json!("true")),
+                "privileged",
+            ),
+            (
+                "Deployment",
+                sc("allowPrivilegeEscalation"),
+                Some(json!(true)),
+                Some(json!(false)),
+                "privilege-escalation",
+            ),
+            (
+                "Deployment",
+                sc("capabilities.add"),
+                Some(json!(["NET_ADMIN", "CHOWN"])),
+                Some(json!(["CHOWN"])),
+                "capabilities-added",
+            ),
+            (
+                "Deployment",
+                sc("capabilities.drop"),
+                Some(json!(["ALL"])),
+                None,
+                "capabilities-added",
+            ),
+            (
+                "Deployment",
+                sc("runAsNonRoot"),
+                Some(json!(false)),
+                Some(json!(true)),
+                "run-as-root",
+            ),
+            (
+                "Deployment",
+                sc("runAsUser"),
+                Some(json!(1000)),
+                Some(json!(1001)),
+                "run-as-root",
+            ),
+            (
+                "Deployment",
+                format!("{POD}.hostNetwork"),
+                Some(json!(true)),
+                Some(json!(false)),
+                "host-namespaces",
+            ),
+            (
+                "Deployment",
+                format!("{POD}.volumes"),
+                Some(json!([{"name": "root", "hostPath": {"path": "/"}}])),
+                Some(json!([])),
+                "host-path",
+            ),
+            (
+                "Role",
+                "rules".into(),
+                Some(
+                    json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "delete"]}]),
+                ),
+                Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}])),
+                "rbac-widened",
+            ),
+            // The same grants in another order widen nothing.
+            (
+                "Role",
+                "rules".into(),
+                Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}])),
+                Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["list", "get"]}])),
+                "rbac-widened",
+            ),
+            (
+                "ClusterRole",
+                "rules".into(),
+                Some(json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])),
+                Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}])),
+                "rbac-widened",
+            ),
+            (
+                "RoleBinding",
+                "subjects".into(),
+                Some(json!([{"kind": "User", "name": "ann"}, {"kind": "User", "name": "bob"}])),
+                Some(json!([{"kind": "User", "name": "ann"}])),
+                "binding-subject-added",
+            ),
+            (
+                "NetworkPolicy",
+                "spec.ingress".into(),
+                Some(json!([{"from": [{"podSelector": {}}]}, {"ports": [{"port": 80}]}])),
+                Some(json!([{"ports": [{"port": 80}]}])),
+                "network-policy-loosened",
+            ),
+            (
+                "NetworkPolicy",
+                "spec.policyTypes".into(),
+                Some(json!(["Ingress"])),
+                Some(json!(["Ingress", "Egress"])),
+                "network-policy-loosened",
+            ),
+            (
+                "NetworkPolicy",
+                "metadata.labels.team".into(),
+                Some(json!("a")),
+                Some(json!("b")),
+                "network-policy-loosened",
+            ),
+            (
+                "ValidatingWebhookConfiguration",
+                "metadata.labels.team".into(),
+                Some(json!("a")),
+                Some(json!("b")),
+                "admission-webhook-changed",
+            ),
+            // A retag within the repository is no change of source.
+            (
+                "Deployment",
+                format!("{C}.image"),
+                Some(json!("registry.example.com/shop/web:1.4.2")),
+                Some(json!("registry.example.com/shop/web:1.4.3")),
+                "image-source-changed",
+            ),
+            (
+                "Deployment",
+                format!("{C}.image"),
+                Some(json!("nginx:1.27")),
+                Some(json!("docker.io/library/nginx:1.27")),
+                "image-source-changed",
+            ),
+            (
+                "Deployment",
+                format!("{C}.image"),
+                Some(json!("localhost:5000/web:1")),
+                Some(json!("localhost:5000/web:2")),
+                "image-source-changed",
+            ),
+            (
+                "Deployment",
+                format!("{C}.image"),
+                Some(json!("shop/web:1.4@sha256:abc")),
+                Some(json!("shop/web:1.4@sha256:def")),
+                "image-digest-dropped",
+            ),
+            (
+                "Deployment",
+                format!("{C}.image"),
+                Some(json!("shop/web:latest")),
+                Some(json!("shop/web")),
+                "image-latest",
+            ),
+            (
+                "Deployment",
+                format!("{C}.image"),
+                Some(json!("shop/web:1.4")),
+                Some(json!("shop/web:latest-rc")),
+                "image-latest",
+            ),
+            (
+                "Service",
+                "spec.type".into(),
+                Some(json!("LoadBalancer")),
+                Some(json!("NodePort")),
+                "service-exposed",
+            ),
+            (
+                "Service",
+                "spec.externalIPs".into(),
+                Some(json!(["203.0.113.7", "203.0.113.8"])),
+                Some(json!(["203.0.113.7"])),
+                "service-exposed",
+            ),
+            (
+                "Deployment",
+                format!("{POD}.serviceAccountName"),
+                Some(json!("web")),
+                None,
+                "credential-reference-changed",
+            ),
+            (
+                "Deployment",
+                format!("{C}.env[A].value"),
+                Some(json!("secret")),
+                Some(json!("secretive")),
+                "credential-reference-changed",
+            ),
+            (
+                "Deployment",
+                format!("{POD}.automountServiceAccountToken"),
+                Some(json!(true)),
+                Some(json!(false)),
+                "service-account-token-mounted",
+            ),
+            (
+                "Deployment",
+                format!("{C}.resources.limits.memory"),
+                Some(json!("128Mi")),
+                Some(json!("1Gi")),
+                "resources-lowered",
+            ),
+            (
+                "Deployment",
+                format!("{C}.resources.limits.cpu"),
+                Some(json!("1")),
+                Some(json!("1500m")),
+                "resources-lowered",
+            ),
+            (
+                "Deployment",
+                "spec.replicas".into(),
+                Some(json!(0)),
+                Some(json!(2)),
+                "replicas-to-zero",
+            ),
+            (
+                "Deployment",
+                "spec.template.metadata.annotations.team".into(),
+                None,
+                Some(json!("shop")),
+                "controller-metadata",
+            ),
+            (
+                "ConfigMap",
+                "data.replicas".into(),
+                Some(json!("3")),
+                Some(json!("5")),
+                "replicas",
+            ),
+            (
+                "ConfigMap",
+                "spec.template.spec.x".into(),
+                None,
+                Some(json!(1)),
+                "pod-template",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_rule_has_a_trigger_and_a_near_miss() {
+        for (kind, at, git, live, rule) in triggers() {
+            let rating = rated(kind, &at, git.clone(), live.clone());
+            assert_eq!(rating.rule, rule, "{kind} {at}: {git:?} → {live:?}");
+            let severity = RULES
+                .iter()
+                .find(|r| r.name == rule)
+                .map_or(DEFAULT_SEVERITY, |r| r.severity);
+            assert_eq!(rating.severity, severity, "{kind} {at}");
+        }
+        for (kind, at, git, live, rule) in near_misses() {
+            let rating = rated(kind, &at, git.clone(), live.clone());
+            assert_ne!(rating.rule, rule, "{kind} {at}: {git:?} → {live:?}");
+        }
+        let (triggered, missed): (Vec<_>, Vec<_>) = (
+            triggers().into_iter().map(|t| t.4).collect(),
+            near_misses().into_iter().map(|t| t.4).collect(),
+        );
+        for rule in RULES {
+            assert!(
+                triggered.contains(&rule.name),
+                "no trigger for {}",
+                rule.name
+            );
+            assert!(
+                missed.contains(&rule.name),
+                "no near miss for {}",
+                rule.name
+            );
+        }
+    }
+
+    #[test]
+    fn rule_names_are_unique_and_reasons_are_one_line() {
+        let mut names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+        names.extend(RESOURCE_RULES.iter().map(|r| r.0));
+        names.push(DEFAULT_RULE);
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), count, "a rule name is used twice");
+        for reason in RULES
+            .iter()
+            .map(|r| r.reason)
+            .chain(RESOURCE_RULES.iter().map(|r| r.2))
+        {
+            assert!(!reason.is_empty() && !reason.contains('\n'), "{reason}");
+        }
+    }
+
+    #[test]
+    fn a_field_takes_its_highest_leaf_and_a_resource_its_highest_field() {
+        // Replicas (low) and a hostNetwork (critical) in one drifted subtree.
+        let rating = rated(
+            "Deployment",
+            "spec",
+            Some(json!({"replicas": 3, "template": {"spec": {"containers": [{"name": "web"}]}}})),
+            Some(
+                json!({"replicas": 5, "template": {"spec": {"hostNetwork": true, "containers": [{"name": "web"}]}}}),
+            ),
+        );
+        assert_eq!(
+            rating,
+            Rating {
+                severity: Severity::Critical,
+                rule: "host-namespaces"
+            }
+        );
+        let mut resource = ResourceReport::new("prod", kind("Deployment"), Status::Drifted);
+        for (at, git, live) in [
+            ("spec.replicas", json!(3), json!(5)),
+            (
+                "spec.template.spec.containers[web].securityContext.privileged",
+                json!(false),
+                json!(true),
+            ),
+        ] {
+            resource.fields.push(FieldDrift {
+                path: path(at),
+                git: Some(git),
+                live: Some(live),
+                attribution: None,
+                rating: None,
+            });
+        }
+        apply(std::slice::from_mut(&mut resource));
+        assert_eq!(resource.fields[0].rating.unwrap().severity, Severity::Low);
+        let top = of_resource(&resource).unwrap();
+        assert_eq!((top.severity, top.rule), (Severity::Critical, "privileged"));
+        assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
+        assert_eq!(serde_json::to_value(Severity::High).unwrap(), json!("high"));
+    }
+
+    #[test]
+    fn missing_and_extra_are_rated_as_resources() {
+        let of = |kind_name: &str, status| {
+            of_resource(&ResourceReport::new("p", kind(kind_name), status))
+        };
+        assert_eq!(
+            of("ConfigMap", Status::Missing).unwrap().severity,
+            Severity::High
+        );
+        assert_eq!(
+            of("ConfigMap", Status::Extra).unwrap().severity,
+            Severity::Medium
+        );
+        assert_eq!(
+            of("NetworkPolicy", Status::Missing).unwrap().rule,
+            "network-policy-deleted"
+        );
+        assert_eq!(
+            of("ClusterRoleBinding", Status::Extra).unwrap().severity,
+            Severity::Critical
+        );
+        assert_eq!(
+            of("MutatingWebhookConfiguration", Status::Extra)
+                .unwrap()
+                .rule,
+            "admission-webhook-added"
+        );
+        assert_eq!(
+            of("ValidatingWebhookConfiguration", Status::Missing)
+                .unwrap()
+                .severity,
+            Severity::Critical
+        );
+        assert_eq!(of("ConfigMap", Status::InSync), None);
+        assert_eq!(of("ConfigMap", Status::Accepted), None);
+    }
+
+    #[test]
+    fn fail_on_counts_only_drift_at_or_above_it() {
+        let mut replicas = ResourceReport::new("p", kind("Deployment"), Status::Drifted);
+        replicas.fields.push(FieldDrift {
+            path: path("spec.replicas"),
+            git: Some(json!(3)),
+            live: Some(json!(5)),
+            attribution: None,
+            rating: None,
+        });
+        let mut report = crate::report::Report {
+            resources: vec![replicas],
+            contexts: vec![],
+        };
+        apply(&mut report.resources);
+        assert_eq!(report.exit_code_at(None), 1);
+        assert_eq!(report.exit_code_at(Some(Severity::Low)), 1);
+        assert_eq!(report.exit_code_at(Some(Severity::Medium)), 0);
+        report
+            .resources
+            .push(ResourceReport::new("p", kind("ConfigMap"), Status::Missing));
+        assert_eq!(report.exit_code_at(Some(Severity::High)), 1);
+        assert_eq!(report.exit_code_at(Some(Severity::Critical)), 0);
+        report
+            .resources
+            .push(ResourceReport::new("p", kind("ConfigMap"), Status::Error));
+        assert_eq!(report.exit_code_at(Some(Severity::Critical)), 2);
+    }
+}
