@@ -265,7 +265,7 @@ fn leaves_of<'a>(
             }
         }
         (Some(Value::Array(_)) | None, Some(Value::Array(_)) | None)
-            if named_items(git) && named_items(live) =>
+            if named_items(git) && named_items(live) && !(is_empty(git) && is_empty(live)) =>
         {
             let name = |item: &Value| item.get("name").cloned();
             let items = |side: Option<&'a Value>| -> Vec<&'a Value> {
@@ -291,15 +291,18 @@ fn leaves_of<'a>(
     }
 }
 
-/// Whether a value is absent or a non-empty list whose items are all maps with a `name`.
+/// Whether a value is absent or a list whose items are all maps with a `name`.
 fn named_items(value: Option<&Value>) -> bool {
     match value {
         None => true,
-        Some(Value::Array(items)) => {
-            !items.is_empty() && items.iter().all(|i| i.get("name").is_some())
-        }
+        Some(Value::Array(items)) => items.iter().all(|i| i.get("name").is_some()),
         _ => false,
     }
+}
+
+/// Whether a list value is absent or has no items.
+fn is_empty(value: Option<&Value>) -> bool {
+    value.and_then(Value::as_array).is_none_or(Vec::is_empty)
 }
 
 // --- where things are ---
@@ -844,6 +847,7 @@ mod tests {
             ("Deployment", format!("{POD}.hostIPC"), None, Some(json!(true)), "host-namespaces"),
             ("Deployment", format!("{POD}.volumes"), Some(json!([{"name": "data", "emptyDir": {}}])),
              Some(json!([{"name": "data", "emptyDir": {}}, {"name": "root", "hostPath": {"path": "/"}}])), "host-path"),
+            ("Deployment", format!("{POD}.volumes"), Some(json!([])), Some(json!([{"name": "root", "hostPath": {"path": "/"}}])), "host-path"),
             ("Role", "rules".into(), Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}])),
              Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "delete"]}])), "rbac-widened"),
             ("ClusterRole", "rules".into(), Some(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}])),

@@ -433,3 +433,51 @@ fn compare_snapshots_and_widths() {
         }
     }
 }
+
+#[test]
+fn junit_cases_carry_the_severity_of_the_resource_and_of_each_field() {
+    let text = render(kubectl_drift::render::junit::render, &style(100, false));
+    let web = text
+        .split("<testcase ")
+        .find(|case| case.contains(r#"name="Deployment/web""#) && case.contains("<failure"))
+        .unwrap_or_else(|| panic!("no failing web case: {text}"));
+    let properties = web
+        .split("<properties>")
+        .nth(1)
+        .and_then(|p| p.split("</properties>").next())
+        .unwrap_or_else(|| panic!("no properties: {web}"));
+    assert!(
+        properties.starts_with(
+            r#"<property name="severity" value="medium"/><property name="rule" value="pod-template"/>"#
+        ),
+        "{properties}"
+    );
+    assert!(
+        properties.contains(r#"<property name="severity:spec.replicas" value="low"/><property name="rule:spec.replicas" value="replicas"/>"#),
+        "{properties}"
+    );
+    // Properties come before the failure, as the JUnit schema orders them.
+    assert!(web.find("<properties>") < web.find("<failure"), "{web}");
+    // A missing object is rated as a resource; an ignored one is not rated.
+    let case = |name: &str| {
+        text.split("<testcase ")
+            .find(|case| case.contains(&format!(r#"name="{name}""#)))
+            .unwrap_or_else(|| panic!("no case {name}: {text}"))
+            .split("</testcase>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let settings = case("ConfigMap/settings");
+    assert!(
+        settings.contains(
+            r#"<property name="severity" value="high"/><property name="rule" value="missing"/>"#
+        ),
+        "{settings}"
+    );
+    let ignored = case("CronJob/report");
+    assert!(
+        ignored.contains("<skipped") && !ignored.contains("<property"),
+        "{ignored}"
+    );
+}
