@@ -103,7 +103,9 @@ pub const RESOURCE_RULES: &[(&str, Severity, &str)] = &[
     ),
 ];
 
-/// The built-in field rules, in the order they are tried.
+/// The built-in field rules, in the order they are tried: specific rules before the catch-alls
+/// (`pod-template`, `replicas`), so that a restart annotation in the pod template is `info`.
+#[rustfmt::skip]
 pub const RULES: &[Rule] = &[
     Rule { name: "privileged", severity: Severity::Critical, reason: "a privileged container has the host's devices and every capability", applies: privileged },
     Rule { name: "privilege-escalation", severity: Severity::Critical, reason: "allowPrivilegeEscalation lets a process gain more privileges than its parent (setuid)", applies: privilege_escalation },
