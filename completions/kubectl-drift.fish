@@ -69,6 +69,11 @@ summary\t'One line per resource'
 junit\t'JUnit XML: a test case per resource, drift as failures with the diff, for CI'
 html\t'One self-contained HTML page: summary, charts, side-by-side diffs, filters'"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l report-dir -d 'Also save this run\'s JSON report in DIR, under a new timestamped name' -r -F
+complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l fail-on -d 'Exit 1 only for drift at or above SEVERITY; lower drift is shown and exits 0 (default: any drift exits 1). A field no rule rates is medium; a missing object is high, an extra one medium (critical for a NetworkPolicy or webhook gone, a binding or webhook added)' -r -f -a "info\t''
+low\t''
+medium\t''
+high\t''
+critical\t''"
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify -d 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l notify-every -d 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)' -r
 complete -c kubectl-drift -n "__fish_kubectl_drift_using_subcommand check" -l state -d 'File that remembers the last alert per channel, so that the same drift is sent once; or configmap/[NAMESPACE/]NAME to keep it in a ConfigMap of the first checked cluster' -r -F

@@ -68,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-drift' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (default: side-by-side)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (default: side-by-side)')
             [CompletionResult]::new('--report-dir', '--report-dir', [CompletionResultType]::ParameterName, 'Also save this run''s JSON report in DIR, under a new timestamped name')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 only for drift at or above SEVERITY; lower drift is shown and exits 0 (default: any drift exits 1). A field no rule rates is medium; a missing object is high, an extra one medium (critical for a NetworkPolicy or webhook gone, a binding or webhook added)')
             [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Send an alert on drift: slack=WEBHOOK_URL, webhook=URL (JSON) or email=ADDRESS; repeatable')
             [CompletionResult]::new('--notify-every', '--notify-every', [CompletionResultType]::ParameterName, 'Alert again about unchanged drift once this long has passed (e.g. 6h, 1d)')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'File that remembers the last alert per channel, so that the same drift is sent once; or configmap/[NAMESPACE/]NAME to keep it in a ConfigMap of the first checked cluster')

@@ -371,6 +371,7 @@ mod tests {
             live_digest: None,
             ignored_fields: Vec::new(),
             fields: vec![FieldDrift {
+                rating: None,
                 path: FieldPath(vec![
                     Segment::Field("spec".into()),
                     Segment::Field("replicas".into()),

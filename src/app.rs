@@ -142,7 +142,7 @@ async fn check(args: &CheckArgs, settings: &CheckSettings) -> i32 {
             report::terminal_text(summary.error.as_deref().unwrap_or_default())
         );
     }
-    let mut code = report.exit_code();
+    let mut code = report.exit_code_at(settings.fail_on);
     if let Some(dir) = &args.report_dir {
         if let Err(e) = save_report(&report, &style, dir) {
             tell!("error: cannot save the report in {}: {e}", dir.display());

@@ -218,6 +218,13 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
 
+    /// Exit 1 only for drift at or above SEVERITY; lower drift is shown and exits 0
+    /// (default: any drift exits 1). A field no rule rates is medium; a missing object is
+    /// high, an extra one medium (critical for a NetworkPolicy or webhook gone, a binding or
+    /// webhook added).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::severity::Severity>,
+
     #[command(flatten)]
     pub notify: NotifyArgs,
 }

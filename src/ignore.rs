@@ -441,6 +441,7 @@ mod tests {
 
     fn field(p: FieldPath, manager: &str) -> FieldDrift {
         FieldDrift {
+            rating: None,
             path: p,
             git: Some(json!(1)),
             live: Some(json!(2)),

@@ -24,6 +24,7 @@ pub mod render;
 pub mod report;
 pub mod retry;
 pub mod settings;
+pub mod severity;
 pub mod source;
 pub mod watch;
 pub mod yaml;

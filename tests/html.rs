@@ -42,6 +42,7 @@ fn resources() -> Vec<ResourceReport> {
         status: Status::Accepted,
         origin: origin("deploy/shop/worker.yaml", 1),
         fields: vec![FieldDrift {
+            rating: None,
             path: path("spec.replicas"),
             git: Some(json!(2)),
             live: Some(json!(6)),
@@ -271,6 +272,7 @@ fn markup_in_report_text_is_escaped() {
             commit: None,
         }),
         fields: vec![FieldDrift {
+            rating: None,
             path: path("data.<script>"),
             git: Some(json!("</td><script>alert(3)</script>")),
             live: Some(json!("<img src=x onerror=alert(4)>")),

@@ -78,7 +78,7 @@ fn resource(
     status: Status,
     fields: Vec<FieldDrift>,
 ) -> ResourceReport {
-    ResourceReport {
+    let mut report = ResourceReport {
         context: context.to_string(),
         identity: id,
         status,
@@ -93,7 +93,10 @@ fn resource(
         message: None,
         predicted_object: None,
         live_object: None,
-    }
+    };
+    // Rated as a check rates them.
+    kubectl_drift::severity::apply(std::slice::from_mut(&mut report));
+    report
 }
 
 /// A Secret whose password was changed by hand, redacted the way the report does it; its
@@ -111,12 +114,14 @@ fn secret(context: &str) -> ResourceReport {
         Status::Drifted,
         vec![
             FieldDrift {
+                rating: None,
                 path: path("data.password"),
                 git: Some(json!("czNjcjN0LXBhc3N3b3Jk")),
                 live: Some(json!("cm90YXRlZC1ieS1oYW5k")),
                 attribution: by("kubectl-edit", None, 1),
             },
             FieldDrift {
+                rating: None,
                 path: FieldPath(vec![
                     Segment::Field("metadata".into()),
                     Segment::Field("annotations".into()),
@@ -143,12 +148,14 @@ fn web(context: &str, replicas: u64) -> ResourceReport {
         Status::Drifted,
         vec![
             FieldDrift {
+                rating: None,
                 path: path("spec.replicas"),
                 git: Some(json!(3)),
                 live: Some(json!(replicas)),
                 attribution: by("kubectl", Some("scale"), 2),
             },
             FieldDrift {
+                rating: None,
                 path: path("spec.template.spec.containers"),
                 git: Some(json!("nginx:1.27")),
                 live: Some(json!("nginx:1.28")),
@@ -430,8 +437,10 @@ async fn slack_and_webhook_posts() {
     assert_eq!(
         resources[0]["fields"][0],
         json!({"path": "spec.replicas", "git": 3, "live": 5, "manager": "kubectl",
-               "operation": "Update", "subresource": "scale", "time": "2026-03-01T10:00:00Z"})
+               "operation": "Update", "subresource": "scale", "time": "2026-03-01T10:00:00Z",
+               "severity": "low", "rule": "replicas"})
     );
+    assert_eq!(resources[0]["severity"], "medium");
     assert_eq!(resources[0]["context"], "production");
     assert_eq!(resources[0]["namespace"], "shop");
     assert_eq!(resources[0]["group"], "apps");

@@ -196,7 +196,15 @@ fn json_has_the_documented_shape() {
     assert_eq!(
         web["fields"][0],
         json!({"path": "spec.replicas", "git": 3, "live": 5, "manager": "kubectl",
-               "operation": "Update", "subresource": "scale", "time": "2026-03-01T10:00:00Z"})
+               "operation": "Update", "subresource": "scale", "time": "2026-03-01T10:00:00Z",
+               "severity": "low", "rule": "replicas"})
+    );
+    // A retag within the image's repository is a pod template change, not a new source; the
+    // resource takes the highest of its fields.
+    assert_eq!(web["fields"][1]["rule"], "pod-template");
+    assert_eq!(
+        (&web["severity"], &web["rule"]),
+        (&json!("medium"), &json!("pod-template"))
     );
     assert_eq!(web["fields"][2]["git"], Value::Null);
     assert_eq!(web["fields"][2]["live"][0]["name"], "LOG_LEVEL");
@@ -208,6 +216,20 @@ fn json_has_the_documented_shape() {
     assert_eq!(
         statuses,
         ["Drifted", "Missing", "Extra", "Ignored", "InSync", "Drifted", "InSync", "Error"]
+    );
+    let severities: Vec<&Value> = resources.iter().map(|r| &r["severity"]).collect();
+    assert_eq!(
+        severities,
+        [
+            &json!("medium"),
+            &json!("high"),
+            &json!("medium"),
+            &Value::Null,
+            &Value::Null,
+            &json!("medium"),
+            &Value::Null,
+            &Value::Null
+        ]
     );
     assert_eq!(
         web["ignored_fields"],
@@ -410,4 +432,52 @@ fn compare_snapshots_and_widths() {
             insta::assert_snapshot!(format!("{name}_{width}"), text);
         }
     }
+}
+
+#[test]
+fn junit_cases_carry_the_severity_of_the_resource_and_of_each_field() {
+    let text = render(kubectl_drift::render::junit::render, &style(100, false));
+    let web = text
+        .split("<testcase ")
+        .find(|case| case.contains(r#"name="Deployment/web""#) && case.contains("<failure"))
+        .unwrap_or_else(|| panic!("no failing web case: {text}"));
+    let properties = web
+        .split("<properties>")
+        .nth(1)
+        .and_then(|p| p.split("</properties>").next())
+        .unwrap_or_else(|| panic!("no properties: {web}"));
+    assert!(
+        properties.starts_with(
+            r#"<property name="severity" value="medium"/><property name="rule" value="pod-template"/>"#
+        ),
+        "{properties}"
+    );
+    assert!(
+        properties.contains(r#"<property name="severity:spec.replicas" value="low"/><property name="rule:spec.replicas" value="replicas"/>"#),
+        "{properties}"
+    );
+    // Properties come before the failure, as the JUnit schema orders them.
+    assert!(web.find("<properties>") < web.find("<failure"), "{web}");
+    // A missing object is rated as a resource; an ignored one is not rated.
+    let case = |name: &str| {
+        text.split("<testcase ")
+            .find(|case| case.contains(&format!(r#"name="{name}""#)))
+            .unwrap_or_else(|| panic!("no case {name}: {text}"))
+            .split("</testcase>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let settings = case("ConfigMap/settings");
+    assert!(
+        settings.contains(
+            r#"<property name="severity" value="high"/><property name="rule" value="missing"/>"#
+        ),
+        "{settings}"
+    );
+    let ignored = case("CronJob/report");
+    assert!(
+        ignored.contains("<skipped") && !ignored.contains("<property"),
+        "{ignored}"
+    );
 }

@@ -32,6 +32,7 @@ use crate::settings::config::{self, Config, ConfigError};
 use crate::settings::{
     self, CheckSettings, KnownContexts, NamespaceScope, PlanError, Selection, TargetSettings,
 };
+use crate::severity;
 use crate::source::{self, DesiredObject, DesiredSet, Origin, SourceError};
 use compare::*;
 use context::*;
@@ -349,6 +350,8 @@ async fn checked(
         .filter_map(|c| Some((c.context.clone(), c.target.clone()?)))
         .collect();
     accepted::apply(&mut checked.report.resources, &records, &targets, today);
+    // Judged before Secret values are hidden, on the fields left once ignore rules ran.
+    severity::apply(&mut checked.report.resources);
     // Counted once every status is final, accepted drift included.
     for summary in &mut checked.report.contexts {
         summary.count(&checked.report.resources);

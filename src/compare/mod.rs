@@ -315,6 +315,7 @@ fn apply_rules(
             .fields
             .iter()
             .map(|f| drift::FieldDrift {
+                rating: None,
                 path: f.path.clone(),
                 git: f.a.clone(),
                 live: f.b.clone(),

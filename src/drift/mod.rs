@@ -102,6 +102,9 @@ pub struct FieldDrift {
     pub git: Option<Value>,
     pub live: Option<Value>,
     pub attribution: Option<Attribution>,
+    /// How much the field matters and the rule that said so (`severity`); none until the
+    /// finished report is judged.
+    pub rating: Option<crate::severity::Rating>,
 }
 
 /// The drift of one pair, with the normalized objects it was computed from.
@@ -201,6 +204,7 @@ fn attribute(changes: Vec<FieldChange>, live: &Value) -> Vec<FieldDrift> {
     changes
         .into_iter()
         .map(|c| FieldDrift {
+            rating: None,
             attribution: managed.owner(&c.path, live),
             path: c.path,
             git: c.git,

@@ -1268,6 +1268,7 @@ mod tests {
         };
         let mut report = ResourceReport::new("staging", identity.clone(), Status::Drifted);
         report.fields = vec![crate::drift::FieldDrift {
+            rating: None,
             path: crate::drift::path::FieldPath(vec![
                 crate::drift::path::Segment::Field("data".into()),
                 crate::drift::path::Segment::Field("password".into()),

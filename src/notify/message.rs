@@ -513,6 +513,7 @@ mod tests {
 
     fn field(path: &str, git: Value, live: Value) -> FieldDrift {
         FieldDrift {
+            rating: None,
             path: FieldPath(path.split('.').map(|s| Segment::Field(s.into())).collect()),
             git: Some(git),
             live: Some(live),

@@ -522,6 +522,7 @@ mod tests {
             status: Status::Drifted,
             origin: None,
             fields: vec![FieldDrift {
+                rating: None,
                 path: FieldPath(vec![Segment::Field("data".into())]),
                 git: Some(json!("a")),
                 live: Some(live),

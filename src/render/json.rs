@@ -19,6 +19,10 @@
 //!       "name": "web",
 //!       "status": "Drifted",              // "InSync" | "Drifted" | "Missing" | "Extra" |
 //!                                         // "Accepted" | "Ignored" | "Error"
+//!       "severity": "low",                // the highest of the fields' ("critical" | "high" |
+//!                                         // "medium" | "low" | "info"); for Missing and
+//!                                         // Extra the resource's own; null otherwise
+//!       "rule": "replicas",               // the rule that gave it, or null
 //!       "origin": {"file": "deploy/web.yaml", "line": 1, "commit": "3f9c2a1…"},  // or null;
 //!                                         // commit is null for plain files
 //!       "fields": [
@@ -29,7 +33,9 @@
 //!           "manager": "kubectl",         // who last wrote the field, or null
 //!           "operation": "Update",        // "Apply" | "Update", or null
 //!           "subresource": "scale",       // or null
-//!           "time": "2026-03-01T10:00:00Z" // RFC 3339, or null
+//!           "time": "2026-03-01T10:00:00Z", // RFC 3339, or null
+//!           "severity": "low",            // how much the field matters (see `severity`)
+//!           "rule": "replicas"            // the built-in rule that said so
 //!         }
 //!       ],
 //!       "ignored_fields": [               // drift hidden by ignore rules
@@ -64,6 +70,7 @@ use serde_json::Value;
 use crate::drift::FieldDrift;
 use crate::drift::IgnoredField;
 use crate::report::{ContextSummary, Report, ResourceReport, Style};
+use crate::severity::{self, Severity};
 use crate::source::Origin;
 
 /// The version of the report's and the alert webhook's JSON documents; a change of shape
@@ -90,6 +97,8 @@ struct Resource<'a> {
     namespace: Option<&'a str>,
     name: &'a str,
     status: String,
+    severity: Option<Severity>,
+    rule: Option<&'static str>,
     origin: Option<&'a Origin>,
     fields: Vec<Field<'a>>,
     ignored_fields: &'a [IgnoredField],
@@ -105,6 +114,8 @@ struct Field<'a> {
     operation: Option<&'a str>,
     subresource: Option<&'a str>,
     time: Option<String>,
+    severity: Option<Severity>,
+    rule: Option<&'static str>,
 }
 
 /// Writes the document; of `style` only the time is used: JSON has no colors nor a width.
@@ -127,6 +138,7 @@ pub fn resource_value(r: &ResourceReport) -> Value {
 }
 
 fn resource(r: &ResourceReport) -> Resource<'_> {
+    let rating = severity::of_resource(r);
     Resource {
         context: &r.context,
         group: &r.identity.group,
@@ -135,6 +147,8 @@ fn resource(r: &ResourceReport) -> Resource<'_> {
         namespace: r.identity.namespace.as_deref(),
         name: &r.identity.name,
         status: r.status.to_string(),
+        severity: rating.map(|r| r.severity),
+        rule: rating.map(|r| r.rule),
         origin: r.origin.as_ref(),
         fields: r.fields.iter().map(field).collect(),
         ignored_fields: &r.ignored_fields,
@@ -154,5 +168,7 @@ fn field(f: &FieldDrift) -> Field<'_> {
         time: by
             .and_then(|a| a.time)
             .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        severity: f.rating.map(|r| r.severity),
+        rule: f.rating.map(|r| r.rule),
     }
 }

@@ -1,7 +1,8 @@
 //! The JUnit XML format, for CI systems that show test reports: one test suite per context
 //! and one test case per resource. Drift is a `<failure>` whose text carries the drifted
 //! fields with their attribution and the unified diff; a resource that could not be checked
-//! is an `<error>`; accepted and ignored resources are `<skipped>` with the reason.
+//! is an `<error>`; accepted and ignored resources are `<skipped>` with the reason. A drifted
+//! case's `<properties>` carry its severity and rule, and each field's (`severity:PATH`).
 
 use std::io::{self, Write};
 
@@ -11,6 +12,7 @@ use crate::report::{
     attribution_text, escape_markup as escape, value_text, ContextSummary, Report, ResourceReport,
     Style,
 };
+use crate::severity;
 
 /// Writes the document; colors are never used, and `style.now` dates the attributions.
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
@@ -84,6 +86,37 @@ fn suite(
     writeln!(out, "  </testsuite>")
 }
 
+/// The resource's severity and rule, then each field's as `severity:PATH` and `rule:PATH`.
+fn properties(resource: &ResourceReport) -> String {
+    let mut pairs = Vec::new();
+    if let Some(rating) = severity::of_resource(resource) {
+        pairs.push(("severity".to_string(), rating.severity.to_string()));
+        pairs.push(("rule".to_string(), rating.rule.to_string()));
+    }
+    for field in &resource.fields {
+        if let Some(rating) = field.rating {
+            pairs.push((
+                format!("severity:{}", field.path),
+                rating.severity.to_string(),
+            ));
+            pairs.push((format!("rule:{}", field.path), rating.rule.to_string()));
+        }
+    }
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let mut text = "<properties>".to_string();
+    for (name, value) in pairs {
+        text.push_str(&format!(
+            r#"<property name="{}" value="{}"/>"#,
+            escape(&name),
+            escape(&value)
+        ));
+    }
+    text.push_str("</properties>");
+    text
+}
+
 fn case(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let id = &resource.identity;
     let classname = format!(
@@ -144,7 +177,8 @@ fn case(resource: &ResourceReport, style: &Style, out: &mut dyn Write) -> io::Re
             text.push_str(&String::from_utf8_lossy(&diff));
             writeln!(
                 out,
-                r#"{open}><failure message="{}" type="{}">{}</failure></testcase>"#,
+                r#"{open}>{}<failure message="{}" type="{}">{}</failure></testcase>"#,
+                properties(resource),
                 escape(&headline),
                 resource.status,
                 escape(&text)

@@ -13,6 +13,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::drift::IgnoredField;
 use crate::drift::{FieldDrift, Identity, Status};
+use crate::severity::Severity;
 use crate::source::Origin;
 
 /// Everything one run found.
@@ -210,6 +211,25 @@ impl Report {
     /// Whether any resource drifted (exit 1).
     pub fn has_drift(&self) -> bool {
         self.resources.iter().any(|r| r.status.is_drift())
+    }
+
+    /// As [`Report::exit_code`], with only drift at or above `fail_on` counted (`--fail-on`);
+    /// lower drift is still reported. `None`: every drift counts.
+    pub fn exit_code_at(&self, fail_on: Option<Severity>) -> i32 {
+        let Some(threshold) = fail_on else {
+            return self.exit_code();
+        };
+        if self.has_errors() {
+            EXIT_ERROR
+        } else if self.resources.iter().any(|r| {
+            r.status.is_drift()
+                && crate::severity::of_resource(r)
+                    .is_some_and(|rating| rating.severity >= threshold)
+        }) {
+            EXIT_DRIFT
+        } else {
+            EXIT_IN_SYNC
+        }
     }
 
     /// Whether anything could not be checked (exit 2).

@@ -156,6 +156,7 @@ mod tests {
         };
         let mut report = ResourceReport::new("prod", identity, Status::Drifted);
         report.fields = vec![FieldDrift {
+            rating: None,
             path: FieldPath(vec![
                 Segment::Field("data".into()),
                 Segment::Field("password".into()),

@@ -165,6 +165,7 @@ impl CompareSettings {
             helm: Default::default(),
             helm_binary: args.helm_binary.clone(),
             alert_state: None,
+            fail_on: None,
         };
         Ok(CompareSettings {
             sides: [

@@ -110,6 +110,8 @@ pub struct CheckSettings {
     /// The ConfigMap `watch` keeps its alert state in (`--state configmap/…`), as
     /// (namespace, `None` for the context's; name): the run's own, never Extra.
     pub alert_state: Option<(Option<String>, String)>,
+    /// `--fail-on`: the lowest severity of drift that makes the run exit 1; `None`: any.
+    pub fail_on: Option<crate::severity::Severity>,
 }
 
 impl CheckSettings {
@@ -117,11 +119,15 @@ impl CheckSettings {
         args: &CheckArgs,
         cluster: &ClusterArgs,
     ) -> Result<CheckSettings, SettingsError> {
-        CheckSettings::from_common(
+        let settings = CheckSettings::from_common(
             &args.common,
             cluster,
             args.output.unwrap_or(OutputFormat::SideBySide),
-        )
+        )?;
+        Ok(CheckSettings {
+            fail_on: args.fail_on,
+            ..settings
+        })
     }
 
     /// The flags `check` and `fix` share, with the output format chosen by the caller.
@@ -270,6 +276,7 @@ impl CheckSettings {
             },
             helm_binary: args.helm_binary.clone(),
             alert_state: None,
+            fail_on: None,
         })
     }
 }

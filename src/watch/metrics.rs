@@ -612,6 +612,7 @@ mod tests {
         let mut first = report(&[("web", Status::Drifted), ("api", Status::Accepted)]);
         for r in &mut first.resources {
             r.fields.push(crate::drift::FieldDrift {
+                rating: None,
                 path: Default::default(),
                 git: None,
                 live: None,

@@ -28,6 +28,7 @@ mod readme;
 mod reports;
 mod schema;
 mod setup;
+mod severity;
 mod static_binary;
 mod versions;
 mod watch;

@@ -138,18 +138,21 @@ pub fn resources() -> Vec<ResourceReport> {
         origin: origin("deploy/shop/web.yaml", 1),
         fields: vec![
             FieldDrift {
+                rating: None,
                 path: path("spec.replicas"),
                 git: Some(json!(3)),
                 live: Some(json!(5)),
                 attribution: by("kubectl", Some("scale"), 2),
             },
             FieldDrift {
+                rating: None,
                 path: image_path,
                 git: Some(json!("registry.example.com/shop/web:1.4.2")),
                 live: Some(json!("registry.example.com/shop/web:1.4.3-hotfix")),
                 attribution: by("kubectl-set", None, 26),
             },
             FieldDrift {
+                rating: None,
                 path: env_path,
                 git: None,
                 live: Some(env.clone()),
@@ -210,6 +213,7 @@ pub fn resources() -> Vec<ResourceReport> {
         status: Status::Drifted,
         origin: origin("deploy/shop/secrets.yaml", 1),
         fields: vec![FieldDrift {
+            rating: None,
             path: path("data.password"),
             git: Some(json!("czNjcjN0LXBhc3N3b3Jk")),
             live: Some(json!("cm90YXRlZC1ieS1oYW5k")),
@@ -287,7 +291,7 @@ pub fn resources() -> Vec<ResourceReport> {
         predicted_object: None,
         live_object: None,
     };
-    vec![
+    let mut resources = vec![
         web,
         settings,
         debug_flags,
@@ -296,5 +300,8 @@ pub fn resources() -> Vec<ResourceReport> {
         credentials,
         staging_web,
         reader,
-    ]
+    ];
+    // Rated as a check rates them.
+    kubectl_drift::severity::apply(&mut resources);
+    resources
 }
