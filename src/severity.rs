@@ -757,6 +757,34 @@ mod tests {
     use crate::drift::FieldPath;
     use serde_json::json;
 
+    /// The README's severity tables are the rules, row for row, in the order they are tried.
+    #[test]
+    fn the_readme_tables_are_the_rules() {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("### How much it matters: severity")
+            .nth(1)
+            .and_then(|rest| rest.split("\n### ").next())
+            .expect("the README has a severity section");
+        let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+        let mut expected: Vec<String> = RULES
+            .iter()
+            .map(|r| format!("| `{}` | {} | {} |", r.name, r.severity, r.reason))
+            .collect();
+        expected.push(format!(
+            "| `{DEFAULT_RULE}` | {DEFAULT_SEVERITY} | drift no rule above matches (the default) |"
+        ));
+        expected.extend(
+            RESOURCE_RULES
+                .iter()
+                .map(|(name, severity, reason)| format!("| `{name}` | {severity} | {reason} |")),
+        );
+        assert_eq!(
+            rows, expected,
+            "README.md's severity tables and the rules disagree"
+        );
+    }
+
     /// `spec.template.spec.containers[web].image`: `[name]` picks a list item by name (`[0]`
     /// by position); a last key with dots is braced: `annotations.{kubectl.kubernetes.io/x}`.
     fn path(text: &str) -> FieldPath {
