@@ -17,6 +17,7 @@ mod fix_plan;
 mod fleet;
 mod foundation;
 mod helm;
+mod hostile_programs;
 mod hostile_repo;
 mod hostile_server;
 mod platforms;
