@@ -521,8 +521,9 @@ fn kill(child: &mut std::process::Child) {
 
 #[cfg(unix)]
 fn kill_group(child: &std::process::Child) {
-    // The child leads its group (process_group(0)), so the group's id is its pid; it is
-    // not reaped yet when this runs at the deadline, so the id names no other group.
+    // The child leads its group (process_group(0)), so the group's id is its pid. Before
+    // the child is reaped the id names no other group; after, the group lives on while a
+    // process of it (one holding the pipes) does, and no new process can take its id.
     if let Ok(pgid) = libc::pid_t::try_from(child.id()) {
         // SAFETY: killpg only sends a signal; it touches no memory of this process.
         unsafe {
