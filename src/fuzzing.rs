@@ -567,3 +567,95 @@ pub fn plan(data: &[u8]) {
         pick % 16
     );
 }
+
+/// Names from a repository and the runner's argument vectors: the input is split at NUL
+/// into values. A name any check accepts (release, chart, `--set` key, values file) never
+/// starts with `-`; a release name keeps Helm's rule. Built into an argument vector as
+/// option values and operands, no value is read as a flag: parsed the way helm's and git's
+/// flag parsers read arguments, only the tool's own flags appear, each with its value
+/// whole, and the operands come back exactly, in order, after `--`.
+pub fn program_args(data: &[u8]) {
+    use crate::runner::Program;
+    use crate::settings::source::{
+        check_chart_name, check_release_name, check_set_key, check_values_name,
+    };
+    let values: Vec<String> = data
+        .split(|b| *b == 0)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    for value in &values {
+        if check_release_name(value).is_ok() {
+            assert!(!value.starts_with('-') && value.len() <= 53, "{value:?}");
+            assert!(
+                value
+                    .split('.')
+                    .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-')),
+                "{value:?}"
+            );
+        }
+        for (what, ok) in [
+            ("chart name", check_chart_name(value).is_ok()),
+            ("set key", check_set_key(value).is_ok()),
+            ("values file", check_values_name(value).is_ok()),
+        ] {
+            assert!(!(ok && value.starts_with('-')), "{what} {value:?} passed");
+        }
+        if check_set_key(value).is_ok() {
+            // `\` escapes the next character; no other `,` or `=` may be left.
+            let mut chars = value.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    ',' | '=' => panic!("set key {value:?} passed"),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let (options, operands) = values.split_at(values.len() / 2);
+    let mut program = Program::new("helm", "helm template", "fuzz")
+        .arg("template")
+        .arg("--include-crds");
+    for (i, value) in options.iter().enumerate() {
+        program = program.option(["--set", "--values", "--namespace"][i % 3], value);
+    }
+    for value in operands {
+        program = program.operand(value);
+    }
+    let argv: Vec<String> = program
+        .argv()
+        .into_iter()
+        .map(|a| a.into_string().expect("built from UTF-8"))
+        .collect();
+    let mut flags = Vec::new();
+    let mut positionals = Vec::new();
+    let mut rest = argv.iter();
+    for arg in rest.by_ref() {
+        if arg == "--" {
+            break;
+        }
+        if let Some(flag) = arg.strip_prefix("--") {
+            flags.push(
+                flag.split_once('=')
+                    .map_or((flag, None), |(f, v)| (f, Some(v))),
+            );
+        } else {
+            assert!(!arg.starts_with('-'), "{arg:?} reads as a short flag");
+            positionals.push(arg.as_str());
+        }
+    }
+    positionals.extend(rest.map(String::as_str));
+    assert_eq!(positionals[0], "template");
+    assert_eq!(
+        positionals[1..],
+        operands.iter().map(String::as_str).collect::<Vec<_>>()[..]
+    );
+    assert_eq!(flags[0], ("include-crds", None));
+    for ((flag, value), (i, given)) in flags[1..].iter().zip(options.iter().enumerate()) {
+        assert_eq!(*flag, ["set", "values", "namespace"][i % 3]);
+        assert_eq!(*value, Some(given.as_str()));
+    }
+    assert_eq!(flags.len(), options.len() + 1);
+}

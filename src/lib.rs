@@ -23,6 +23,7 @@ pub mod rbac;
 pub mod render;
 pub mod report;
 pub mod retry;
+pub mod runner;
 pub mod settings;
 pub mod severity;
 pub mod source;

@@ -219,6 +219,18 @@ fn normalize_and_diff() {
     assert!(ran > 4000);
 }
 
+#[test]
+fn names_and_argument_vectors() {
+    let ran = run(
+        "program_args",
+        0x5EED_0005,
+        4000,
+        Duration::from_secs(1),
+        fuzzing::program_args,
+    );
+    assert!(ran > 4000);
+}
+
 /// The path check the Git target relies on rejects what it must.
 #[test]
 fn unsafe_tree_paths_are_caught() {

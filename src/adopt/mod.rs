@@ -18,6 +18,7 @@ use crate::check::{Checked, ResourceHandle};
 use crate::drift::path::{FieldPath, Segment};
 use crate::drift::Status;
 use crate::report::ResourceReport;
+use crate::runner::Program;
 use crate::settings::TargetSettings;
 use edit::{EditError, FieldEdit};
 
@@ -38,8 +39,9 @@ pub enum AdoptError {
     },
     #[error("{file}: {error}")]
     Edit { file: String, error: EditError },
-    #[error("git {what} failed: {message}")]
-    Git { what: String, message: String },
+    /// git could not run, failed or ran out of time.
+    #[error(transparent)]
+    Git(#[from] crate::runner::RunError),
 }
 
 /// One field written.
@@ -112,7 +114,7 @@ impl<'a> Repository<'a> {
         let work_tree = checked.work_tree.as_deref().ok_or(AdoptError::NoWorkTree(
             "no work tree (plain files or a URL repository)",
         ))?;
-        let head = git(work_tree, &["rev-parse", "HEAD"])?;
+        let head = git(work_tree, "rev-parse", |g| g.arg("HEAD"))?;
         let commits = checked
             .report
             .contexts
@@ -286,9 +288,12 @@ pub fn plan_for<'r>(
     // edited since would get them in the wrong place, and its own edits committed too.
     let changed: Vec<&str> = adoption.changes.iter().map(|c| c.file.as_str()).collect();
     if !changed.is_empty() {
-        let mut status = vec!["status", "--porcelain", "--untracked-files=no", "--"];
-        status.extend(&changed);
-        let dirty = git(&work_tree, &status)?;
+        let dirty = git(&work_tree, "status", |g| {
+            changed.iter().fold(
+                g.arg("--porcelain").arg("--untracked-files=no"),
+                |g, file| g.operand(file),
+            )
+        })?;
         if let Some(line) = dirty.lines().next() {
             return Err(AdoptError::Uncommitted {
                 // ` M k8s/api.yaml`, its first space trimmed away with the output's.
@@ -948,36 +953,52 @@ pub fn commit_message(adoption: &Adoption) -> String {
 /// Commits the changed files (and only them) on the current branch; returns the commit.
 pub fn commit(adoption: &Adoption) -> Result<String, AdoptError> {
     let files: Vec<&str> = adoption.changes.iter().map(|c| c.file.as_str()).collect();
-    let mut add = vec!["add", "--"];
-    add.extend(&files);
-    git(&adoption.work_tree, &add)?;
+    let operands = |g: Program| files.iter().fold(g, |g, file| g.operand(file));
+    git(&adoption.work_tree, "add", operands)?;
     let message = commit_message(adoption);
-    let mut args = vec!["commit", "--quiet", "-m", &message, "--"];
-    args.extend(&files);
-    git(&adoption.work_tree, &args)?;
-    git(&adoption.work_tree, &["rev-parse", "HEAD"])
+    git(&adoption.work_tree, "commit", |g| {
+        operands(g.arg("--quiet").option("--message", &message))
+    })?;
+    git(&adoption.work_tree, "rev-parse", |g| g.arg("HEAD"))
 }
 
-fn git(work_tree: &Path, args: &[&str]) -> Result<String, AdoptError> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(work_tree)
-        // File names are names, never patterns (`k8s/[ab].yaml`).
-        .arg("--literal-pathspecs")
-        .stdin(std::process::Stdio::null())
-        .args(args)
-        .output()
-        .map_err(|e| AdoptError::Git {
-            what: args[0].to_string(),
-            message: e.to_string(),
-        })?;
-    if !out.status.success() {
-        return Err(AdoptError::Git {
-            what: args[0].to_string(),
-            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+/// How long one git command may take: a commit runs the user's hooks.
+const GIT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// What git gets from the environment beyond the runner's allow list: who commits, and
+/// where the user's own configuration is. No `GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`
+/// or any other variable can point it at another repository or index.
+const GIT_ENV: &[&str] = &[
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+    "EMAIL",
+    "XDG_CONFIG_HOME",
+];
+
+/// Runs `git WHAT` in the work tree, with what `build` adds; returns stdout, trimmed.
+fn git(
+    work_tree: &Path,
+    what: &'static str,
+    build: impl FnOnce(Program) -> Program,
+) -> Result<String, AdoptError> {
+    let program = Program::new(
+        "git",
+        format!("git {what}"),
+        work_tree.display().to_string(),
+    )
+    .current_dir(work_tree)
+    // File names are names, never patterns (`k8s/[ab].yaml`).
+    .arg("--literal-pathspecs")
+    .arg(what)
+    .pass_env(GIT_ENV)
+    .env("GIT_TERMINAL_PROMPT", "0")
+    .deadline(GIT_DEADLINE);
+    let out = build(program).run_text()?;
+    Ok(out.trim().to_string())
 }
 
 /// The change as a patch, `git diff` style.

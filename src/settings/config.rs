@@ -257,9 +257,24 @@ impl Config {
             }
             let helm = match raw.helm {
                 Some(helm) => {
+                    // Each name reaches helm as an argument: checked here, at its line.
+                    if let Some(release) = &helm.release {
+                        super::source::check_release_name(release).map_err(|e| {
+                            invalid(
+                                line_after(text, "release:", line),
+                                format!("helm.release: {e}"),
+                            )
+                        })?;
+                    }
                     for path in &helm.values {
                         super::paths::check_path(path)
+                            .and_then(|()| super::source::check_values_name(path))
                             .map_err(|e| invalid(line_after(text, path, line), e))?;
+                    }
+                    for key in helm.set.keys() {
+                        super::source::check_set_key(key).map_err(|e| {
+                            invalid(line_after(text, key, line), format!("helm.set: {e}"))
+                        })?;
                     }
                     super::source::HelmSettings {
                         release: helm.release,
@@ -483,6 +498,31 @@ accepted: ops/accepted.yaml
             Some(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap())
         );
         assert_eq!(config.accepted.as_deref(), Some("ops/accepted.yaml"));
+    }
+
+    #[test]
+    fn helm_names_are_checked_at_their_line() {
+        let bad = |helm: &str| {
+            let text = format!("targets:\n  - context: a\n    helm:\n{helm}");
+            Config::parse("f.yaml", &text).unwrap_err().to_string()
+        };
+        let release = bad("      release: --post-renderer=sh\n");
+        assert!(
+            release.starts_with("f.yaml:4: helm.release: ") && release.contains("--post-renderer"),
+            "{release}"
+        );
+        let values = bad("      values:\n        - ok.yaml\n        - --post-renderer=sh\n");
+        assert!(values.starts_with("f.yaml:6: "), "{values}");
+        let key = bad("      set:\n        --post-renderer: sh\n");
+        assert!(key.starts_with("f.yaml:5: helm.set: "), "{key}");
+        let good = "targets:\n  - context: a\n    helm:\n      release: shop.prod\n      set:\n        image.tag: v1\n";
+        assert_eq!(
+            Config::parse("f.yaml", good).unwrap().targets[0]
+                .helm
+                .release
+                .as_deref(),
+            Some("shop.prod")
+        );
     }
 
     #[test]

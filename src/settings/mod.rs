@@ -14,7 +14,7 @@ pub mod source;
 use crate::cli::{CheckArgs, ClusterArgs, ColorChoice, CommonArgs, OutputFormat};
 use config::{Config, ConfigError};
 pub use labels::LabelSelector;
-use source::{HelmSettings, RepoSpec, SourceSpec};
+use source::{check_release_name, HelmSettings, RepoSpec, SourceSpec};
 
 /// The field manager of dry runs and fixes when neither a flag nor a target names one.
 pub const DEFAULT_FIELD_MANAGER: &str = "kubectl-drift";
@@ -192,12 +192,22 @@ impl CheckSettings {
             })?;
         }
         for set in &args.helm_set {
-            if !set.contains('=') || set.starts_with('=') {
+            let Some((key, _)) = set.split_once('=').filter(|(k, _)| !k.is_empty()) else {
                 return Err(SettingsError::Flag {
                     flag: "--helm-set",
                     message: format!("{set:?} is not KEY=VALUE"),
                 });
-            }
+            };
+            source::check_set_key(key).map_err(|message| SettingsError::Flag {
+                flag: "--helm-set",
+                message,
+            })?;
+        }
+        for values in &args.helm_values {
+            source::check_values_name(values).map_err(|message| SettingsError::Flag {
+                flag: "--helm-values",
+                message,
+            })?;
         }
         if args.from_release.len() > 1 && args.all_releases {
             return Err(SettingsError::Flag {
@@ -314,25 +324,6 @@ fn use_color(choice: ColorChoice) -> bool {
             std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
-    }
-}
-
-/// A Helm release name as Helm accepts it: at most 53 lowercase letters, digits, `-` and
-/// `.`, starting and ending with a letter or digit.
-fn check_release_name(name: &str) -> Result<(), String> {
-    let valid = !name.is_empty()
-        && name.len() <= 53
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-    if valid {
-        Ok(())
-    } else {
-        Err(format!(
-            "{name:?} is not a valid Helm release name: at most 53 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
-        ))
     }
 }
 

@@ -6,14 +6,14 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use base64::Engine;
 use serde_json::Value;
 
 use super::{manifest, DesiredObject, Origin, SourceError};
-use crate::settings::source::HelmSettings;
+use crate::runner::{self, Program};
+use crate::settings::source::{check_chart_name, check_release_name, HelmSettings};
 
 /// The file that makes a folder a chart.
 pub const CHART_FILE: &str = "Chart.yaml";
@@ -21,9 +21,6 @@ pub const CHART_FILE: &str = "Chart.yaml";
 /// The annotation that makes an object a hook: run around installs, upgrades and tests,
 /// never part of the release's desired state.
 const HOOK_ANNOTATION: &str = "helm.sh/hook";
-
-/// How long one `helm template` may take; a chart is not allowed to hang the check.
-const RENDER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The most output a render may produce: a chart is not allowed to exhaust memory.
 const MAX_RENDERED_BYTES: u64 = 256 << 20;
@@ -140,7 +137,7 @@ pub fn chart_from_tree(
         .find(|(p, _)| p == chart_file)
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
-    let name = chart_name(chart_file, &text)?;
+    let name = chart_name(chart_file, &text, settings.release.as_deref())?;
     let vendored = |dependency: &str| {
         let holder = format!("{prefix}charts/");
         own.iter().any(|(p, _)| {
@@ -186,26 +183,48 @@ pub fn chart_on_disk(folder: &Path, settings: &HelmSettings) -> Result<Chart, So
     let text = std::fs::read_to_string(&file).map_err(|e| chart_error(&label, e.to_string()))?;
     Ok(Chart {
         folder: folder.display().to_string(),
-        name: chart_name(&label, &text)?,
+        name: chart_name(&label, &text, settings.release.as_deref())?,
         commit: None,
         settings: settings.clone(),
         files: Arc::new(Vec::new()),
     })
 }
 
-/// The `name:` of a `Chart.yaml`.
-fn chart_name(chart_file: &str, text: &str) -> Result<String, SourceError> {
+/// The `name:` of a `Chart.yaml`, checked as Helm checks it and, when it is the release's
+/// name too (`release` is `None`), as a release name: it reaches `helm template`.
+fn chart_name(chart_file: &str, text: &str, release: Option<&str>) -> Result<String, SourceError> {
     let value = crate::yaml::read(text).map_err(|e| SourceError::Yaml {
         file: chart_file.to_string(),
         line: e.line,
         column: e.column,
         message: e.kind.to_string(),
     })?;
-    value["name"]
+    let name = value["name"]
         .as_str()
         .filter(|n| !n.is_empty())
         .map(str::to_string)
-        .ok_or_else(|| chart_error(chart_file, "has no name"))
+        .ok_or_else(|| chart_error(chart_file, "has no name"))?;
+    let invalid = |message: String| SourceError::Invalid {
+        file: chart_file.to_string(),
+        line: name_line(text),
+        message,
+    };
+    check_chart_name(&name).map_err(invalid)?;
+    if release.is_none() {
+        check_release_name(&name).map_err(|e| {
+            invalid(format!(
+                "name: {e}; it is the release's name unless the target's helm.release or --helm-release names one"
+            ))
+        })?;
+    }
+    Ok(name)
+}
+
+/// The line of a `Chart.yaml`'s top-level `name:` (1 when it cannot be told).
+fn name_line(text: &str) -> usize {
+    text.lines()
+        .position(|l| l.starts_with("name:") || l.starts_with("\"name\":"))
+        .map_or(1, |i| i + 1)
 }
 
 /// The dependencies a `Chart.yaml` lists: name and repository.
@@ -245,33 +264,55 @@ pub fn render(chart: &Chart, run: &RenderRun) -> Result<Vec<DesiredObject>, Sour
         Some(tree) => (tree.path().join(&chart.folder), tree.path().to_path_buf()),
         None => (PathBuf::from(&chart.folder), PathBuf::from(".")),
     };
-    let binary = run
-        .binary
-        .map_or_else(|| PathBuf::from("helm"), Path::to_path_buf);
-    let mut command = Command::new(&binary);
-    command
-        .arg("template")
-        .arg(chart.release())
-        .arg(&chart_dir)
-        .args(["--namespace", run.namespace])
-        .args(["--kube-version", &run.capabilities.kube_version])
-        .arg("--include-crds")
-        .arg("--no-hooks");
+    let release = chart.release();
+    // The last guard before the argument vector, whatever the name's source.
+    check_release_name(release).map_err(|m| chart_error(&label, m))?;
+    let deadline = runner::render_deadline().map_err(|e| chart_error(&label, e.to_string()))?;
+    // helm's own folders, private and empty: no repository, plugin or registry login of the
+    // user's is read, and nothing is left behind.
+    let homes = tempfile::Builder::new()
+        .prefix("kubectl-drift-helm-")
+        .tempdir()
+        .map_err(|source| SourceError::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+    let mut program = Program::new(
+        runner::binary_or(run.binary, "helm"),
+        "helm template",
+        &label,
+    )
+    .arg("template")
+    .option("--namespace", run.namespace)
+    .option("--kube-version", &run.capabilities.kube_version)
+    .arg("--include-crds")
+    .arg("--no-hooks");
     for api in &run.capabilities.api_versions {
-        command.args(["--api-versions", api]);
+        program = program.option("--api-versions", api);
     }
     for values in &chart.settings.values {
-        command.arg("--values").arg(values_root.join(values));
+        program = program.option("--values", values_root.join(values));
     }
     for set in &chart.settings.set {
-        command.args(["--set", set]);
+        program = program.option("--set", set);
     }
     if run.allow_remote {
-        command.arg("--dependency-update");
+        program = program.arg("--dependency-update");
     }
-    // Plugins are code from the machine, not the chart; no template needs them.
-    command.env("HELM_NO_PLUGINS", "1");
-    let rendered = run_bounded(command, &binary).map_err(|m| chart_error(&label, m))?;
+    let rendered = program
+        // Plugins are code from the machine, not the chart; no template needs them.
+        .env("HELM_NO_PLUGINS", "1")
+        .env("HELM_PLUGINS", homes.path().join("plugins"))
+        .env("HELM_CONFIG_HOME", homes.path().join("config"))
+        .env("HELM_CACHE_HOME", homes.path().join("cache"))
+        .env("HELM_DATA_HOME", homes.path().join("data"))
+        .operand(release)
+        .operand(&chart_dir)
+        .deadline(deadline)
+        .max_stdout(MAX_RENDERED_BYTES)
+        .hint_missing("charts are rendered with helm v3 (install it from https://helm.sh/docs/intro/install/, or name it with --helm-binary)")
+        .hint_deadline(runner::RENDER_DEADLINE_HINT)
+        .run_text()?;
     objects_from_stream(&rendered, chart.commit.as_deref(), |source| {
         // `# Source: NAME/templates/x.yaml` names the file from the chart's folder.
         let inside = source.split_once('/').map_or(source, |(_, rest)| rest);
@@ -301,80 +342,6 @@ fn chart_label(chart: &Chart) -> String {
         (Some(_), true) => CHART_FILE.to_string(),
         _ => format!("{}/{CHART_FILE}", chart.folder),
     }
-}
-
-/// Runs helm with a deadline and a bound on what it prints.
-fn run_bounded(mut command: Command, binary: &Path) -> Result<String, String> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                format!(
-                    "cannot run {}: not found; charts are rendered with helm v3 (install it from https://helm.sh/docs/intro/install/, or name it with --helm-binary)",
-                    binary.display()
-                )
-            } else {
-                format!("cannot run {}: {e}", binary.display())
-            }
-        })?;
-    let stdout = child.stdout.take().expect("piped");
-    let stderr = child.stderr.take().expect("piped");
-    // Both pipes are read to their end, what is over the bounds thrown away, so that helm
-    // never blocks on a full pipe.
-    let reader = std::thread::spawn(move || {
-        let mut stdout = stdout;
-        let mut out = Vec::new();
-        (&mut stdout)
-            .take(MAX_RENDERED_BYTES + 1)
-            .read_to_end(&mut out)?;
-        std::io::copy(&mut stdout, &mut std::io::sink())?;
-        Ok::<_, std::io::Error>(out)
-    });
-    let errors = std::thread::spawn(move || {
-        let mut stderr = stderr;
-        let mut out = Vec::new();
-        let _ = (&mut stderr).take(64 << 10).read_to_end(&mut out);
-        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
-        out
-    });
-    let started = std::time::Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > RENDER_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "helm template did not finish within {}s",
-                    RENDER_TIMEOUT.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(5)),
-            Err(e) => return Err(e.to_string()),
-        }
-    };
-    let out = reader
-        .join()
-        .map_err(|_| "reading helm's output failed".to_string())?
-        .map_err(|e| e.to_string())?;
-    let errors = errors.join().unwrap_or_default();
-    if !status.success() {
-        let message = String::from_utf8_lossy(&errors);
-        return Err(format!(
-            "helm template failed: {}",
-            message.trim().trim_start_matches("Error: ")
-        ));
-    }
-    if out.len() as u64 > MAX_RENDERED_BYTES {
-        return Err(format!(
-            "helm template printed more than {} MiB",
-            MAX_RENDERED_BYTES >> 20
-        ));
-    }
-    String::from_utf8(out).map_err(|_| "helm template printed text that is not UTF-8".into())
 }
 
 /// Objects of a rendered stream (helm's output, or a release's manifest), hooks left out,
@@ -767,17 +734,6 @@ mod tests {
             err.contains("not JSON") && !err.contains("hunter2"),
             "{err}"
         );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_chatty_helm_never_blocks_on_a_full_pipe() {
-        let mut command = Command::new("sh");
-        command.args(["-c", "head -c 300000 /dev/zero >&2; echo rendered"]);
-        let started = std::time::Instant::now();
-        let out = run_bounded(command, Path::new("sh")).unwrap();
-        assert_eq!(out, "rendered\n");
-        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]

@@ -5,11 +5,14 @@
 //! kustomization.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
 use super::{manifest, DesiredObject, Origin, SourceError};
+use crate::runner::{self, Program};
+
+/// The most output one kustomization may render: as much as a chart.
+const MAX_RENDERED_BYTES: u64 = 256 << 20;
 
 /// The names kustomize looks for in a folder.
 pub const FILE_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -80,7 +83,7 @@ pub fn render_tree(
         _ => text,
     };
     std::fs::write(&file, text).map_err(|e| fail(e.to_string()))?;
-    let rendered = run_kustomize(&tree.join(&folder)).map_err(fail)?;
+    let rendered = run_kustomize(&tree.join(&folder), kustomization)?;
     let mut objects = manifest::parse(kustomization, rendered.as_bytes(), commit)?;
     for object in &mut objects {
         let mut manifest = object.manifest();
@@ -292,10 +295,7 @@ fn lexical(path: &Path) -> std::path::PathBuf {
 /// Renders a kustomization folder on disk as it is (for `-f`): origins name the kustomization.
 pub fn render_folder(folder: &Path) -> Result<Vec<DesiredObject>, SourceError> {
     let label = folder.display().to_string();
-    let rendered = run_kustomize(folder).map_err(|message| SourceError::Kustomize {
-        path: label.clone(),
-        message,
-    })?;
+    let rendered = run_kustomize(folder, &label)?;
     let mut objects = manifest::parse(&label, rendered.as_bytes(), None)?;
     for object in &mut objects {
         object.origin.line = 1;
@@ -303,16 +303,25 @@ pub fn render_folder(folder: &Path) -> Result<Vec<DesiredObject>, SourceError> {
     Ok(objects)
 }
 
-fn run_kustomize(folder: &Path) -> Result<String, String> {
-    let out = Command::new("kubectl")
+/// Runs `kubectl kustomize` over `folder` for `subject` (the kustomization or folder named
+/// in messages), bounded as every render: a deadline, a cap on output, no standard input,
+/// and an environment of the runner's allow list only (no `KUSTOMIZE_*`, no kubeconfig:
+/// rendering reaches no cluster).
+fn run_kustomize(folder: &Path, subject: &str) -> Result<String, SourceError> {
+    let deadline = runner::render_deadline().map_err(|e| SourceError::Kustomize {
+        path: subject.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(Program::new("kubectl", "kubectl kustomize", subject)
         .arg("kustomize")
-        .arg(folder)
-        .output()
-        .map_err(|e| format!("cannot run kubectl kustomize: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-    }
-    String::from_utf8(out.stdout).map_err(|e| e.to_string())
+        .operand(folder)
+        .deadline(deadline)
+        .max_stdout(MAX_RENDERED_BYTES)
+        .hint_missing(
+            "kustomizations are rendered with kubectl (https://kubernetes.io/docs/tasks/tools/)",
+        )
+        .hint_deadline(runner::RENDER_DEADLINE_HINT)
+        .run_text()?)
 }
 
 /// Removes kustomize's origin annotation and returns the source path it names.

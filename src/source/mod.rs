@@ -299,6 +299,9 @@ pub fn open(spec: &SourceSpec) -> Result<Opened, SourceError> {
 pub enum SourceError {
     #[error(transparent)]
     Remote(#[from] remote::RemoteError),
+    /// helm or kustomize could not run, failed or ran out of time.
+    #[error(transparent)]
+    Program(#[from] crate::runner::RunError),
     #[error("{path} is not in a Git repository: {message}")]
     NotARepo { path: PathBuf, message: String },
     #[error("Git ref {rev:?} does not exist in {repo}: {message}")]

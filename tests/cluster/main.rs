@@ -18,6 +18,7 @@ mod fleet;
 mod foundation;
 mod guarded_writes;
 mod helm;
+mod hostile_programs;
 mod hostile_reads;
 mod hostile_repo;
 mod hostile_server;
