@@ -189,7 +189,7 @@ pub(super) async fn check_context(
     let comparing = async {
         let (schemas, mutating) = tokio::join!(
             openapi::load(&cluster, server, &group_versions),
-            Mutating::load(&cluster, &catalog)
+            Mutating::load(&cluster, &catalog, live_cache)
         );
         let compared: Vec<(usize, Compared)> = arriving
             .map(|(i, live): (usize, Value)| {

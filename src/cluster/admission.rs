@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use super::cache::LiveCache;
 use super::discovery::Catalog;
 use super::{live, Cluster};
 
@@ -41,8 +42,10 @@ impl Default for Mutating {
 }
 
 impl Mutating {
-    /// Reads the webhook configurations and, where served, the mutating admission policies.
-    pub async fn load(cluster: &Cluster, catalog: &Catalog) -> Mutating {
+    /// Reads the webhook configurations and, where served, the mutating admission policies;
+    /// `watch` keeps them current with a watch of each (`cache`), so that its later rounds
+    /// send no LIST and still see a webhook added meanwhile.
+    pub async fn load(cluster: &Cluster, catalog: &Catalog, cache: Option<&LiveCache>) -> Mutating {
         let mut mutators = Vec::new();
         for kind in ["MutatingWebhookConfiguration", "MutatingAdmissionPolicy"] {
             let Some(resource) = catalog
@@ -53,8 +56,17 @@ impl Mutating {
             else {
                 continue;
             };
+            if let Some(items) = cache.and_then(|c| c.get(cluster, resource, None, None)) {
+                mutators.extend(items.iter().flat_map(mutators_of));
+                continue;
+            }
             match live::list(cluster, resource, None, None).await {
-                Ok(items) => mutators.extend(items.iter().flat_map(mutators_of)),
+                Ok(items) => {
+                    if let Some(cache) = cache {
+                        cache.start(cluster, resource, None, None);
+                    }
+                    mutators.extend(items.iter().flat_map(mutators_of))
+                }
                 Err(error) => {
                     return Mutating::Unknown(format!(
                         "{}: {}",

@@ -785,8 +785,9 @@ fn watch_lists_once_and_drops_watches_git_no_longer_needs() {
     });
     assert_eq!(
         value("kubectl_drift_watches"),
-        1.0,
-        "only the ConfigMaps of the namespace"
+        2.0,
+        "only the ConfigMaps of the namespace, and the mutating webhook configurations the \
+         pre-check reads"
     );
 }
 
