@@ -8,7 +8,8 @@
 //! dry run would change, read from both sides of its diff as JSON; `--strict` may add only
 //! objects that were changed outside Git's declared fields. Every intended disagreement is
 //! listed below with its reason. `KUBECTL_DRIFT_DIFF_CASES` and `KUBECTL_DRIFT_DIFF_SEED`
-//! set the size and seed (`scripts/differential` runs long ones).
+//! set the size and seed (`scripts/differential` runs long ones); `property` draws the changes from the server's
+//! schema instead.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -19,6 +20,8 @@ use serde_json::{json, Value};
 use crate::check::check_json;
 use crate::common::*;
 use crate::schema::{generated, MUTATIONS};
+
+mod property;
 
 const CONTEXT: &str = "production";
 
@@ -862,6 +865,17 @@ fn env_number(name: &str, default: u64) -> u64 {
 fn generated_hand_changes_agree_with_kubectl_diff_both_ways() {
     let cases = env_number("KUBECTL_DRIFT_DIFF_CASES", 60) as usize;
     let seed = env_number("KUBECTL_DRIFT_DIFF_SEED", 0x5eed_d1ff);
+    agree_with_kubectl_diff("differential", cases, seed, &mut hand_change);
+}
+
+/// Applies the corpus in rounds (client-side, server-side, create), makes `cases` hand
+/// changes from `generate` and compares each object's verdict with kubectl diff's.
+fn agree_with_kubectl_diff(
+    name: &str,
+    cases: usize,
+    seed: u64,
+    generate: &mut dyn FnMut(&Value, &mut Rng) -> Change,
+) {
     let mut rng = Rng(seed);
     let mut files: Vec<(String, String)> = CORPUS
         .iter()
@@ -879,7 +893,7 @@ fn generated_hand_changes_agree_with_kubectl_diff_both_ways() {
     let mut round = 0;
     while tally.cases < cases {
         let mode = [Mode::ClientSide, Mode::ServerSide, Mode::Create][round % 3];
-        let ns = namespace("differential", &[CONTEXT]);
+        let ns = namespace(name, &[CONTEXT]);
         let apply_args: &[&str] = match mode {
             Mode::ClientSide => &["apply", "-f", "-"],
             Mode::ServerSide => &[
@@ -945,7 +959,7 @@ fn generated_hand_changes_agree_with_kubectl_diff_both_ways() {
                     &["-n", &ns, "get", &target, "-o", "json"],
                 ))
                 .unwrap();
-                let change = hand_change(&live, &mut rng);
+                let change = generate(&live, &mut rng);
                 match make_change(&ns, &target, &change) {
                     Ok(()) => {
                         tally.cases += 1;
@@ -956,7 +970,7 @@ fn generated_hand_changes_agree_with_kubectl_diff_both_ways() {
                     }
                     // The server refused it (an immutable or invalid field): not a case.
                     Err(e) => {
-                        eprintln!("differential: {id}: {} refused: {}", change.what, e.trim())
+                        eprintln!("{name}: {id}: {} refused: {}", change.what, e.trim())
                     }
                 }
             }
@@ -1003,7 +1017,7 @@ fn generated_hand_changes_agree_with_kubectl_diff_both_ways() {
             match status(id).as_str() {
                 "Error" | "Drifted" => *tally.listed.entry(REFUSED).or_default() += 1,
                 other => tally.failures.push(format!(
-                    "seed {seed:#x}, round {round} ({mode:?}), {id} in {ns}, changes {made:?}: \
+                    "{name}: seed {seed:#x}, round {round} ({mode:?}), {id} in {ns}, changes {made:?}: \
                      kubectl diff fails ({message}) but kubectl-drift says {other}"
                 )),
             }
@@ -1044,7 +1058,7 @@ fn generated_hand_changes_agree_with_kubectl_diff_both_ways() {
             let made: Vec<String> = changes.get(id).cloned().unwrap_or_default();
             let describe = |what: &str| {
                 format!(
-                    "seed {seed:#x}, round {round} ({mode:?}, manager {manager}), {id} in {ns}, changes {made:?}: \
+                    "{name}: seed {seed:#x}, round {round} ({mode:?}, manager {manager}), {id} in {ns}, changes {made:?}: \
                      {what}\n  kubectl-drift: {drift:?}\n  kubectl diff:  {kubectl:?}"
                 )
             };
@@ -1100,7 +1114,7 @@ fn generated_hand_changes_agree_with_kubectl_diff_both_ways() {
         round += 1;
     }
     eprintln!(
-        "differential: seed {seed:#x}: {} cases in {round} rounds, {} objects compared, {} agreements \
+        "{name}: seed {seed:#x}: {} cases in {round} rounds, {} objects compared, {} agreements \
          ({} of them drifted; {} more only with --strict, after undeclared writes), {} listed \
          disagreements {:?}, {} unexplained",
         tally.cases,
